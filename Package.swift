@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Hot loops (kernels, dequantisation, the forward pass) are compiled without bounds or exclusivity checks in
+// release builds; every index they use is validated once at the boundary (GGUF reader, configuration).
+let fast: [SwiftSetting] = [
+    // haswell = AVX2 + FMA + F16C, the floor of the machines ctxevo runs on (see README).
+    .unsafeFlags(
+        ["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"],
+        .when(configuration: .release))
+]
+
+let package = Package(
+    name: "ctxevo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ctxevo", targets: ["ctxevo"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Numerics", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
+        .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
+        .target(
+            name: "Objectives",
+            dependencies: ["Numerics", "Transformer", "RoPEScaling"],
+            swiftSettings: fast),
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: fast),
+        .executableTarget(
+            name: "ctxevo",
+            dependencies: [
+                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "GGUF", "Workbench"]),
+        .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Workbench", "RoPEScaling"]),
+    ]
+)

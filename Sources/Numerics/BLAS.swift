@@ -1,0 +1,58 @@
+import CBLAS
+
+/// Matrix products through OpenBLAS.
+///
+/// OpenBLAS runs single-threaded inside ctxevo: the engine splits every product across cores itself
+/// (`Parallel`), which keeps small attention products from fighting OpenBLAS's own thread pool and makes the
+/// results independent of the thread count of the library.
+public enum BLAS {
+    /// Call once before any product; idempotent.
+    public static func configure() {
+        openblas_set_num_threads(1)
+    }
+
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// C (m x n, row stride ldc) = alpha * A (m x k, row stride lda) * B^T (B is n x k, row stride ldb) + beta * C.
+    /// The layout of every weight matrix in a GGUF file: (out_features, in_features) row-major.
+    @inline(__always)
+    public static func gemmTransposedB(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C (m x n) = alpha * A (m x k) * B (k x n) + beta * C, all row-major.
+    @inline(__always)
+    public static func gemm(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Y (rows x outFeatures) = X (rows x inFeatures) * W^T (+ Y when `accumulate`), W stored
+    /// (outFeatures, inFeatures) row-major. The output features are split across the workers, each one sgemm
+    /// over its slice of W.
+    public static func linear(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        weight: UnsafePointer<Float>, outFeatures: Int,
+        into y: UnsafeMutablePointer<Float>, ldy: Int? = nil, accumulate: Bool = false
+    ) {
+        let ldy = ldy ?? outFeatures
+        // Slices are multiples of 64 columns so that each worker's panel stays aligned and large.
+        Parallel.forRanges(count: outFeatures, granule: 64) { _, range in
+            gemmTransposedB(
+                m: rows, n: range.count, k: inFeatures, a: x, lda: inFeatures,
+                b: weight + range.lowerBound * inFeatures, ldb: inFeatures,
+                beta: accumulate ? 1 : 0, c: y + range.lowerBound, ldc: ldy)
+        }
+    }
+}

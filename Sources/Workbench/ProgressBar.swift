@@ -1,0 +1,44 @@
+import Foundation
+
+/// A one-line progress bar with the time left, on standard error. Redrawn in place on a terminal; on a pipe or
+/// file it prints a line at most every 10 seconds so logs stay short.
+public final class ProgressBar: @unchecked Sendable {
+    let label: String
+    let unit: String
+    let start = Date()
+    var lastDraw = Date.distantPast
+    let interactive: Bool
+    let enabled: Bool
+
+    public init(label: String, unit: String = "tok", enabled: Bool = true) {
+        self.label = label
+        self.unit = unit
+        self.enabled = enabled
+        interactive = isatty(STDERR_FILENO) != 0
+    }
+
+    public func update(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        let now = Date()
+        let finished = done >= total
+        guard finished || now.timeIntervalSince(lastDraw) >= (interactive ? 0.2 : 10) else { return }
+        lastDraw = now
+        let fraction = min(1, Double(done) / Double(total))
+        let elapsed = now.timeIntervalSince(start)
+        let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : .nan
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let line = String(
+            format: "%@ [%@] %3.0f%% %d/%d %@ %.0f %@/s elapsed %@ left %@", label, bar, fraction * 100, done, total,
+            unit, rate, unit, ProgressBar.clock(elapsed), finished ? "0:00" : ProgressBar.clock(remaining))
+        FileHandle.standardError.write(Data(((interactive ? "\r" : "") + line + (interactive && !finished ? "" : "\n")).utf8))
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct CtxEvo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctxevo",
+        abstract: "Evolutionary search of a transformer's context handling (LongRoPE factors, NAMM memory).",
+        subcommands: [Fetch.self, Tokenize.self, Perplexity.self, Bench.self])
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print figures (never timed tests).", subcommands: [BenchPerplexity.self])
+}

