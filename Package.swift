@@ -22,7 +22,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Numerics", dependencies: ["CBLAS"], swiftSettings: fast),
+        // The innermost vector loops (exp, max, f16 rounding), compiled for AVX2 + FMA + F16C.
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
+        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: fast),
         .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),

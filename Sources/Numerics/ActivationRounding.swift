@@ -64,16 +64,6 @@ public enum ActivationRounding: String, Sendable, Codable {
 
     @inline(__always)
     public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            let raw = UnsafeMutableRawPointer(x + i)
-            let v = raw.loadUnaligned(as: SIMD8<Float>.self)
-            raw.storeBytes(of: SIMD8<Float>(SIMD8<Float16>(v)), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            x[i] = Float(Float16(x[i]))
-            i += 1
-        }
+        VectorMath.roundToHalf(x, count: count)
     }
 }

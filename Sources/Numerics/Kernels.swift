@@ -22,19 +22,7 @@ public enum Kernels {
     /// SwiGLU (Shazeer 2020): gate[i] = silu(gate[i]) * up[i], silu(x) = x / (1 + e^-x).
     public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
         Parallel.forRanges(count: count, granule: 4096) { _, range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                let g = UnsafeMutableRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
-                let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
-                let silu = g / (1 + VectorMath.exp(-g))
-                UnsafeMutableRawPointer(gate + i).storeBytes(of: silu * u, as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < range.upperBound {
-                let g = gate[i]
-                gate[i] = g / (1 + VectorMath.exp(-g)) * up[i]
-                i += 1
-            }
+            VectorMath.swiGLU(gate + range.lowerBound, up + range.lowerBound, count: range.count)
         }
     }
 
