@@ -50,7 +50,9 @@ let package = Package(
             ]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "GGUF", "Workbench"]),
+        .testTarget(
+            name: "TransformerTests", dependencies: ["Transformer", "GGUF", "Workbench", "Objectives"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Workbench", "RoPEScaling"]),
     ]

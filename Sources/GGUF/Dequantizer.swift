@@ -22,6 +22,16 @@ public enum Dequantizer {
         return out
     }
 
+    /// The block minimums m of a Q4_1 or Q5_1 tensor, one per 32 values (rows, rowLength / 32); nil for other types.
+    public static func blockMinimums(of tensor: GGUFTensorInfo, in file: GGUFFile) throws -> FloatBuffer? {
+        guard tensor.type == .q4_1 || tensor.type == .q5_1 else { return nil }
+        let data = file.data(of: tensor)
+        let blocks = tensor.elementCount / 32
+        let out = FloatBuffer(count: blocks, zeroed: false)
+        for block in 0..<blocks { out[block] = half(data.baseAddress! + block * tensor.type.blockBytes, 2) }
+        return out
+    }
+
     /// Dequantises one block of `type` at `block` into `type.blockElements` floats.
     @inline(__always)
     public static func decode(type: GGMLType, block: UnsafeRawPointer, into y: UnsafeMutablePointer<Float>) {

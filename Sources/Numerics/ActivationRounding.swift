@@ -8,14 +8,21 @@ public enum ActivationRounding: String, Sendable, Codable {
     case none
     case half
     case bfloat16
-    /// 32-value blocks, scale amax/127 stored as f16, values round(x / scale) (Q8_0 and Q8_1).
+    /// 32-value blocks, scale amax/127 stored as f16, values round(x / scale) (Q8_0).
     case q8Block32
+    /// As `q8Block32`, plus the block sum s = f16(scale * sum q) that Q4_1/Q5_1 products use for their minimum
+    /// term (Q8_1). `blockSumErrors` receives s - f16(scale) * sum q per block: the part of llama.cpp's result that
+    /// the rounded activations alone do not reproduce.
+    case q8Block32WithSum
     /// 256-value blocks, scale max/-127 in float32 with max the signed value of largest magnitude (Q8_K).
     case q8Block256
 
     /// Rounds `count` values of `x` in place (`count` a multiple of the block size for the q8 modes; a tail
     /// shorter than a block is rounded as a short block).
-    public static func apply(_ mode: ActivationRounding, to x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func apply(
+        _ mode: ActivationRounding, to x: UnsafeMutablePointer<Float>, count: Int,
+        blockSumErrors: UnsafeMutablePointer<Float>? = nil
+    ) {
         switch mode {
         case .none: return
         case .half: roundToHalf(x, count: count)
@@ -26,7 +33,7 @@ public enum ActivationRounding: String, Sendable, Codable {
                 let rounded = (bits &+ (0x7FFF &+ ((bits >> 16) & 1))) & 0xFFFF_0000
                 x[i] = x[i].isNaN ? x[i] : Float(bitPattern: rounded)
             }
-        case .q8Block32:
+        case .q8Block32, .q8Block32WithSum:
             var start = 0
             while start < count {
                 let n = min(32, count - start)
@@ -36,7 +43,15 @@ public enum ActivationRounding: String, Sendable, Codable {
                 let d = amax / 127
                 let inverse: Float = amax != 0 ? 127 / amax : 0
                 let stored = Float(Float16(d))
-                for j in 0..<n { block[j] = (block[j] * inverse).rounded(.toNearestOrEven) * stored }
+                var sum: Float = 0
+                for j in 0..<n {
+                    let q = (block[j] * inverse).rounded(.toNearestOrEven)
+                    sum += q
+                    block[j] = q * stored
+                }
+                if let blockSumErrors {
+                    blockSumErrors[start / 32] = Float(Float16(d * sum)) - stored * sum
+                }
                 start += n
             }
         case .q8Block256:

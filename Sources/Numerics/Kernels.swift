@@ -9,11 +9,12 @@ public enum Kernels {
             for row in range {
                 let source = x + row * width
                 let target = out + row * width
-                // The sum of squares in double, as llama.cpp's ggml_compute_forward_rms_norm does.
+                // As llama.cpp's ggml_compute_forward_rms_norm: squares summed in double, the mean and the
+                // scale in float.
                 var squares: Double = 0
                 for i in 0..<width { squares += Double(source[i] * source[i]) }
-                let mean = squares / Double(width)
-                let inverse = Float(1.0 / (mean + Double(epsilon)).squareRoot())
+                let mean = Float(squares / Double(width))
+                let inverse = 1 / (mean + epsilon).squareRoot()
                 for i in 0..<width { target[i] = source[i] * inverse * weight[i] }
             }
         }

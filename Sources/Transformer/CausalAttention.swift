@@ -1,30 +1,29 @@
 import Numerics
 
-/// Causal attention of a chunk of queries over a KV cache, tiled so that memory stays linear in the length
-/// (the online-softmax recurrence of FlashAttention, Dao et al. 2022, with each tile's two products done by
-/// sgemm): for each (query head, block of `queryBlock` queries), key tiles of `keyTile` are visited in order,
-/// S = Q K^T / sqrt(d) is formed, rows are rescaled to the running maximum, and O += exp(S - max) V.
+/// Causal attention of a chunk of queries over a KV cache.
+///
+/// For each (query head, block of `queryBlock` queries) the scores against every key the block may see are one
+/// sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys); each row is masked to its own past, turned into
+/// probabilities by a softmax (max, exp, sum, divide: llama.cpp's `soft_max_ext` order), optionally rounded to
+/// f16 as llama.cpp does before the product with its f16 V cache, and O = P V is a second sgemm written straight
+/// into the output. Memory is queryBlock x length per worker: linear in the length, never quadratic.
 struct CausalAttention {
-    static let queryBlock = 128
-    static let keyTile = 512
+    static let queryBlock = 64
 
-    /// Per-worker scratch for one (head, query block) item.
+    /// Per-worker scores buffer (queryBlock, capacity).
     final class Scratch: @unchecked Sendable {
-        let scores: FloatBuffer  // (queryBlock, keyTile)
-        let output: FloatBuffer  // (queryBlock, headWidth)
-        let rowMax: FloatBuffer  // (queryBlock)
-        let rowSum: FloatBuffer  // (queryBlock)
+        let scores: FloatBuffer
+        let stride: Int
 
-        init(headWidth: Int) {
-            scores = FloatBuffer(count: CausalAttention.queryBlock * CausalAttention.keyTile)
-            output = FloatBuffer(count: CausalAttention.queryBlock * headWidth)
-            rowMax = FloatBuffer(count: CausalAttention.queryBlock)
-            rowSum = FloatBuffer(count: CausalAttention.queryBlock)
+        init(capacity: Int) {
+            stride = capacity
+            scores = FloatBuffer(count: CausalAttention.queryBlock * capacity, zeroed: false)
         }
     }
 
     /// out (rows, heads * headWidth) = attention of q (rows, heads * headWidth) over the cache of `layer`, whose
     /// last `rows` entries are this chunk's own keys (query i sees cache entries 0 ... cachedBefore + i).
+    /// `observe`, when given, receives each block's probabilities before they meet V (for memory policies).
     static func run(
         q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int,
         heads: Int, headsPerKVHead: Int, headWidth: Int, roundProbabilities: Bool, scratch: [Scratch],
@@ -42,49 +41,24 @@ struct CausalAttention {
             let m = min(queryBlock, rows - r0)
             let keys = cache.keys(layer: layer, head: head / headsPerKVHead)
             let values = cache.values(layer: layer, head: head / headsPerKVHead)
-            let queries = q + r0 * width + head * headWidth
             let visibleEnd = cachedBefore + r0 + m
-            s.rowMax.fill(-.infinity)
-            s.rowSum.fill(0)
-            s.output.fill(0)
-            var tile = 0
-            while tile < visibleEnd {
-                let count = min(keyTile, visibleEnd - tile)
-                BLAS.gemmTransposedB(
-                    m: m, n: count, k: headWidth, alpha: scale, a: queries, lda: width,
-                    b: keys + tile * headWidth, ldb: headWidth, c: s.scores.pointer, ldc: keyTile)
-                for i in 0..<m {
-                    let row = s.scores.pointer + i * keyTile
-                    // Keys visible to query r0 + i in this tile.
-                    let visible = min(count, cachedBefore + r0 + i + 1 - tile)
-                    if visible < count {
-                        (row + max(visible, 0)).update(repeating: -.infinity, count: count - max(visible, 0))
-                    }
-                    if visible <= 0 {  // the whole tile is in this query's future
-                        row.update(repeating: 0, count: count)
-                        continue
-                    }
-                    let oldMax = s.rowMax[i]
-                    let newMax = max(oldMax, VectorMath.maximum(row, count: visible))
-                    let sum = VectorMath.expShiftedInPlace(row, count: count, shift: newMax)
-                    let correction = VectorMath.exp(oldMax - newMax)
-                    s.rowSum[i] = s.rowSum[i] * correction + sum
-                    s.rowMax[i] = newMax
-                    if correction != 1 { VectorMath.scale(s.output.pointer + i * headWidth, count: headWidth, by: correction) }
-                    // llama.cpp converts the probabilities to f16 before they meet the f16 V cache.
-                    if roundProbabilities { ActivationRounding.roundToHalf(row, count: visible) }
-                }
-                BLAS.gemm(
-                    m: m, n: headWidth, k: count, a: s.scores.pointer, lda: keyTile,
-                    b: values + tile * headWidth, ldb: headWidth, beta: 1, c: s.output.pointer, ldc: headWidth)
-                tile += count
-            }
+            let ld = s.stride
+            BLAS.gemmTransposedB(
+                m: m, n: visibleEnd, k: headWidth, alpha: scale, a: q + r0 * width + head * headWidth, lda: width,
+                b: keys, ldb: headWidth, c: s.scores.pointer, ldc: ld)
             for i in 0..<m {
-                let target = out + (r0 + i) * width + head * headWidth
-                let source = s.output.pointer + i * headWidth
-                let inverse = 1 / s.rowSum[i]
-                for j in 0..<headWidth { target[j] = source[j] * inverse }
+                let row = s.scores.pointer + i * ld
+                let visible = cachedBefore + r0 + i + 1
+                let top = VectorMath.maximum(row, count: visible)
+                let sum = VectorMath.expShiftedInPlace(row, count: visible, shift: top)
+                VectorMath.scale(row, count: visible, by: 1 / sum)
+                if visible < visibleEnd { (row + visible).update(repeating: 0, count: visibleEnd - visible) }
+                // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
+                if roundProbabilities { VectorMath.roundToHalf(row, count: visible) }
             }
+            BLAS.gemm(
+                m: m, n: headWidth, k: visibleEnd, a: s.scores.pointer, lda: ld, b: values, ldb: headWidth,
+                c: out + r0 * width + head * headWidth, ldc: width)
         }
     }
 }

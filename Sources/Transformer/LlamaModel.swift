@@ -45,6 +45,7 @@ public final class LlamaModel: Sendable {
         let block = 64
         let scratch = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * vocabulary, zeroed: false) }
         let inputs = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width, zeroed: false) }
+        let sumErrors = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width / 32 + 1) }
         let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
         var result = [Double](repeating: 0, count: rows)
         let blocks = (rows + block - 1) / block
@@ -55,15 +56,24 @@ public final class LlamaModel: Sendable {
                 let m = min(block, rows - r0)
                 let logits = scratch[worker].pointer
                 var input = hidden + r0 * width
+                let errors = sumErrors[worker].pointer
                 if rounding != .none {
                     let copy = inputs[worker].pointer
                     copy.update(from: input, count: m * width)
-                    for i in 0..<m { ActivationRounding.apply(rounding, to: copy + i * width, count: width) }
+                    for i in 0..<m {
+                        ActivationRounding.apply(
+                            rounding, to: copy + i * width, count: width, blockSumErrors: errors + i * (width / 32))
+                    }
                     input = UnsafePointer(copy)
                 }
                 BLAS.gemmTransposedB(
                     m: m, n: vocabulary, k: width, a: input, lda: width,
                     b: weights.output.pointer, ldb: width, c: logits, ldc: vocabulary)
+                if rounding == .q8Block32WithSum, let minimums = weights.output.blockMinimums {
+                    BLAS.gemmTransposedB(
+                        m: m, n: vocabulary, k: width / 32, a: errors, lda: width / 32,
+                        b: minimums.pointer, ldb: width / 32, beta: 1, c: logits, ldc: vocabulary)
+                }
                 for i in 0..<m {
                     let row = logits + i * vocabulary
                     let target = Int(targets[r0 + i])

@@ -33,6 +33,8 @@ public final class LlamaSession {
     private let sines: FloatBuffer  // (chunk, rotaryPairs)
     private let roundedA: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth)) rounded copies of inputs
     private let roundedB: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth))
+    private let sumErrorsA: FloatBuffer  // (chunk, max width / 32) Q8_1 block-sum errors of roundedA
+    private let sumErrorsB: FloatBuffer  // (chunk, max width / 32) of roundedB
     private let positionBuffer: UnsafeMutablePointer<Int32>  // (chunk)
     private let attentionScratch: [CausalAttention.Scratch]
 
@@ -49,7 +51,7 @@ public final class LlamaSession {
         try table.validate(pairs: c.rotaryPairs)
         angles = RotaryAngles(
             table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-            fileFactors: model.weights.ropeFrequencyFactors)
+            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
         cache = KVCache(configuration: c, capacity: capacity)
         let n = self.chunkSize
         x = FloatBuffer(count: n * c.modelWidth)
@@ -64,8 +66,10 @@ public final class LlamaSession {
         sines = FloatBuffer(count: n * c.rotaryPairs)
         roundedA = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
         roundedB = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
+        sumErrorsA = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth) / 32 + 1)
+        sumErrorsB = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth) / 32 + 1)
         positionBuffer = .allocate(capacity: n)
-        attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(headWidth: c.headWidth) }
+        attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(capacity: capacity) }
     }
 
     deinit { positionBuffer.deallocate() }
@@ -77,7 +81,7 @@ public final class LlamaSession {
             try rotary.validate(pairs: c.rotaryPairs)
             angles = RotaryAngles(
                 table: rotary, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-                fileFactors: model.weights.ropeFrequencyFactors)
+                fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
         }
         cache.reset()
         nextPosition = 0
@@ -159,26 +163,41 @@ public final class LlamaSession {
     /// The input of `weight`: `source` itself, or a copy rounded as llama.cpp rounds activations for its type.
     private func input(
         _ source: UnsafePointer<Float>, rows: Int, width: Int, for weight: LinearWeight, into scratch: FloatBuffer
-    ) -> UnsafePointer<Float> {
+    ) -> Input {
         let mode = weight.inputRounding
-        if numerics == .float32 || mode == .none { return source }
+        if numerics == .float32 || mode == .none { return Input(values: source, width: width, blockSumErrors: nil) }
         let target = scratch.pointer
+        let errors = mode == .q8Block32WithSum ? (scratch === roundedA ? sumErrorsA : sumErrorsB).pointer : nil
         Parallel.forRanges(count: rows) { _, range in
             for row in range {
                 (target + row * width).update(from: source + row * width, count: width)
-                ActivationRounding.apply(mode, to: target + row * width, count: width)
+                ActivationRounding.apply(
+                    mode, to: target + row * width, count: width, blockSumErrors: errors.map { $0 + row * (width / 32) })
             }
         }
-        return UnsafePointer(target)
+        return Input(values: UnsafePointer(target), width: width, blockSumErrors: errors.map { UnsafePointer($0) })
+    }
+
+    /// Activations prepared for one weight: rounded values and, for Q4_1/Q5_1, the block-sum errors.
+    struct Input {
+        let values: UnsafePointer<Float>
+        let width: Int
+        let blockSumErrors: UnsafePointer<Float>?
     }
 
     private func linear(
-        _ input: UnsafePointer<Float>, rows: Int, _ weight: LinearWeight, into output: UnsafeMutablePointer<Float>,
+        _ input: Input, rows: Int, _ weight: LinearWeight, into output: UnsafeMutablePointer<Float>,
         accumulate: Bool = false
     ) {
         BLAS.linear(
-            input, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer, outFeatures: weight.outFeatures,
-            into: output, accumulate: accumulate)
+            input.values, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
+            outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+        if let errors = input.blockSumErrors, let minimums = weight.blockMinimums {
+            // llama.cpp's m * f16(d sum q) instead of m * f16(d) sum q, per block: out += errors * minimums^T.
+            BLAS.linear(
+                errors, rows: rows, inFeatures: weight.inFeatures / 32, weight: minimums.pointer,
+                outFeatures: weight.outFeatures, into: output, accumulate: true)
+        }
     }
 
     private func rotate(_ data: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {

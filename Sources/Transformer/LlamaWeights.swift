@@ -7,6 +7,9 @@ public struct LinearWeight: Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     public let inputRounding: ActivationRounding
+    /// Q4_1 / Q5_1 only: the minimum m of every 32-value block, (outFeatures, inFeatures / 32). llama.cpp adds
+    /// m * s per block with s the f16 block sum of the Q8_1 activations; see `ActivationRounding.q8Block32WithSum`.
+    public let blockMinimums: FloatBuffer?
     public var pointer: UnsafeMutablePointer<Float> { matrix.pointer }
 
     /// llama.cpp's `vec_dot_type` of each weight type, as a rounding of the activations.
@@ -16,6 +19,7 @@ public struct LinearWeight: Sendable {
         case .f16: .half
         case .bf16: .bfloat16
         case .q4_K, .q5_K, .q6_K: .q8Block256
+        case .q4_1, .q5_1: .q8Block32WithSum
         default: .q8Block32
         }
     }
@@ -60,7 +64,8 @@ public final class LlamaWeights: Sendable {
             let tensor = try info(name, shape)
             return LinearWeight(
                 matrix: try Dequantizer.floats(of: tensor, in: file), outFeatures: shape[1], inFeatures: shape[0],
-                inputRounding: LinearWeight.rounding(for: tensor.type))
+                inputRounding: LinearWeight.rounding(for: tensor.type),
+                blockMinimums: try Dequantizer.blockMinimums(of: tensor, in: file))
         }
         let d = c.modelWidth
         tokenEmbedding = try load("token_embd.weight", [d, c.vocabularySize])
@@ -72,7 +77,8 @@ public final class LlamaWeights: Sendable {
             let type = file.tensor(named: "token_embd.weight")!.type
             output = LinearWeight(
                 matrix: tokenEmbedding, outFeatures: c.vocabularySize, inFeatures: d,
-                inputRounding: LinearWeight.rounding(for: type))
+                inputRounding: LinearWeight.rounding(for: type),
+                blockMinimums: try Dequantizer.blockMinimums(of: file.tensor(named: "token_embd.weight")!, in: file))
             outputIsTied = true
         }
         if file.tensor(named: "rope_freqs.weight") != nil {

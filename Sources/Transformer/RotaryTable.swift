@@ -43,8 +43,13 @@ struct RotaryAngles {
     let originalFrequency: [Double]
     let nHat: Int
     let mscale: Float
+    /// llama.cpp's arithmetic: theta in float, theta_i = p * scale^i by repeated multiplication, cosf / sinf.
+    let floatAngles: Bool
+    let thetaScale: Float
+    let divisors: [Float]  // lambda_i * file factor_i
+    let fileDivisors: [Float]
 
-    init(table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?) {
+    init(table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?, floatAngles: Bool = false) {
         let pairs = rotaryDimensions / 2
         var scaled = [Double](repeating: 0, count: pairs)
         var original = [Double](repeating: 0, count: pairs)
@@ -58,6 +63,10 @@ struct RotaryAngles {
         originalFrequency = original
         nHat = table.nHat
         mscale = Float(table.mscale)
+        self.floatAngles = floatAngles
+        thetaScale = powf(Float(base), -2 / Float(rotaryDimensions))
+        divisors = (0..<pairs).map { Float(table.lambda[$0]) * (fileFactors?[$0] ?? 1) }
+        fileDivisors = (0..<pairs).map { fileFactors?[$0] ?? 1 }
     }
 
     /// Fills cos and sin (rows x pairs) for the given positions.
@@ -68,6 +77,17 @@ struct RotaryAngles {
             let unscaled = n < nHat
             let frequency = unscaled ? originalFrequency : scaledFrequency
             let scale: Float = unscaled ? 1 : mscale
+            if floatAngles {
+                let divisor = unscaled ? fileDivisors : divisors
+                var theta = Float(n)
+                for i in 0..<pairs {
+                    let angle = theta / divisor[i]
+                    cos[row * pairs + i] = cosf(angle) * scale
+                    sin[row * pairs + i] = sinf(angle) * scale
+                    theta *= thetaScale
+                }
+                continue
+            }
             for i in 0..<pairs {
                 let angle = Double(n) * frequency[i]
                 cos[row * pairs + i] = Float(Foundation.cos(angle)) * scale

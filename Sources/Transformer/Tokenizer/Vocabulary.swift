@@ -26,6 +26,29 @@ public struct Vocabulary: Sendable {
 
     public var count: Int { tokens.count }
 
+    /// A vocabulary given directly (tests, or tokenizers built outside a GGUF file).
+    public init(
+        model: Model, tokens: [String], scores: [Float]? = nil, kinds: [TokenKind]? = nil, merges: [String] = [],
+        preTokenizer: String = "default", bos: Int32? = nil, eos: Int32? = nil, unknown: Int32? = nil,
+        addBOS: Bool = false, addEOS: Bool = false, addSpacePrefix: Bool = false
+    ) {
+        self.model = model
+        self.tokens = tokens
+        self.scores = scores ?? Array(repeating: 0, count: tokens.count)
+        self.kinds = kinds ?? Array(repeating: .normal, count: tokens.count)
+        self.merges = merges
+        self.preTokenizer = preTokenizer
+        self.bos = bos
+        self.eos = eos
+        self.unknown = unknown
+        self.addBOS = addBOS
+        self.addEOS = addEOS
+        self.addSpacePrefix = addSpacePrefix
+        var index: [String: Int32] = [:]
+        for (id, token) in tokens.enumerated() where index[token] == nil { index[token] = Int32(id) }
+        idOf = index
+    }
+
     public init(file: GGUFFile) throws {
         let modelName = try file.string("tokenizer.ggml.model")
         guard let model = Model(rawValue: modelName) else {
