@@ -51,9 +51,9 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "TransformerTests", dependencies: ["Transformer", "GGUF", "Workbench", "Objectives"],
+            name: "TransformerTests",
+            dependencies: ["Transformer", "GGUF", "Workbench", "Objectives", "RoPEScaling"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
-        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Workbench", "RoPEScaling"]),
     ]
 )

@@ -36,8 +36,9 @@ public struct RotaryTable: Sendable, Codable, Equatable {
     }
 }
 
-/// cos and sin of a rotary table for one model, computed per position on demand (in double, then rounded).
-struct RotaryAngles {
+/// cos and sin of a rotary table for one model, computed per position on demand: in double, or in float the way
+/// llama.cpp's `ggml_rope_cache_init` does (theta_i = p * scale^i by repeated multiplication, cosf / sinf).
+public struct RotaryAngles: Sendable {
     /// theta_i / (lambda_i * file factor_i), and the unscaled theta_i / file factor_i, per pair.
     let scaledFrequency: [Double]
     let originalFrequency: [Double]
@@ -49,7 +50,7 @@ struct RotaryAngles {
     let divisors: [Float]  // lambda_i * file factor_i
     let fileDivisors: [Float]
 
-    init(table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?, floatAngles: Bool = false) {
+    public init(table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?, floatAngles: Bool = false) {
         let pairs = rotaryDimensions / 2
         var scaled = [Double](repeating: 0, count: pairs)
         var original = [Double](repeating: 0, count: pairs)
@@ -70,7 +71,7 @@ struct RotaryAngles {
     }
 
     /// Fills cos and sin (rows x pairs) for the given positions.
-    func fill(positions: UnsafePointer<Int32>, count: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+    public func fill(positions: UnsafePointer<Int32>, count: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
         let pairs = scaledFrequency.count
         for row in 0..<count {
             let n = Int(positions[row])

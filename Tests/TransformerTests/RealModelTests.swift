@@ -45,14 +45,44 @@ enum RealModel {
         #expect(c.rotaryDimensions == 64)
     }
 
-    /// llama-perplexity -c 512 -b 512 --chunks 3 gives 52.2683, 56.4303, 56.8849 on this file and text.
+    /// llama-perplexity -c 512 -b 512 --chunks 3 gives 52.2683, 56.4303, 56.8849 on this file and text (b4747).
+    /// Over only 765 scored tokens the perplexity of this 4-bit model moves by a few tenths of a percent with any
+    /// ulp-level change of the arithmetic (llama.cpp's own flash-attention path gives 56.7679), so the three-window
+    /// figure is held to 1 %; the long evaluations below are held to 0.3 %.
     @Test func llamaCppProtocolPerplexityMatchesTheFixture() throws {
         let model = try #require(RealModel.shared)
         let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
         let result = try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: tokens, windows: 3, rotary: nil)
         #expect(result.scoredTokens == 3 * 255)
         for (ours, reference) in zip(result.perWindow, [52.2683, 56.4303, 56.8849]) {
-            #expect(abs(ours / reference - 1) < 0.003, "running perplexity \(ours) vs llama.cpp \(reference)")
+            #expect(abs(ours / reference - 1) < 0.01, "running perplexity \(ours) vs llama.cpp \(reference)")
+        }
+    }
+
+    /// References measured with llama.cpp commit 0c1e570 (`llama-perplexity -fa off -t 2`), which reproduces the
+    /// b4747 fixture above to every printed digit: ctx 512 x 40 windows = 83.6838, ctx 2048 x 10 = 80.9339.
+    @Test(arguments: [(512, 40, 83.6838), (2048, 10, 80.9339)])
+    func longEvaluationsAgreeWithLlamaCppWithinAThirdOfAPercent(context: Int, windows: Int, reference: Double) throws {
+        let model = try #require(RealModel.shared)
+        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
+        let result = try PerplexityEvaluator(model: model, context: context)
+            .llamacpp(tokens: tokens, windows: windows, rotary: nil)
+        #expect(abs(result.perplexity / reference - 1) < 0.003, "\(result.perplexity) vs llama.cpp \(reference)")
+    }
+
+    @Test func documentProtocolScoresEveryTokenAfterBOS() throws {
+        let model = try #require(RealModel.shared)
+        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: false)
+        let documents = [Array(tokens[0..<300]), Array(tokens[1000..<1300])]
+        let result = try PerplexityEvaluator(model: model, context: 256).document(documents: documents, rotary: nil)
+        #expect(result.scoredTokens == 2 * 255)
+        // PPL = exp(mean over documents of the mean token NLL) = the geometric mean of the per-document values.
+        #expect(abs(result.perplexity - (result.perWindow[0] * result.perWindow[1]).squareRoot()) < 1e-9 * result.perplexity)
+        #expect(throws: PerplexityError.self) {
+            try PerplexityEvaluator(model: model, context: 512).document(documents: [Array(tokens[0..<100])], rotary: nil)
+        }
+        #expect(throws: PerplexityError.self) {
+            try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: Array(tokens[0..<1000]), windows: nil, rotary: nil)
         }
     }
 
@@ -60,10 +90,11 @@ enum RealModel {
     @Test func chunkedPrefillEqualsOnePass() throws {
         let model = try #require(RealModel.shared)
         let tokens = Array(model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true).prefix(700))
-        let whole = try PerplexityEvaluator(model: model, context: 350, chunkSize: 350)
+        // In float32: the llama.cpp rounding emulation amplifies ulp-level differences (see above).
+        let whole = try PerplexityEvaluator(model: model, context: 350, chunkSize: 350, numerics: .float32)
             .document(documents: [tokens], rotary: nil)
-        let pieces = try PerplexityEvaluator(model: model, context: 350, chunkSize: 100)
+        let pieces = try PerplexityEvaluator(model: model, context: 350, chunkSize: 100, numerics: .float32)
             .document(documents: [tokens], rotary: nil)
-        #expect(abs(whole.perplexity / pieces.perplexity - 1) < 1e-4)
+        #expect(abs(whole.perplexity / pieces.perplexity - 1) < 1e-5)
     }
 }
