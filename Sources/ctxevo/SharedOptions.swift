@@ -37,13 +37,7 @@ struct TextOptions: ParsableArguments {
             let root = try Assets().texts(logger: logger)
             url = try Corpus(root: root).heldOut[0].path
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ValidationError("cannot read the text file \(url.path)")
-        }
-        guard let contents = String(data: data, encoding: .utf8) else {
-            throw ValidationError("\(url.path) is not valid UTF-8 text")
-        }
-        return (url.lastPathComponent, contents)
+        return (url.lastPathComponent, try TextFile.read(path: url.path))
     }
 }
 

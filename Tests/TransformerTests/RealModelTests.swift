@@ -23,17 +23,29 @@ enum RealModel {
 
     static func heldOutText() throws -> String {
         let root = try Assets().texts(logger: Logger(label: "test"))
-        return try String(contentsOf: Corpus(root: root).heldOut[0].path, encoding: .utf8)
+        return try TextFile.read(path: Corpus(root: root).heldOut[0].path.path)
     }
 }
 
 @Suite(.serialized) struct RealModelTests {
     @Test func tokenIdsEqualLlamaCpp() throws {
         let model = try #require(RealModel.shared)
-        let text = try String(contentsOf: RealModel.fixture("paradiselost_first2000.txt"), encoding: .utf8)
+        let text = try TextFile.read(path: RealModel.fixture("paradiselost_first2000.txt").path)
         let expected = try String(contentsOf: RealModel.fixture("paradiselost_first2000.llamacpp-token-ids"), encoding: .utf8)
             .split(separator: "\n").map { Int32($0)! }
         #expect(model.tokenizer.encode(text, addSpecial: true) == expected)
+    }
+
+    /// A leading byte-order mark is text like any other (llama.cpp: three byte tokens).
+    @Test func byteOrderMarkIsKept() throws {
+        let model = try #require(RealModel.shared)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bom-\(UUID()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0xEF, 0xBB, 0xBF] + Array("Of Man".utf8)).write(to: URL(fileURLWithPath: path))
+        let ids = model.tokenizer.encode(try TextFile.read(path: path), addSpecial: false)
+        let plain = model.tokenizer.encode("Of Man", addSpecial: false)
+        #expect(ids.count == plain.count + 3)
+        #expect(Array(ids.suffix(plain.count)) == plain)
     }
 
     @Test func configurationIsSmolLM2() throws {
@@ -46,17 +58,19 @@ enum RealModel {
     }
 
     /// llama-perplexity -c 512 -b 512 --chunks 3 gives 52.2683, 56.4303, 56.8849 on this file and text (b4747).
-    /// Over only 765 scored tokens the perplexity of this 4-bit model moves by a few tenths of a percent with any
-    /// ulp-level change of the arithmetic (llama.cpp's own flash-attention path gives 56.7679), so the three-window
-    /// figure is held to 1 %; the long evaluations below are held to 0.3 %.
+    /// Over only 765 scored tokens this 4-bit model's perplexity is chaotic under rounding: per-token NLLs move by
+    /// about 0.09 nats (standard deviation) between llama.cpp's own two CPU attention paths (-fa on: 56.7679), and
+    /// by a similar amount between ctxevo and llama.cpp, so the running values are held to 2 % and the final one to
+    /// 1 %; the long evaluations below, where that noise averages out, are held to 0.3 %.
     @Test func llamaCppProtocolPerplexityMatchesTheFixture() throws {
         let model = try #require(RealModel.shared)
         let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
         let result = try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: tokens, windows: 3, rotary: nil)
         #expect(result.scoredTokens == 3 * 255)
         for (ours, reference) in zip(result.perWindow, [52.2683, 56.4303, 56.8849]) {
-            #expect(abs(ours / reference - 1) < 0.01, "running perplexity \(ours) vs llama.cpp \(reference)")
+            #expect(abs(ours / reference - 1) < 0.02, "running perplexity \(ours) vs llama.cpp \(reference)")
         }
+        #expect(abs(result.perplexity / 56.8849 - 1) < 0.01)
     }
 
     /// References measured with llama.cpp commit 0c1e570 (`llama-perplexity -fa off -t 2`), which reproduces the
