@@ -1,5 +1,23 @@
 import Numerics
 
+/// The attention probabilities of one block of queries of one head, as a memory policy reads them (NAMM reads
+/// those of the most recent queries): rows (queries) x `keys` columns (cache entries in cache order), row stride
+/// `stride`, float32 after the softmax. Valid only during the observer call.
+public struct AttentionBlock: @unchecked Sendable {
+    public let layer: Int
+    public let head: Int
+    public let kvHead: Int
+    /// Rows of the current chunk these queries are.
+    public let queries: Range<Int>
+    public let keys: Int
+    public let probabilities: UnsafePointer<Float>
+    public let stride: Int
+}
+
+/// Called concurrently from the attention workers, once per (head, query block): implementations must only read
+/// the block and write to storage no other call writes.
+public typealias AttentionObserver = @Sendable (AttentionBlock) -> Void
+
 /// Causal attention of a chunk of queries over a KV cache.
 ///
 /// For each (query head, block of `queryBlock` queries) the scores against every key the block may see are one
@@ -23,11 +41,11 @@ struct CausalAttention {
 
     /// out (rows, heads * headWidth) = attention of q (rows, heads * headWidth) over the cache of `layer`, whose
     /// last `rows` entries are this chunk's own keys (query i sees cache entries 0 ... cachedBefore + i).
-    /// `observe`, when given, receives each block's probabilities before they meet V (for memory policies).
+    /// `observer`, when given, receives each block's float32 probabilities before they meet V.
     static func run(
         q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int,
         heads: Int, headsPerKVHead: Int, headWidth: Int, roundProbabilities: Bool, scratch: [Scratch],
-        out: UnsafeMutablePointer<Float>
+        observer: AttentionObserver? = nil, out: UnsafeMutablePointer<Float>
     ) {
         let width = heads * headWidth
         let blocks = (rows + queryBlock - 1) / queryBlock
@@ -53,8 +71,14 @@ struct CausalAttention {
                 let sum = VectorMath.expShiftedInPlace(row, count: visible, shift: top)
                 VectorMath.scale(row, count: visible, by: 1 / sum)
                 if visible < visibleEnd { (row + visible).update(repeating: 0, count: visibleEnd - visible) }
-                // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
-                if roundProbabilities { VectorMath.roundToHalf(row, count: visible) }
+            }
+            observer?(
+                AttentionBlock(
+                    layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m), keys: visibleEnd,
+                    probabilities: s.scores.pointer, stride: ld))
+            // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
+            if roundProbabilities {
+                for i in 0..<m { VectorMath.roundToHalf(s.scores.pointer + i * ld, count: cachedBefore + r0 + i + 1) }
             }
             BLAS.gemm(
                 m: m, n: headWidth, k: visibleEnd, a: s.scores.pointer, lda: ld, b: values, ldb: headWidth,

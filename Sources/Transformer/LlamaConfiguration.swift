@@ -79,6 +79,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case unsupportedArchitecture(String)
     case badConfiguration(String)
     case contextTooLong(requested: Int, capacity: Int)
+    case cacheTooLarge(tokens: Int, bytes: Double)
     case badRotaryTable(String)
     case tokenOutOfRange(Int32, vocabulary: Int)
 
@@ -89,6 +90,8 @@ public enum ModelError: Error, CustomStringConvertible {
         case .badConfiguration(let reason): "the model's GGUF configuration is inconsistent: \(reason)"
         case .contextTooLong(let requested, let capacity):
             "\(requested) tokens do not fit the KV cache of \(capacity) tokens"
+        case .cacheTooLarge(let tokens, let bytes):
+            "a KV cache of \(tokens) tokens needs \(Int(bytes / 1_048_576)) MiB, more than this machine's memory allows"
         case .badRotaryTable(let reason): "bad rotary table: \(reason)"
         case .tokenOutOfRange(let id, let vocabulary): "token id \(id) is outside the vocabulary of \(vocabulary)"
         }

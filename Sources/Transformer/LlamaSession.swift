@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 /// How faithfully the engine reproduces llama.cpp's CPU arithmetic.
@@ -16,6 +17,9 @@ public final class LlamaSession {
     public let cache: KVCache
     public let chunkSize: Int
     public let numerics: EngineNumerics
+    /// Receives the attention probabilities of every (layer, head, query block) during prefill; nil (the default)
+    /// costs nothing. Memory policies use it to score cached tokens.
+    public var attentionObserver: AttentionObserver?
     /// Absolute position of the next token (tokens seen so far, whatever was evicted).
     public private(set) var nextPosition = 0
     private var angles: RotaryAngles
@@ -44,6 +48,13 @@ public final class LlamaSession {
         numerics: EngineNumerics = .llamacpp
     ) throws {
         let c = model.configuration
+        // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
+        // attention scores of each worker.
+        let cacheBytes = Double(c.layers * c.kvWidth * 2 * 4) * Double(capacity)
+            + Double(Parallel.workerCount * CausalAttention.queryBlock * 4) * Double(capacity)
+        guard capacity > 0, cacheBytes < Double(ProcessInfo.processInfo.physicalMemory) * 0.8 else {
+            throw ModelError.cacheTooLarge(tokens: capacity, bytes: cacheBytes)
+        }
         self.model = model
         self.numerics = numerics
         self.chunkSize = max(1, min(chunkSize, capacity))
@@ -142,7 +153,8 @@ public final class LlamaSession {
             CausalAttention.run(
                 q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                 heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                roundProbabilities: !exact, scratch: attentionScratch, out: attended.pointer)
+                roundProbabilities: !exact, scratch: attentionScratch, observer: attentionObserver,
+                out: attended.pointer)
             let oIn = input(attended.pointer, rows: n, width: d, for: layer.attentionOutput, into: roundedA)
             linear(oIn, rows: n, layer.attentionOutput, into: x.pointer, accumulate: true)
 

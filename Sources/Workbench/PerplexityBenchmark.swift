@@ -29,6 +29,7 @@ public struct PerplexityBenchmark: Sendable {
         model: LlamaModel, tokens: [Int32], context: Int, sgemmGFLOPS: Double
     ) throws -> PerplexityBenchmark {
         let evaluator = try PerplexityEvaluator(model: model, context: context)
+        guard !tokens.isEmpty else { throw PerplexityError.textTooShort(tokens: 0, needed: 1, context: context, what: "the text") }
         // The benchmark needs one document of `context` tokens; a shorter text is repeated.
         var document = tokens
         while document.count < context { document += tokens }

@@ -15,16 +15,20 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
     @Flag(help: "Print one JSON object per context length.") var json = false
 
+    func validate() throws {
+        if contexts.isEmpty || contexts.contains(where: { $0 < 4 }) {
+            throw ValidationError("--contexts takes lengths of at least 4 tokens")
+        }
+    }
+
     func run() throws {
         let logger = makeLogger()
         let model = try modelOptions.load(logger: logger)
         let text = try textOptions.resolve(logger: logger)
         let tokens = model.tokenizer.encode(text.contents, addSpecial: false)
         let sgemm = SgemmRate.measure()
-        var rows: [[String: Any]] = []
         for context in contexts {
             let figures = try PerplexityBenchmark.measure(model: model, tokens: tokens, context: context, sgemmGFLOPS: sgemm)
-            rows.append(figures.dictionary)
             if json {
                 try printJSON(figures.dictionary)
             } else {

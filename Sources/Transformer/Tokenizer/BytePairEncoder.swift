@@ -20,6 +20,10 @@ struct BytePairEncoder: Sendable {
         return table
     }()
 
+    /// The inverse of `byteCharacters`.
+    static let byteValues: [Character: UInt8] = Dictionary(
+        uniqueKeysWithValues: byteCharacters.enumerated().map { ($0.element, UInt8($0.offset)) })
+
     init(vocabulary: Vocabulary) {
         idOf = vocabulary.idOf
         var rank: [String: Int] = [:]

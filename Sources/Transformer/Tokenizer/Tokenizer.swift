@@ -71,8 +71,7 @@ public struct Tokenizer: Sendable {
     /// The text of a token id (byte-level BPE characters mapped back to bytes).
     public func decode(_ ids: [Int32]) -> String {
         var bytes: [UInt8] = []
-        let inverse = Dictionary(
-            uniqueKeysWithValues: BytePairEncoder.byteCharacters.enumerated().map { ($0.element, UInt8($0.offset)) })
+        let inverse = BytePairEncoder.byteValues
         for id in ids where id >= 0 && Int(id) < vocabulary.count {
             let token = vocabulary.tokens[Int(id)]
             if vocabulary.model == .bytePairEncoding && vocabulary.kinds[Int(id)] == .normal {
