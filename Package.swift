@@ -28,6 +28,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
         .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "Evolution", dependencies: ["Numerics"], swiftSettings: fast),
         .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
         .target(
@@ -37,18 +38,19 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives",
+                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives", "Evolution",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics",
+                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics", "Evolution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",

@@ -6,10 +6,10 @@ import CBLAS
 /// (`Parallel`), which keeps small attention products from fighting OpenBLAS's own thread pool and makes the
 /// results independent of the thread count of the library.
 public enum BLAS {
-    /// Call once before any product; idempotent.
-    public static func configure() {
-        openblas_set_num_threads(1)
-    }
+    /// Makes OpenBLAS single-threaded, once; every wrapper here calls it, so no caller has to remember.
+    public static func configure() { _ = singleThreaded }
+
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
@@ -21,6 +21,7 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        configure()
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -33,6 +34,7 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        configure()
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

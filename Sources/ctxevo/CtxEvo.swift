@@ -10,5 +10,5 @@ struct CtxEvo: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks that print figures (never timed tests).", subcommands: [BenchPerplexity.self])
+        abstract: "Benchmarks that print figures (never timed tests).", subcommands: [BenchPerplexity.self, BenchOptimizers.self])
 }

@@ -1,0 +1,78 @@
+/// An ask/tell optimiser over explicit, Codable state (evosax style): `ask` returns a whole population, the caller
+/// evaluates it however it likes, `tell` takes it back with its fitness (lower is better). NaN or infinite
+/// fitness counts as the worst of the population and never stops the run. Copying the value (or encoding it) at
+/// any point and continuing from the copy gives the same populations bit for bit.
+public protocol Strategy: Codable, Sendable {
+    var dimension: Int { get }
+    var evaluations: Int { get }
+    var generation: Int { get }
+    /// Best solution told so far.
+    var best: Candidate? { get }
+    /// Why the strategy stopped, or nil while it runs.
+    var termination: Termination? { get }
+    /// The current step size (or its analogue), for logs.
+    var stepSize: Double { get }
+
+    mutating func ask() -> [[Double]]
+    mutating func tell(_ population: [[Double]], fitness: [Double])
+}
+
+public struct Candidate: Codable, Sendable, Equatable {
+    public var x: [Double]
+    public var fitness: Double
+}
+
+/// A stop, in words a person can act on.
+public struct Termination: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: String, Codable, Sendable {
+        case targetReached, maxEvaluations, maxGenerations, tolFun, tolX, conditionNumber, noEffectAxis
+        case noEffectCoordinate, stagnation, tolUpSigma
+    }
+
+    public let reason: Reason
+    public let detail: String
+
+    public var description: String { "\(reason.rawValue): \(detail)" }
+
+    /// Whether a restart strategy should start again (the budget and the target end the whole run).
+    public var allowsRestart: Bool { reason != .targetReached && reason != .maxEvaluations }
+}
+
+/// Limits shared by every strategy.
+public struct StopCriteria: Codable, Sendable, Equatable {
+    public var maxEvaluations: Int?
+    public var maxGenerations: Int?
+    public var targetFitness: Double?
+
+    public init(maxEvaluations: Int? = nil, maxGenerations: Int? = nil, targetFitness: Double? = nil) {
+        self.maxEvaluations = maxEvaluations
+        self.maxGenerations = maxGenerations
+        self.targetFitness = targetFitness
+    }
+}
+
+extension Strategy {
+    /// The convenience loop: ask, evaluate each candidate with `function`, tell, until a termination.
+    public mutating func minimize(_ function: ([Double]) -> Double) -> Candidate? {
+        while termination == nil {
+            let population = ask()
+            tell(population, fitness: population.map(function))
+        }
+        return best
+    }
+}
+
+/// Fitness with NaN and infinities replaced by a value worse than every finite one, and the ranking it implies.
+enum FitnessRanking {
+    static func sanitized(_ fitness: [Double]) -> [Double] {
+        let finite = fitness.filter(\.isFinite)
+        let worst = (finite.max() ?? 0)
+        let margin = max(1, abs(worst)) * 1e-3 + 1
+        return fitness.map { $0.isFinite ? $0 : worst + margin }
+    }
+
+    /// Indices from best to worst; ties keep the population order (stable), so ranks are deterministic.
+    static func order(_ fitness: [Double]) -> [Int] {
+        fitness.indices.sorted { fitness[$0] != fitness[$1] ? fitness[$0] < fitness[$1] : $0 < $1 }
+    }
+}

@@ -1,0 +1,119 @@
+import Dispatch
+import Evolution
+import Foundation
+import Numerics
+
+/// The optimiser benchmark of ../shared/specs/evolution.md: evaluations to reach f < 1e-8 over seeded runs, and
+/// the library's own time per generation (objective excluded).
+public enum OptimizerBenchmark {
+    public struct Row: Sendable {
+        public let strategy: String
+        public let function: BenchmarkFunction
+        public let dimension: Int
+        public let seeds: Int
+        public let successes: Int
+        public let medianEvaluations: Double?
+
+        public var dictionary: [String: Any] {
+            [
+                "strategy": strategy, "function": function.rawValue, "dimension": dimension, "seeds": seeds,
+                "successes": successes, "median_evaluations": medianEvaluations.map { $0 as Any } ?? NSNull(),
+            ]
+        }
+    }
+
+    public struct Overhead: Sendable {
+        public let strategy: String
+        public let dimension: Int
+        public let population: Int
+        public let secondsPerGeneration: Double
+        public let residentBytes: Int?
+        /// Full CMA-ES: one eigendecomposition's time, and the generations between two (the lazy gap).
+        public let eigenSeconds: Double?
+        public let eigenInterval: Double?
+
+        /// Per generation including the eigendecompositions spread over their interval.
+        public var amortizedSecondsPerGeneration: Double {
+            secondsPerGeneration + (eigenSeconds ?? 0) / max(1, eigenInterval ?? 1)
+        }
+
+        public var dictionary: [String: Any] {
+            var d: [String: Any] = [
+                "strategy": strategy, "dimension": dimension, "population": population,
+                "seconds_per_generation": secondsPerGeneration,
+            ]
+            if let residentBytes { d["resident_bytes"] = residentBytes }
+            if let eigenSeconds, let eigenInterval {
+                d["eigendecomposition_seconds"] = eigenSeconds
+                d["eigendecomposition_interval_generations"] = eigenInterval
+                d["amortized_seconds_per_generation"] = amortizedSecondsPerGeneration
+            }
+            return d
+        }
+    }
+
+    /// Protocol: x0 uniform in [-3, 3]^n and sigma0 = 2 (Rosenbrock: x0 = 0, sigma0 = 0.5), default population,
+    /// evaluations counted to the end of the first generation with f < 1e-8.
+    public static func run(
+        strategy: String, function: BenchmarkFunction, dimension n: Int, seeds: Int, maxEvaluations: Int
+    ) -> Row {
+        var counts: [Int] = []
+        for seed in 0..<seeds {
+            var start = RandomGenerator(seed: UInt64(1000 + seed))
+            let rosenbrock = function == .rosenbrock
+            let mean = (0..<n).map { _ in rosenbrock ? 0 : -3 + 6 * start.uniform() }
+            let sigma = rosenbrock ? 0.5 : 2
+            let stop = StopCriteria(maxEvaluations: maxEvaluations, targetFitness: 1e-8)
+            let evaluations: Int
+            let reached: Bool
+            switch strategy {
+            case "ipop-cma-es", "bipop-cma-es":
+                var s = RestartingCMAES(
+                    regime: strategy == "ipop-cma-es" ? .ipop : .bipop, dimension: n, lower: -3, upper: 3, sigma: sigma,
+                    stop: stop, seed: UInt64(seed))
+                _ = s.minimize(function.callAsFunction)
+                evaluations = s.evaluations
+                reached = (s.best?.fitness ?? .infinity) < 1e-8
+            default:
+                var s = CMAES(mean: mean, sigma: sigma, separable: strategy == "sep-cma-es", stop: stop, seed: UInt64(seed))
+                _ = s.minimize(function.callAsFunction)
+                evaluations = s.evaluations
+                reached = (s.best?.fitness ?? .infinity) < 1e-8
+            }
+            if reached { counts.append(evaluations) }
+        }
+        let sorted = counts.sorted()
+        let median: Double? = sorted.isEmpty
+            ? nil
+            : sorted.count % 2 == 1
+                ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return Row(
+            strategy: strategy, function: function, dimension: n, seeds: seeds, successes: counts.count,
+            medianEvaluations: median)
+    }
+
+    /// Library time per generation (ask + tell on a sphere, whose cost is negligible), over `generations`.
+    public static func overhead(separable: Bool, dimension n: Int, population: Int, generations: Int) -> Overhead {
+        var s = CMAES(
+            mean: Array(repeating: 1, count: n), sigma: 0.5, populationSize: population, separable: separable, seed: 1)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<generations {
+            let p = s.ask()
+            s.tell(p, fitness: p.map { $0.reduce(0) { $0 + $1 * $1 } })
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var eigenSeconds: Double?
+        var eigenInterval: Double?
+        if !separable {
+            let p = s.parameters
+            eigenInterval = Double(p.populationSize) / ((p.c1 + p.cMu) * Double(n) * 10)
+            let eigenStart = DispatchTime.now().uptimeNanoseconds
+            _ = try? DoubleLinearAlgebra.symmetricEigen(s.covariance, n: n)
+            eigenSeconds = Double(DispatchTime.now().uptimeNanoseconds - eigenStart) / 1e9
+        }
+        return Overhead(
+            strategy: separable ? "sep-cma-es" : "cma-es", dimension: n, population: population,
+            secondsPerGeneration: seconds / Double(generations), residentBytes: ProcessMemory.residentBytes(),
+            eigenSeconds: eigenSeconds, eigenInterval: eigenInterval)
+    }
+}
