@@ -52,8 +52,9 @@ public enum OptimizerBenchmark {
         }
     }
 
-    /// Protocol: x0 uniform in [-3, 3]^n and sigma0 = 2 (Rosenbrock: x0 = 0, sigma0 = 0.5), default population,
-    /// evaluations counted to the end of the first generation with f < 1e-8.
+    /// Protocol: x0 uniform in [-3, 3]^n and sigma0 = 2 (Rosenbrock: x0 = 0, sigma0 = 0.5; the monotone target:
+    /// x0 uniform in [1, 64]^n, sigma0 = 16), default population, evaluations counted to the end of the first
+    /// generation with f < 1e-8.
     public static func run(
         strategy: String, function: BenchmarkFunction, dimension n: Int, seeds: Int, maxEvaluations: Int
     ) -> Row {
@@ -61,8 +62,9 @@ public enum OptimizerBenchmark {
         for seed in 0..<seeds {
             var start = RandomGenerator(seed: UInt64(1000 + seed))
             let rosenbrock = function == .rosenbrock
-            let mean = (0..<n).map { _ in rosenbrock ? 0 : -3 + 6 * start.uniform() }
-            let sigma = rosenbrock ? 0.5 : 2
+            let monotone = function == .monotone
+            let mean = (0..<n).map { _ in rosenbrock ? 0 : monotone ? 1 + 63 * start.uniform() : -3 + 6 * start.uniform() }
+            let sigma = rosenbrock ? 0.5 : monotone ? 16 : 2
             let stop = StopCriteria(maxEvaluations: maxEvaluations, targetFitness: 1e-8)
             let evaluations: Int
             let reached: Bool

@@ -34,6 +34,9 @@ struct BenchOptimizers: ParsableCommand {
                 }
             }
         }
+        for strategy in strategies {
+            emit(OptimizerBenchmark.run(strategy: strategy, function: .monotone, dimension: 32, seeds: seeds, maxEvaluations: 200_000))
+        }
         for n in [10, 20] {
             emit(OptimizerBenchmark.run(strategy: "ipop-cma-es", function: .rastrigin, dimension: n, seeds: seeds, maxEvaluations: 2_000_000))
         }

@@ -1,0 +1,60 @@
+import Evolution
+import Foundation
+import Testing
+
+@Suite struct RegistryTests {
+    @Test(arguments: StrategyRegistry.names)
+    func everyRegisteredStrategySolvesASphere(name: String) throws {
+        let start = StrategyRegistry.Start(
+            mean: Array(repeating: 2, count: 6), sigma: 1, stop: StopCriteria(maxEvaluations: 30_000, targetFitness: 1e-10),
+            seed: 5)
+        var strategy = try #require(StrategyRegistry.make(name, start: start))
+        let best = strategy.minimize(BenchmarkFunction.sphere.callAsFunction)
+        #expect((best?.fitness ?? 1) <= 1e-10, "\(name): \(String(describing: strategy.termination))")
+    }
+
+    @Test func unknownNamesAreNil() {
+        let start = StrategyRegistry.Start(mean: [0], sigma: 1, stop: StopCriteria(), seed: 0)
+        #expect(StrategyRegistry.make("no-such", start: start) == nil)
+    }
+}
+
+@Suite struct ConstraintTests {
+    @Test func poolAdjacentViolatorsIsTheNearestMonotoneVector() {
+        // By hand: [3, 1] -> [2, 2]; [1, 3, 2, 2, 5] -> [1, 7/3, 7/3, 7/3, 5].
+        #expect(Constraint.poolAdjacentViolators([3, 1]) == [2, 2])
+        let p = Constraint.poolAdjacentViolators([1, 3, 2, 2, 5])
+        #expect(p.count == 5 && p[0] == 1 && p[4] == 5 && abs(p[1] - 7.0 / 3) < 1e-12 && p[1] == p[3])
+        // Invariants on random vectors: monotone, mean preserved, and no monotone vector nearby is closer.
+        var g = RandomGenerator(seed: 11)
+        for _ in 0..<200 {
+            let x = (0..<12).map { _ in g.normal() * 3 }
+            let y = Constraint.poolAdjacentViolators(x)
+            #expect(zip(y, y.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 })
+            #expect(abs(x.reduce(0, +) - y.reduce(0, +)) < 1e-9)
+            let distance = zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let other = x.sorted()  // a monotone vector: never closer than the projection
+            #expect(distance <= zip(x, other).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } + 1e-9)
+        }
+    }
+
+    @Test func monotoneBoxProjectionAndPenalty() {
+        let objective = ConstrainedObjective(constraint: .monotoneBox(lower: 1, upper: 64))
+        let (feasible, penalty) = objective.repair([0, 5, 3, 100])
+        #expect(feasible == [1, 4, 4, 64])
+        #expect(abs(penalty - (1 + 1 + 1 + 36 * 36)) < 1e-12)
+    }
+
+    @Test func cmaesFindsAMonotoneBoundedTarget() {
+        // The benchmark's 32-dimensional target: t_i = 64^(i/31), non-decreasing in [1, 64].
+        let target = (0..<32).map { pow(64, Double($0) / 31) }
+        let objective = ConstrainedObjective(constraint: .monotoneBox(lower: 1, upper: 64))
+        var strategy = CMAES(
+            mean: Array(repeating: 8, count: 32), sigma: 8, stop: StopCriteria(maxEvaluations: 60_000, targetFitness: 1e-8),
+            seed: 2)
+        let best = strategy.minimize { x in
+            objective.evaluate(x) { y in zip(y, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        }
+        #expect((best?.fitness ?? 1) <= 1e-8, "\(String(describing: strategy.termination)) after \(strategy.evaluations)")
+    }
+}
