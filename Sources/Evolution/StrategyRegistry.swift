@@ -20,7 +20,7 @@ public enum StrategyRegistry {
         }
     }
 
-    public static let names = ["cma-es", "sep-cma-es", "ipop-cma-es", "bipop-cma-es"]
+    public static let names = ["cma-es", "sep-cma-es", "ipop-cma-es", "bipop-cma-es", "ga"]
 
     public static func make(_ name: String, start: Start) -> (any Strategy)? {
         switch name {
@@ -32,6 +32,15 @@ public enum StrategyRegistry {
             return RestartingCMAES(
                 regime: name == "ipop-cma-es" ? .ipop : .bipop, dimension: start.mean.count, lower: start.lower,
                 upper: start.upper, sigma: start.sigma, stop: start.stop, seed: start.seed)
+        case "ga":
+            // Real genes in the start box, tournament selection, two-point crossover, Gaussian mutation.
+            let space = GeneSpace(genes: start.mean.map { _ in .real(lower: start.lower - 2 * start.sigma, upper: start.upper + 2 * start.sigma) })
+            let configuration = GeneticAlgorithm.Configuration(
+                elites: 20, mutants: 20, crossovers: 20, selection: .tournament(size: 3), crossover: .twoPoint,
+                mutation: .gaussian(rate: 0.3, scale: 0.05))
+            return GeneticAlgorithm(
+                space: space, configuration: configuration, populationSize: 40, seeds: [start.mean], stop: start.stop,
+                seed: start.seed)
         default:
             return nil
         }
