@@ -9,6 +9,9 @@ public struct CMAES: Strategy {
     public private(set) var mean: [Double]
     public private(set) var sigma: Double
     public let initialSigma: Double
+    /// pycma's `minstd`: a floor on each coordinate's standard deviation sigma sqrt(C_ii), for integer or
+    /// discrete genes decoded by rounding (without it the distribution can collapse between two integers).
+    public let minimumStandardDeviations: [Double]?
     /// Full: C row-major (n x n), upper triangle only (j >= i) kept current. Separable: the diagonal (n).
     public private(set) var covariance: [Double]
     /// Eigenvectors of C as rows (n x n; empty when separable) and the square roots of its eigenvalues (n).
@@ -30,14 +33,25 @@ public struct CMAES: Strategy {
     /// that population, C^(-1/2) y_k = B z_k comes for free instead of a product with the eigenbasis.
     public private(set) var asked: [[Double]] = []
     public private(set) var askedNormals: [Double] = []
+    /// The eigenvectors in single precision, for sampling only (half the memory traffic and twice the rate of
+    /// the largest product of a generation; a sample needs no more than float precision). Derived from
+    /// `eigenvectors`, not encoded: rebuilt on first use after decoding or after a decomposition.
+    private var samplingBasis: [Float] = []
+
+    enum CodingKeys: String, CodingKey {
+        case parameters, stop, mean, sigma, initialSigma, minimumStandardDeviations, covariance, eigenvectors, axisLengths, eigenGeneration
+        case pathSigma, pathC, generation, evaluations, best, termination, random, bestHistory, medianHistory
+        case asked, askedNormals, lastSortedFitness
+    }
 
     public var dimension: Int { parameters.dimension }
     public var stepSize: Double { sigma }
 
     public init(
         mean: [Double], sigma: Double, populationSize: Int? = nil, separable: Bool = false,
-        stop: StopCriteria = StopCriteria(), seed: UInt64
+        minimumStandardDeviations: [Double]? = nil, stop: StopCriteria = StopCriteria(), seed: UInt64
     ) {
+        self.minimumStandardDeviations = minimumStandardDeviations
         let n = mean.count
         parameters = CMAESParameters(dimension: n, populationSize: populationSize, separable: separable)
         self.stop = stop
@@ -79,16 +93,19 @@ public struct CMAES: Strategy {
         }
         var y = scaled
         if !parameters.separable {
-            // Y = (Z D) E, E with the eigenvectors as rows: y_k = sum_i (D z_k)_i e_i = B D z_k.
-            scaled.withUnsafeBufferPointer { s in
-                eigenvectors.withUnsafeBufferPointer { e in
-                    y.withUnsafeMutableBufferPointer { out in
-                        DoubleLinearAlgebra.gemm(
-                            m: lambda, n: n, k: n, a: s.baseAddress!, lda: n, b: e.baseAddress!, ldb: n,
-                            c: out.baseAddress!, ldc: n)
+            // Y = (Z D) E, E with the eigenvectors as rows: y_k = sum_i (D z_k)_i e_i = B D z_k (in float).
+            if samplingBasis.count != n * n { samplingBasis = eigenvectors.map { Float($0) } }
+            let single = scaled.map { Float($0) }
+            var product = [Float](repeating: 0, count: lambda * n)
+            single.withUnsafeBufferPointer { s in
+                samplingBasis.withUnsafeBufferPointer { e in
+                    product.withUnsafeMutableBufferPointer { out in
+                        BLAS.linearNoTranspose(
+                            s.baseAddress!, rows: lambda, inner: n, matrix: e.baseAddress!, columns: n, into: out.baseAddress!)
                     }
                 }
             }
+            for index in y.indices { y[index] = Double(product[index]) }
         }
         asked = (0..<lambda).map { k in (0..<n).map { i in mean[i] + sigma * y[k * n + i] } }
         askedNormals = normals
@@ -190,6 +207,9 @@ public struct CMAES: Strategy {
             updateFullCovariance(decay: decay, y: y, weights: activeWeights)
         }
 
+        if let floors = minimumStandardDeviations {
+            for i in 0..<n where floors[i] > 0 { sigma = max(sigma, floors[i] / variance(at: i).squareRoot()) }
+        }
         updateEigen()
         recordHistory(sortedFitness: order.map { fitness[$0] })
         termination = checkTermination()
@@ -256,6 +276,7 @@ public struct CMAES: Strategy {
             return
         }
         eigenvectors = vectors
+        samplingBasis = []
         axisLengths = values.map { max($0, 1e-300).squareRoot() }
     }
 

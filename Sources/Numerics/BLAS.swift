@@ -40,6 +40,19 @@ public enum BLAS {
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// Y (rows x columns) = X (rows x inner) * M (inner x columns), all row-major; the columns are split across the
+    /// workers.
+    public static func linearNoTranspose(
+        _ x: UnsafePointer<Float>, rows: Int, inner: Int, matrix: UnsafePointer<Float>, columns: Int,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        Parallel.forRanges(count: columns, granule: 64) { _, range in
+            gemm(
+                m: rows, n: range.count, k: inner, a: x, lda: inner, b: matrix + range.lowerBound, ldb: columns,
+                c: y + range.lowerBound, ldc: columns)
+        }
+    }
+
     /// Y (rows x outFeatures) = X (rows x inFeatures) * W^T (+ Y when `accumulate`), W stored
     /// (outFeatures, inFeatures) row-major. The output features are split across the workers, each one sgemm
     /// over its slice of W.

@@ -66,22 +66,12 @@ public enum OptimizerBenchmark {
             let mean = (0..<n).map { _ in rosenbrock ? 0 : monotone ? 1 + 63 * start.uniform() : -3 + 6 * start.uniform() }
             let sigma = rosenbrock ? 0.5 : monotone ? 16 : 2
             let stop = StopCriteria(maxEvaluations: maxEvaluations, targetFitness: 1e-8)
-            let evaluations: Int
-            let reached: Bool
-            switch strategy {
-            case "ipop-cma-es", "bipop-cma-es":
-                var s = RestartingCMAES(
-                    regime: strategy == "ipop-cma-es" ? .ipop : .bipop, dimension: n, lower: -3, upper: 3, sigma: sigma,
-                    stop: stop, seed: UInt64(seed))
-                _ = s.minimize(function.callAsFunction)
-                evaluations = s.evaluations
-                reached = (s.best?.fitness ?? .infinity) < 1e-8
-            default:
-                var s = CMAES(mean: mean, sigma: sigma, separable: strategy == "sep-cma-es", stop: stop, seed: UInt64(seed))
-                _ = s.minimize(function.callAsFunction)
-                evaluations = s.evaluations
-                reached = (s.best?.fitness ?? .infinity) < 1e-8
-            }
+            let lower = monotone ? 1.0 : -3, upper = monotone ? 64.0 : 3
+            let begin = StrategyRegistry.Start(mean: mean, sigma: sigma, lower: lower, upper: upper, stop: stop, seed: UInt64(seed))
+            guard var strategy = StrategyRegistry.make(strategy, start: begin) else { continue }
+            let best = strategy.minimize(function.callAsFunction)
+            let evaluations = strategy.evaluations
+            let reached = (best?.fitness ?? .infinity) < 1e-8
             if reached { counts.append(evaluations) }
         }
         let sorted = counts.sorted()
@@ -98,6 +88,8 @@ public enum OptimizerBenchmark {
     public static func overhead(separable: Bool, dimension n: Int, population: Int, generations: Int) -> Overhead {
         var s = CMAES(
             mean: Array(repeating: 1, count: n), sigma: 0.5, populationSize: population, separable: separable, seed: 1)
+        let warmUp = s.ask()  // first-use allocations are not a generation's cost
+        s.tell(warmUp, fitness: warmUp.map { $0.reduce(0) { $0 + $1 * $1 } })
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<generations {
             let p = s.ask()

@@ -48,3 +48,18 @@ import Testing
         #expect((best?.x[0] ?? 1) <= 0)
     }
 }
+
+@Suite struct DiscreteGeneTests {
+    /// Mixed-integer: three real genes and three integer genes, decoded by rounding; pycma's minstd keeps the
+    /// integer coordinates from collapsing between two values.
+    @Test func cmaesWithMinimumStandardDeviationsFindsTheIntegerOptimum() {
+        let space = GeneSpace(genes: Array(repeating: .real(lower: -10, upper: 10), count: 3) + Array(repeating: .integer(lower: -10, upper: 10), count: 3))
+        let optimum: [Double] = [0.5, -1.25, 2, 3, -4, 7]
+        var strategy = CMAES(
+            mean: Array(repeating: 0, count: 6), sigma: 3, minimumStandardDeviations: [0, 0, 0, 0.2, 0.2, 0.2],
+            stop: StopCriteria(maxEvaluations: 20_000, targetFitness: 1e-10), seed: 6)
+        let best = strategy.minimize { x in zip(space.snap(x), optimum).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        #expect((best?.fitness ?? 1) <= 1e-10)
+        #expect(Array(space.snap(best?.x ?? []).suffix(3)) == [3, -4, 7])
+    }
+}
