@@ -4,15 +4,7 @@ import Foundation
 extension CMAES {
     func checkTermination() -> Termination? {
         let n = dimension, lambda = parameters.populationSize
-        if let target = stop.targetFitness, let best, best.fitness <= target {
-            return Termination(reason: .targetReached, detail: "best fitness \(best.fitness) reached the target \(target)")
-        }
-        if let limit = stop.maxEvaluations, evaluations >= limit {
-            return Termination(reason: .maxEvaluations, detail: "\(evaluations) evaluations used of \(limit)")
-        }
-        if let limit = stop.maxGenerations, generation >= limit {
-            return Termination(reason: .maxGenerations, detail: "\(generation) generations run")
-        }
+        if let stopped = stop.check(best: best, evaluations: evaluations, generation: generation) { return stopped }
         // tolfun: the best values of the last 10 + 30n/lambda generations, and all values of this one, lie within
         // 1e-11 of each other: the search no longer improves by more than the fitness can tell apart.
         let funWindow = 10 + Int(ceil(30 * Double(n) / Double(lambda)))

@@ -241,15 +241,7 @@ public struct GeneticAlgorithm: Strategy {
     private mutating func remember(_ x: [Double]) -> Bool { history.insert(key(x)).inserted }
 
     private func checkTermination(bredNothing: Bool) -> Termination? {
-        if let target = stop.targetFitness, let best, best.fitness <= target {
-            return Termination(reason: .targetReached, detail: "best fitness \(best.fitness) reached the target \(target)")
-        }
-        if let limit = stop.maxEvaluations, evaluations >= limit {
-            return Termination(reason: .maxEvaluations, detail: "\(evaluations) evaluations used of \(limit)")
-        }
-        if let limit = stop.maxGenerations, generation >= limit {
-            return Termination(reason: .maxGenerations, detail: "\(generation) generations run")
-        }
+        if let stopped = stop.check(best: best, evaluations: evaluations, generation: generation) { return stopped }
         if bredNothing && generation > 1 {
             return Termination(reason: .stagnation, detail: "no new genome could be bred: the space is exhausted")
         }

@@ -49,6 +49,20 @@ public struct StopCriteria: Codable, Sendable, Equatable {
         self.maxGenerations = maxGenerations
         self.targetFitness = targetFitness
     }
+
+    /// The stop these limits call for, if any: the target, then the budget of evaluations, then of generations.
+    public func check(best: Candidate?, evaluations: Int, generation: Int) -> Termination? {
+        if let target = targetFitness, let best, best.fitness <= target {
+            return Termination(reason: .targetReached, detail: "best fitness \(best.fitness) reached the target \(target)")
+        }
+        if let limit = maxEvaluations, evaluations >= limit {
+            return Termination(reason: .maxEvaluations, detail: "\(evaluations) evaluations used of \(limit)")
+        }
+        if let limit = maxGenerations, generation >= limit {
+            return Termination(reason: .maxGenerations, detail: "\(generation) generations run")
+        }
+        return nil
+    }
 }
 
 extension Strategy {

@@ -171,44 +171,18 @@ public final class GGUFFile: @unchecked Sendable {
 
     // MARK: Typed metadata access with named errors
 
-    public func integer(_ key: String) throws -> Int {
-        guard let value = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let v = value.integer else {
-            throw GGUFError.wrongValueType(key: key, expected: "an integer", found: value.typeName)
-        }
-        return v
-    }
+    public func integer(_ key: String) throws -> Int { try typed(key, "an integer", \.integer) }
+    public func number(_ key: String) throws -> Double { try typed(key, "a number", \.number) }
+    public func string(_ key: String) throws -> String { try typed(key, "a string", \.string) }
+    public func bool(_ key: String) throws -> Bool { try typed(key, "a bool", \.bool) }
+    public func array(_ key: String) throws -> [GGUFValue] { try typed(key, "an array", \.array) }
 
-    public func number(_ key: String) throws -> Double {
+    private func typed<T>(_ key: String, _ expected: String, _ extract: (GGUFValue) -> T?) throws -> T {
         guard let value = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let v = value.number else {
-            throw GGUFError.wrongValueType(key: key, expected: "a number", found: value.typeName)
+        guard let typed = extract(value) else {
+            throw GGUFError.wrongValueType(key: key, expected: expected, found: value.typeName)
         }
-        return v
-    }
-
-    public func string(_ key: String) throws -> String {
-        guard let value = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let v = value.string else {
-            throw GGUFError.wrongValueType(key: key, expected: "a string", found: value.typeName)
-        }
-        return v
-    }
-
-    public func bool(_ key: String) throws -> Bool {
-        guard let value = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let v = value.bool else {
-            throw GGUFError.wrongValueType(key: key, expected: "a bool", found: value.typeName)
-        }
-        return v
-    }
-
-    public func array(_ key: String) throws -> [GGUFValue] {
-        guard let value = metadata[key] else { throw GGUFError.missingKey(key) }
-        guard let v = value.array else {
-            throw GGUFError.wrongValueType(key: key, expected: "an array", found: value.typeName)
-        }
-        return v
+        return typed
     }
 }
 

@@ -2,21 +2,11 @@ import Evolution
 import Foundation
 import Testing
 
+/// The benchmark's own functions, by short names.
 enum Functions {
-    static func sphere(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
-    static func ellipsoid(_ x: [Double]) -> Double {
-        let n = Double(x.count - 1)
-        return x.enumerated().reduce(0) { $0 + pow(10, 6 * Double($1.offset) / n) * $1.element * $1.element }
-    }
-    static func rosenbrock(_ x: [Double]) -> Double {
-        var sum = 0.0
-        for i in 0..<(x.count - 1) {
-            let a = x[i + 1] - x[i] * x[i]
-            let b = 1 - x[i]
-            sum += 100 * a * a + b * b
-        }
-        return sum
-    }
+    static let sphere = BenchmarkFunction.sphere.callAsFunction
+    static let ellipsoid = BenchmarkFunction.ellipsoid.callAsFunction
+    static let rosenbrock = BenchmarkFunction.rosenbrock.callAsFunction
 }
 
 @Suite struct CMAESTests {
