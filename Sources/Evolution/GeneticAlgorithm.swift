@@ -107,7 +107,7 @@ public struct GeneticAlgorithm: Strategy {
 
     public mutating func ask() -> [[Double]] {
         var children: [[Double]] = []
-        if generation == 0 && population.isEmpty {
+        if population.isEmpty {  // the first generation (or nothing evaluated yet): seeds and their mutants
             for s in seeds where remember(s) { children.append(s) }
             var attempts = 0
             while children.count < initialPopulationSize && attempts < 1000 * initialPopulationSize {
