@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Objectives
 import Transformer
 import Workbench
@@ -14,7 +15,10 @@ struct Perplexity: ParsableCommand {
     @Option(help: "Context length (tokens per window or document).") var ctx: Int
     @Option(help: "Evaluate at most this many windows (default: all that fit).") var chunks: Int?
     @Option(help: "llamacpp or document.") var `protocol`: PerplexityProtocol = .llamacpp
-    @Option(help: "Tokens per prefill chunk (memory/speed trade-off; results do not depend on it).") var batch: Int = 2048
+    @Option(help: "Tokens per prefill chunk: a memory/speed trade-off (results change only at rounding-noise level).")
+    var batch: Int = 2048
+    @Option(help: "With --protocol document and no --text: 'search' evaluates the 37 plays of the search set (each cut to --ctx), 'held-out' the held-out book.")
+    var set: TextSet = .heldOut
     @Option(help: "llamacpp (reproduce llama.cpp's CPU rounding) or float32.") var numerics: EngineNumerics = .llamacpp
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
@@ -22,11 +26,22 @@ struct Perplexity: ParsableCommand {
         if ctx < 4 { throw ValidationError("--ctx must be at least 4") }
         if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if set == .search && (`protocol` != .document || textOptions.text != nil) {
+            throw ValidationError("--set search takes --protocol document and no --text")
+        }
+    }
+
+    enum TextSet: String, ExpressibleByArgument {
+        case search, heldOut = "held-out"
     }
 
     func run() throws {
         let logger = makeLogger()
         let model = try modelOptions.load(logger: logger)
+        if set == .search {
+            try runSearchSet(model: model, logger: logger)
+            return
+        }
         let text = try textOptions.resolve(logger: logger)
         let tokens = model.tokenizer.encode(text.contents, addSpecial: true)
         logger.info("\(text.name): \(tokens.count) tokens")
@@ -58,6 +73,26 @@ struct Perplexity: ParsableCommand {
             print(String(format: "perplexity %.4f over %d scored tokens (ctx %d, rope %@) in %.1f s, %.0f tokens/s",
                 result.perplexity, result.scoredTokens, ctx, ropeOptions.summary, result.seconds,
                 Double(result.processedTokens) / result.seconds))
+        }
+    }
+}
+
+extension Perplexity {
+    /// LongRoPE's evaluation over the search set: each play one document, cut to the context length.
+    func runSearchSet(model: LlamaModel, logger: Logger) throws {
+        let corpus = try Corpus(root: try Assets().texts(logger: logger))
+        let plays = Array(corpus.search.prefix(chunks ?? corpus.search.count))
+        let documents = try plays.map { model.tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false) }
+        let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
+        let result = try evaluator.document(
+            documents: documents, names: plays.map(\.name), rotary: try ropeOptions.table(for: model, context: ctx),
+            progress: ProgressBar(label: "perplexity").update)
+        if json {
+            try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
+        } else {
+            for (play, value) in zip(plays, result.perWindow) { print(String(format: "%-32@ %.4f", play.name, value)) }
+            print(String(format: "perplexity %.4f over %d plays, %d scored tokens (ctx %d, rope %@) in %.1f s",
+                result.perplexity, plays.count, result.scoredTokens, ctx, ropeOptions.summary, result.seconds))
         }
     }
 }
