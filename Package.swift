@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: fast),
         .target(name: "Evolution", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "RunStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
         .target(
@@ -51,6 +53,7 @@ let package = Package(
             ]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",

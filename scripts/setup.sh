@@ -5,7 +5,7 @@
 set -euo pipefail
 
 need=()
-for package in libopenblas-dev libsqlite3-dev pkg-config; do
+for package in libopenblas-dev libsqlite3-dev sqlite3 pkg-config; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 command -v python3 >/dev/null 2>&1 || need+=(python3)

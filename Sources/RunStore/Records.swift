@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// One search: what was run, on what, by which code, with which seed.
+public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "run"
+    public var id: Int64?
+    public var name: String
+    public var strategy: String
+    /// The whole experiment file, as validated (JSON).
+    public var configuration: String
+    public var modelSHA256: String
+    public var dataSHA256: String
+    public var codeVersion: String
+    public var seed: Int64
+    public var status: String  // running, finished, failed
+    public var createdAt: Date
+
+    public init(
+        name: String, strategy: String, configuration: String, modelSHA256: String, dataSHA256: String,
+        codeVersion: String, seed: Int64, status: String = "running", createdAt: Date = Date()
+    ) {
+        self.name = name
+        self.strategy = strategy
+        self.configuration = configuration
+        self.modelSHA256 = modelSHA256
+        self.dataSHA256 = dataSHA256
+        self.codeVersion = codeVersion
+        self.seed = seed
+        self.status = status
+        self.createdAt = createdAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A finished generation: the optimiser state after `tell` (everything needed to continue) and its summary.
+public struct GenerationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "generation"
+    public var runID: Int64
+    public var index: Int
+    /// The strategy's Codable state after this generation's tell (JSON).
+    public var state: Data
+    public var bestFitness: Double?
+    public var medianFitness: Double?
+    public var worstFitness: Double?
+    public var bestSoFar: Double?
+    public var stepSize: Double
+    public var seconds: Double
+    public var finishedAt: Date
+
+    public init(
+        runID: Int64, index: Int, state: Data, bestFitness: Double?, medianFitness: Double?, worstFitness: Double?,
+        bestSoFar: Double?, stepSize: Double, seconds: Double, finishedAt: Date = Date()
+    ) {
+        self.runID = runID
+        self.index = index
+        self.state = state
+        self.bestFitness = bestFitness
+        self.medianFitness = medianFitness
+        self.worstFitness = worstFitness
+        self.bestSoFar = bestSoFar
+        self.stepSize = stepSize
+        self.seconds = seconds
+        self.finishedAt = finishedAt
+    }
+}
+
+/// One evaluated candidate, written as soon as its evaluation completes.
+public struct CandidateRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "candidate"
+    public var runID: Int64
+    public var generation: Int
+    public var index: Int
+    /// Parameters (JSON array of numbers).
+    public var parameters: String
+    public var fitness: Double?
+    /// Free-form metrics (JSON object): perplexity per document, cache kept, ...
+    public var metrics: String
+    public var status: String  // ok, failed
+    public var seconds: Double
+
+    public init(
+        runID: Int64, generation: Int, index: Int, parameters: String, fitness: Double?, metrics: String,
+        status: String, seconds: Double
+    ) {
+        self.runID = runID
+        self.generation = generation
+        self.index = index
+        self.parameters = parameters
+        self.fitness = fitness
+        self.metrics = metrics
+        self.status = status
+        self.seconds = seconds
+    }
+}
+
+/// Events and errors of a run, in order.
+public struct EventRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "event"
+    public var id: Int64?
+    public var runID: Int64
+    public var time: Date
+    public var level: String
+    public var message: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
