@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -40,20 +41,20 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives", "Evolution",
-                .product(name: "Logging", package: "swift-log"),
+                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives", "Evolution", "RunStore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: fast),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics", "Evolution",
+                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics", "Evolution", "RunStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every strategy ctxevo offers, by name, built from one common description of the start: a generic test runs
 /// each registered strategy on a sphere, and the benchmark and experiment files pick them by name.
 public enum StrategyRegistry {
@@ -21,6 +23,52 @@ public enum StrategyRegistry {
     }
 
     public static let names = ["cma-es", "sep-cma-es", "ipop-cma-es", "bipop-cma-es", "ga"]
+
+    /// A strategy's state with its concrete type named, so that a run store can save any of them and resume it.
+    public static func encode(_ strategy: any Strategy) throws -> Data {
+        try JSONEncoder().encode(StateBox(strategy))
+    }
+
+    public static func decode(_ data: Data) throws -> any Strategy {
+        try JSONDecoder().decode(StateBox.self, from: data).strategy
+    }
+
+    struct StateBox: Codable {
+        let strategy: any Strategy
+
+        init(_ strategy: any Strategy) { self.strategy = strategy }
+
+        enum Keys: String, CodingKey { case kind, state }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            switch strategy {
+            case let s as CMAES:
+                try c.encode("cma-es", forKey: .kind)
+                try c.encode(s, forKey: .state)
+            case let s as RestartingCMAES:
+                try c.encode("restarting-cma-es", forKey: .kind)
+                try c.encode(s, forKey: .state)
+            case let s as GeneticAlgorithm:
+                try c.encode("ga", forKey: .kind)
+                try c.encode(s, forKey: .state)
+            default:
+                throw EncodingError.invalidValue(
+                    strategy, .init(codingPath: [], debugDescription: "\(type(of: strategy)) is not a registered strategy"))
+            }
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            switch try c.decode(String.self, forKey: .kind) {
+            case "cma-es": strategy = try c.decode(CMAES.self, forKey: .state)
+            case "restarting-cma-es": strategy = try c.decode(RestartingCMAES.self, forKey: .state)
+            case "ga": strategy = try c.decode(GeneticAlgorithm.self, forKey: .state)
+            case let other:
+                throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown strategy kind '\(other)'")
+            }
+        }
+    }
 
     public static func make(_ name: String, start: Start) -> (any Strategy)? {
         switch name {

@@ -27,8 +27,7 @@ import Testing
             var populations: [[[Double]]] = []
             for generation in 0..<25 {
                 if generation == stopAt {
-                    let data = try JSONEncoder().encode(AnyStrategyBox(strategy))
-                    strategy = try JSONDecoder().decode(AnyStrategyBox.self, from: data).strategy
+                    strategy = try StrategyRegistry.decode(StrategyRegistry.encode(strategy))
                 }
                 let population = strategy.ask()
                 populations.append(population)
@@ -45,34 +44,6 @@ import Testing
     @Test func unknownNamesAreNil() {
         let start = StrategyRegistry.Start(mean: [0], sigma: 1, stop: StopCriteria(), seed: 0)
         #expect(StrategyRegistry.make("no-such", start: start) == nil)
-    }
-}
-
-/// Encodes any registered strategy with its concrete type named, as a run store would.
-struct AnyStrategyBox: Codable {
-    let strategy: any Strategy
-
-    init(_ strategy: any Strategy) { self.strategy = strategy }
-
-    enum Keys: String, CodingKey { case kind, state }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        switch strategy {
-        case let s as CMAES: try c.encode("cma", forKey: .kind); try c.encode(s, forKey: .state)
-        case let s as RestartingCMAES: try c.encode("restart", forKey: .kind); try c.encode(s, forKey: .state)
-        case let s as GeneticAlgorithm: try c.encode("ga", forKey: .kind); try c.encode(s, forKey: .state)
-        default: throw EncodingError.invalidValue(strategy, .init(codingPath: [], debugDescription: "unknown strategy"))
-        }
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        switch try c.decode(String.self, forKey: .kind) {
-        case "cma": strategy = try c.decode(CMAES.self, forKey: .state)
-        case "restart": strategy = try c.decode(RestartingCMAES.self, forKey: .state)
-        default: strategy = try c.decode(GeneticAlgorithm.self, forKey: .state)
-        }
     }
 }
 

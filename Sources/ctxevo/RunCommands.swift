@@ -1,0 +1,146 @@
+import ArgumentParser
+import Dispatch
+import Evolution
+import Foundation
+import RunStore
+import Synchronization
+import Workbench
+
+/// --database: the run store (default $CTXEVO_HOME/runs.sqlite).
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "The run database (default: $CTXEVO_HOME/runs.sqlite, ~/.cache/ctxevo/runs.sqlite).")
+    var database: String?
+
+    var path: String {
+        if let database { return database }
+        let home = Assets().home
+        try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        return home.appendingPathComponent("runs.sqlite").path
+    }
+
+    func open(readOnly: Bool = false) throws -> RunStore { try RunStore(path: path, readOnly: readOnly) }
+}
+
+/// Ctrl-C asks the loop to stop between two evaluations; a second Ctrl-C ends the process at once.
+final class InterruptFlag: Sendable {
+    let raised = Atomic<Bool>(false)
+    nonisolated(unsafe) var source: DispatchSourceSignal?
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            if self.raised.exchange(true, ordering: .relaxed) { exit(130) }
+            FileHandle.standardError.write(Data("\ninterrupt: stopping after the evaluation in progress (Ctrl-C again to quit now)\n".utf8))
+        }
+        source.resume()
+        self.source = source
+    }
+
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
+
+func execute(run id: Int64, store: RunStore) throws {
+    let flag = InterruptFlag()
+    let bar = ProgressBar(label: "run \(id)", unit: "eval")
+    let report = try ExperimentRunner.run(id: id, in: store, shouldStop: { flag.isRaised }) { done, budget in
+        if let budget { bar.update(done, of: budget) }
+    }
+    switch report.outcome {
+    case .finished(let termination):
+        let best = try ExperimentRunner.strategy(run: id, in: store)?.best
+        print("run \(id) finished: \(termination)")
+        if let best { print("best fitness \(best.fitness)") }
+    case .interrupted:
+        print("run \(id) interrupted; continue with `ctxevo resume \(id)`")
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a run from an experiment file (YAML).")
+    @Argument(help: "The experiment file, e.g. experiments/rosenbrock-cma.yaml.") var experiment: String
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let loaded = try Experiment.load(path: experiment)  // validated before the database is touched
+        let store = try database.open()
+        let id = try ExperimentRunner.create(loaded, in: store)
+        print("run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(loaded.dimension))")
+        try execute(run: id, store: store)
+    }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a run after a kill, power loss or Ctrl-C, reusing every finished evaluation.")
+    @Argument(help: "The run id.") var runID: Int64
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let store = try database.open()
+        _ = try store.run(runID)
+        try execute(run: runID, store: store)
+    }
+}
+
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect recorded runs.", subcommands: [RunsList.self, RunsShow.self])
+}
+
+struct RunsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Every run, one line each.")
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print a JSON array.") var json = false
+
+    func run() throws {
+        let store = try database.open(readOnly: true)
+        var rows: [[String: Any]] = []
+        for run in try store.runs() {
+            let generations = try store.generations(run: run.id!)
+            let best = generations.compactMap(\.bestSoFar).last
+            rows.append([
+                "id": run.id!, "name": run.name, "strategy": run.strategy, "status": run.status,
+                "generations": generations.count, "best": best.map { $0 as Any } ?? NSNull(),
+                "created": ISO8601DateFormatter().string(from: run.createdAt),
+            ])
+            if !json {
+                print(String(format: "%4lld  %-24@ %-12@ %-11@ %5d generations  best %@",
+                    run.id!, run.name, run.strategy, run.status, generations.count, best.map { String(format: "%.6g", $0) } ?? "-"))
+            }
+        }
+        if json { try printJSONArray(rows) }
+    }
+}
+
+struct RunsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Per-generation table of a run: best, median and worst fitness, sigma, time.")
+    @Argument(help: "The run id.") var runID: Int64
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print a JSON array of generations.") var json = false
+
+    func run() throws {
+        let store = try database.open(readOnly: true)
+        let record = try store.run(runID)
+        let generations = try store.generations(run: runID)
+        if json {
+            try printJSONArray(generations.map { g in
+                [
+                    "generation": g.index, "best": g.bestFitness.map { $0 as Any } ?? NSNull(),
+                    "median": g.medianFitness.map { $0 as Any } ?? NSNull(), "worst": g.worstFitness.map { $0 as Any } ?? NSNull(),
+                    "best_so_far": g.bestSoFar.map { $0 as Any } ?? NSNull(), "sigma": g.stepSize, "seconds": g.seconds,
+                ]
+            })
+            return
+        }
+        print("run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status), \(record.codeVersion)")
+        print(" gen          best        median         worst   best so far       sigma    seconds")
+        func f(_ v: Double?) -> String { v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-" }
+        for g in generations {
+            print(String(format: "%4d  %@  %@  %@  %@  %10.4g  %9.3f", g.index, f(g.bestFitness), f(g.medianFitness),
+                f(g.worstFitness), f(g.bestSoFar), g.stepSize, g.seconds))
+        }
+        for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
+    }
+}

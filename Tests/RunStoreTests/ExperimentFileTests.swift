@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import Workbench
+
+@Suite struct ExperimentFileTests {
+    func load(_ text: String) throws -> Experiment {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(UUID()).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return try Experiment.load(path: path)
+    }
+
+    let valid = """
+        name: t
+        objective: sphere
+        dimension: 4
+        strategy: cma-es
+        sigma: 1
+        mean: 0
+        lower: -3
+        upper: 3
+        seed: 1
+        max_evaluations: 100
+        """
+
+    @Test func theShippedExperimentIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("experiments/rosenbrock-cma.yaml").path
+        #expect(try Experiment.load(path: path).objective == .rosenbrock)
+    }
+
+    @Test(arguments: [
+        ("dimension: 4", "dimension: four", "dimension"),
+        ("strategy: cma-es", "strategy: simulated-annealing", "strategy"),
+        ("sigma: 1", "sigma: -1", "sigma"),
+        ("objective: sphere", "objective: banana", "objective"),
+        ("name: t\n", "", "name"),
+        ("max_evaluations: 100", "", "max_evaluations"),
+    ])
+    func errorsNameTheField(replace: String, with replacement: String, field: String) {
+        do {
+            _ = try load(valid.replacingOccurrences(of: replace, with: replacement))
+            Issue.record("accepted a bad \(field)")
+        } catch let error as ExperimentError {
+            #expect(error.field == field, "\(error)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func notYAMLAtAll() {
+        #expect(throws: ExperimentError.self) { try load("{{{ not: [yaml") }
+    }
+}

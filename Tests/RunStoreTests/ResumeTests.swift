@@ -1,0 +1,118 @@
+import Evolution
+import Foundation
+import RunStore
+import Testing
+import Workbench
+
+/// A run stopped and resumed any number of times ends exactly where an uninterrupted run with the same seed ends,
+/// and no evaluation whose record was written is run again.
+@Suite(.serialized) struct ResumeTests {
+    func experiment(strategy: String, delay: Double? = nil, budget: Int = 2400) -> Experiment {
+        Experiment(
+            name: "resume-\(strategy)", objective: .rosenbrock, dimension: 6, strategy: strategy, sigma: 0.5, mean: 0,
+            lower: -3, upper: 3, seed: 17, maxEvaluations: budget, target: nil, evaluationDelay: delay)
+    }
+
+    func temporaryStore() throws -> (RunStore, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).sqlite").path
+        return (try RunStore(path: path), path)
+    }
+
+    func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
+        try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
+    }
+
+    @Test(arguments: ["cma-es", "bipop-cma-es", "ga"])
+    func stoppingAtRandomEvaluationsChangesNothing(strategy: String) throws {
+        let (reference, referencePath) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: referencePath) }
+        let referenceID = try ExperimentRunner.create(experiment(strategy: strategy), in: reference)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference)
+
+        let (store, path) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let id = try ExperimentRunner.create(experiment(strategy: strategy), in: store)
+        var random = RandomGenerator(seed: 99)
+        var evaluated = 0, reused = 0, stops = 0
+        while true {
+            var left = 1 + random.integer(below: 300)  // stop after this many more evaluations
+            let report = try ExperimentRunner.run(id: id, in: store, shouldStop: {
+                left -= 1
+                return left < 0
+            })
+            evaluated += report.evaluated
+            reused += report.reused
+            if case .finished = report.outcome { break }
+            stops += 1
+        }
+        #expect(stops >= 5)
+        #expect(evaluated == whole.evaluated, "every evaluation ran exactly once across \(stops) stops")
+        #expect(try table(store, id) == table(reference, referenceID))
+        #expect(try ExperimentRunner.strategy(run: id, in: store)?.best == ExperimentRunner.strategy(run: referenceID, in: reference)?.best)
+    }
+
+    /// The command-line run killed with SIGKILL at random moments, then resumed: same final table.
+    @Test func sigkillAtRandomMomentsThenResume() throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/release/ctxevo").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            Issue.record("build the ctxevo product first (scripts/test.sh does): \(binary)")
+            return
+        }
+        let experimentPath = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID()).yaml").path
+        let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID()).sqlite").path
+        defer {
+            try? FileManager.default.removeItem(atPath: experimentPath)
+            try? FileManager.default.removeItem(atPath: databasePath)
+        }
+        try """
+        name: kill-test
+        objective: rosenbrock
+        dimension: 6
+        strategy: cma-es
+        sigma: 0.5
+        mean: 0
+        lower: -3
+        upper: 3
+        seed: 23
+        max_evaluations: 1500
+        evaluation_delay: 0.002
+        """.write(toFile: experimentPath, atomically: true, encoding: .utf8)
+
+        func launch(_ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments + ["--database", databasePath]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        var random = RandomGenerator(seed: 5)
+        var process = try launch(["run", experimentPath])
+        var kills = 0
+        while true {
+            Thread.sleep(forTimeInterval: 0.15 + 0.5 * random.uniform())
+            if !process.isRunning { break }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+            process = try launch(["resume", "1"])
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(kills >= 3)
+
+        // The reference: the same experiment run once, in process.
+        let store = try RunStore(path: databasePath)
+        let reference = try RunStore(path: databasePath + ".reference")
+        defer { try? FileManager.default.removeItem(atPath: databasePath + ".reference") }
+        let loaded = try Experiment.load(path: experimentPath)
+        var fast = loaded
+        fast.evaluationDelay = nil
+        let referenceID = try ExperimentRunner.create(fast, in: reference)
+        _ = try ExperimentRunner.run(id: referenceID, in: reference)
+        #expect(try table(store, 1) == table(reference, referenceID), "after \(kills) kills")
+        #expect(try store.run(1).status == "finished")
+    }
+}
