@@ -85,7 +85,8 @@ struct Resume: ParsableCommand {
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect recorded runs.", subcommands: [RunsList.self, RunsShow.self])
+        abstract: "Inspect recorded runs.",
+        subcommands: [RunsList.self, RunsShow.self, RunsReplay.self, RunsExport.self, RunsCompare.self])
 }
 
 struct RunsList: ParsableCommand {
