@@ -98,3 +98,19 @@ struct RunsCompare: ParsableCommand {
         if json { try printJSONArray(rows) }
     }
 }
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML report of a run (SVG plots, no network needed).")
+    @Argument(help: "The run id.") var runID: Int64
+    @Option(name: .shortAndLong, help: "Output file (default: run-<id>.html).") var output: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let store = try database.open(readOnly: true)
+        let html = try RunReport.html(run: runID, in: store)
+        let path = output ?? "run-\(runID).html"
+        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        print("report written to \(path)")
+    }
+}

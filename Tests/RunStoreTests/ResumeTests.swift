@@ -75,7 +75,7 @@ import Workbench
         lower: -3
         upper: 3
         seed: 23
-        max_evaluations: 1500
+        max_evaluations: 2000
         evaluation_delay: 0.002
         """.write(toFile: experimentPath, atomically: true, encoding: .utf8)
 
@@ -101,7 +101,7 @@ import Workbench
         }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(kills >= 3)
+        #expect(kills >= 5)
 
         // The reference: the same experiment run once, in process.
         let store = try RunStore(path: databasePath)

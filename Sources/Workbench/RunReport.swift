@@ -1,0 +1,64 @@
+import Foundation
+import RunStore
+
+/// A self-contained HTML page for one run: fitness per generation with its spread, the best parameters, step size
+/// and time per generation, all as inline SVG (no scripts, no network).
+public enum RunReport {
+    public static func html(run id: Int64, in store: RunStore) throws -> String {
+        let record = try store.run(id)
+        let generations = try store.generations(run: id)
+        let strategy = try ExperimentRunner.strategy(run: id, in: store)
+        let events = try store.events(run: id)
+        let allPositive = generations.allSatisfy { ($0.bestFitness ?? 1) > 0 && ($0.worstFitness ?? 1) > 0 }
+
+        var fitness = SVGPlot(
+            title: "Fitness per generation (band: best to worst of the generation)", xLabel: "generation",
+            yLabel: "fitness",
+            series: [
+                .init(name: "best so far", color: "#d62728", points: generations.compactMap { g in g.bestSoFar.map { (Double(g.index), $0) } }),
+                .init(name: "generation best", color: "#1f77b4", points: generations.compactMap { g in g.bestFitness.map { (Double(g.index), $0) } }),
+                .init(name: "median", color: "#2ca02c", points: generations.compactMap { g in g.medianFitness.map { (Double(g.index), $0) } }),
+            ])
+        fitness.band = generations.compactMap { g in
+            guard let low = g.bestFitness, let high = g.worstFitness else { return nil }
+            return (Double(g.index), low, high)
+        }
+        fitness.logY = allPositive
+        var sigma = SVGPlot(
+            title: "Step size", xLabel: "generation", yLabel: "sigma",
+            series: [.init(name: "sigma", color: "#9467bd", points: generations.map { (Double($0.index), $0.stepSize) })])
+        sigma.logY = generations.allSatisfy { $0.stepSize > 0 }
+        let time = SVGPlot(
+            title: "Time per generation", xLabel: "generation", yLabel: "seconds",
+            series: [.init(name: "seconds", color: "#8c564b", points: generations.map { (Double($0.index), $0.seconds) })])
+        let bestX = strategy?.best?.x ?? []
+        let parameters = SVGPlot(
+            title: "Best parameters", xLabel: "parameter index", yLabel: "value",
+            series: [.init(name: "best", color: "#ff7f0e", points: bestX.enumerated().map { (Double($0.offset), $0.element) })])
+
+        let rows: [(String, String)] = [
+            ("run", "\(id)"), ("name", record.name), ("strategy", record.strategy), ("seed", "\(record.seed)"),
+            ("status", record.status), ("code", record.codeVersion), ("created", ISO8601DateFormatter().string(from: record.createdAt)),
+            ("generations", "\(generations.count)"), ("evaluations", "\(strategy?.evaluations ?? 0)"),
+            ("best fitness", strategy?.best.map { "\($0.fitness)" } ?? "-"),
+            ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),
+        ]
+        var page = """
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>ctxevo run \(id): \(escape(record.name))</title>
+            <style>body{font-family:sans-serif;margin:24px;max-width:960px}td{padding:2px 12px 2px 0}
+            pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}</style></head><body>
+            <h1>ctxevo run \(id): \(escape(record.name))</h1><table>
+            """
+        for (key, value) in rows { page += "<tr><td><b>\(escape(key))</b></td><td>\(escape(value))</td></tr>" }
+        page += "</table>"
+        page += "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>" + parameters.render() + "</p>"
+        page += "<h2>Events</h2><pre>" + escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
+        page += "<h2>Configuration</h2><pre>" + escape(record.configuration) + "</pre></body></html>\n"
+        return page
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
