@@ -52,7 +52,9 @@ public struct SVGPlot {
         svg += "<rect x='\(left)' y='\(top)' width='\(plotWidth)' height='\(plotHeight)' fill='none' stroke='#999'/>"
         for k in 0...4 {  // y ticks
             let v = yMin + (yMax - yMin) * Double(k) / 4
-            let label = logY ? String(format: "1e%.1f", v) : String(format: "%.3g", v)
+            // Enough digits to tell the ticks apart when the range is narrow relative to the values.
+            let digits = max(3, Int(ceil(log10(max(abs(yMin), abs(yMax), 1e-300) / (yMax - yMin)))) + 2)
+            let label = logY ? String(format: "1e%.1f", v) : String(format: "%.\(min(digits, 12))g", v)
             svg += "<line x1='\(left - 4)' x2='\(left)' y1='\(py(v))' y2='\(py(v))' stroke='#999'/>"
             svg += "<text x='\(left - 6)' y='\(py(v) + 4)' text-anchor='end'>\(label)</text>"
         }
