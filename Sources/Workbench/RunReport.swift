@@ -44,21 +44,16 @@ public enum RunReport {
             ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),
         ]
         var page = """
-            <!DOCTYPE html><html><head><meta charset="utf-8"><title>ctxevo run \(id): \(escape(record.name))</title>
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>ctxevo run \(id): \(SVGPlot.escape(record.name))</title>
             <style>body{font-family:sans-serif;margin:24px;max-width:960px}td{padding:2px 12px 2px 0}
             pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}</style></head><body>
-            <h1>ctxevo run \(id): \(escape(record.name))</h1><table>
+            <h1>ctxevo run \(id): \(SVGPlot.escape(record.name))</h1><table>
             """
-        for (key, value) in rows { page += "<tr><td><b>\(escape(key))</b></td><td>\(escape(value))</td></tr>" }
+        for (key, value) in rows { page += "<tr><td><b>\(SVGPlot.escape(key))</b></td><td>\(SVGPlot.escape(value))</td></tr>" }
         page += "</table>"
         page += "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>" + parameters.render() + "</p>"
-        page += "<h2>Events</h2><pre>" + escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
-        page += "<h2>Configuration</h2><pre>" + escape(record.configuration) + "</pre></body></html>\n"
+        page += "<h2>Events</h2><pre>" + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
+        page += "<h2>Configuration</h2><pre>" + SVGPlot.escape(record.configuration) + "</pre></body></html>\n"
         return page
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
     }
 }

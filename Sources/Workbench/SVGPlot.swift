@@ -41,14 +41,14 @@ public struct SVGPlot {
         let xs = series.flatMap { $0.points.map(\.x) } + band.map(\.x)
         let ys = (series.flatMap { $0.points.map(\.y) } + band.flatMap { [$0.low, $0.high] }).compactMap(transform)
         guard let xMin = xs.min(), let xMax = xs.max(), let yMin0 = ys.min(), let yMax0 = ys.max() else {
-            return "<p>(no data for \(escape(title)))</p>"
+            return "<p>(no data for \(SVGPlot.escape(title)))</p>"
         }
         let yMin = yMin0 == yMax0 ? yMin0 - 1 : yMin0, yMax = yMin0 == yMax0 ? yMax0 + 1 : yMax0
         let xSpan = xMax == xMin ? 1 : xMax - xMin
         func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotWidth }
         func py(_ y: Double) -> Double { top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight }
         var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(width))' height='\(Int(height))' font-family='sans-serif' font-size='11'>"
-        svg += "<text x='\(left)' y='18' font-size='13' font-weight='bold'>\(escape(title))</text>"
+        svg += "<text x='\(left)' y='18' font-size='13' font-weight='bold'>\(SVGPlot.escape(title))</text>"
         svg += "<rect x='\(left)' y='\(top)' width='\(plotWidth)' height='\(plotHeight)' fill='none' stroke='#999'/>"
         for k in 0...4 {  // y ticks
             let v = yMin + (yMax - yMin) * Double(k) / 4
@@ -62,8 +62,8 @@ public struct SVGPlot {
             let v = xMin + xSpan * Double(k) / 4
             svg += "<text x='\(px(v))' y='\(top + plotHeight + 15)' text-anchor='middle'>\(String(format: "%.4g", v))</text>"
         }
-        svg += "<text x='\(left + plotWidth / 2)' y='\(height - 8)' text-anchor='middle'>\(escape(xLabel))</text>"
-        svg += "<text x='14' y='\(top + plotHeight / 2)' transform='rotate(-90 14 \(top + plotHeight / 2))' text-anchor='middle'>\(escape(yLabel + (logY ? " (log)" : "")))</text>"
+        svg += "<text x='\(left + plotWidth / 2)' y='\(height - 8)' text-anchor='middle'>\(SVGPlot.escape(xLabel))</text>"
+        svg += "<text x='14' y='\(top + plotHeight / 2)' transform='rotate(-90 14 \(top + plotHeight / 2))' text-anchor='middle'>\(SVGPlot.escape(yLabel + (logY ? " (log)" : "")))</text>"
         let bandPoints = band.compactMap { b -> (Double, Double, Double)? in
             guard let l = transform(b.low), let h = transform(b.high) else { return nil }
             return (px(b.x), py(l), py(h))
@@ -83,12 +83,13 @@ public struct SVGPlot {
             }
             let ly = top + 14 + Double(k) * 16
             svg += "<line x1='\(left + plotWidth + 12)' x2='\(left + plotWidth + 32)' y1='\(ly - 4)' y2='\(ly - 4)' stroke='\(s.color)' stroke-width='2'/>"
-            svg += "<text x='\(left + plotWidth + 36)' y='\(ly)'>\(escape(s.name))</text>"
+            svg += "<text x='\(left + plotWidth + 36)' y='\(ly)'>\(SVGPlot.escape(s.name))</text>"
         }
         return svg + "</svg>"
     }
 
-    func escape(_ text: String) -> String {
+    /// Text made safe for HTML and SVG markup.
+    static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&#39;")
     }
