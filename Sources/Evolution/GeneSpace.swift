@@ -44,6 +44,7 @@ public enum Gene: Codable, Sendable, Equatable {
         case .choice(let values):
             let allowed = values.filter { $0 >= low && $0 <= high }
             let pool = allowed.isEmpty ? values : allowed
+            guard !pool.isEmpty else { return low }  // an empty choice list has nothing to offer
             return pool[random.integer(below: pool.count)]
         default:
             let a = max(low, lower), b = min(high, upper)
