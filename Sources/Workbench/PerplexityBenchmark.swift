@@ -25,6 +25,15 @@ public struct PerplexityBenchmark: Sendable {
         return weights + attention
     }
 
+    /// Fraction of the work of windows of `context` tokens done after `done` of `total` tokens (for time left).
+    public static func workFraction(configuration c: LlamaConfiguration, context: Int) -> (Int, Int) -> Double {
+        let window = flops(configuration: c, tokens: context)
+        return { done, total in
+            let work = Double(done / context) * window + flops(configuration: c, tokens: done % context)
+            return work / max(1, Double(total / context) * window)
+        }
+    }
+
     public static func measure(
         model: LlamaModel, tokens: [Int32], context: Int, sgemmGFLOPS: Double
     ) throws -> PerplexityBenchmark {

@@ -9,11 +9,15 @@ public final class ProgressBar: @unchecked Sendable {
     var lastDraw = Date.distantPast
     let interactive: Bool
     let enabled: Bool
+    /// The fraction of the work done at (done, total), when units are not equally costly (attention makes later
+    /// tokens of a window dearer); the time left is estimated from it. Default: done / total.
+    let workFraction: ((Int, Int) -> Double)?
 
-    public init(label: String, unit: String = "tok", enabled: Bool = true) {
+    public init(label: String, unit: String = "tok", enabled: Bool = true, workFraction: ((Int, Int) -> Double)? = nil) {
         self.label = label
         self.unit = unit
         self.enabled = enabled
+        self.workFraction = workFraction
         interactive = isatty(STDERR_FILENO) != 0
     }
 
@@ -24,8 +28,9 @@ public final class ProgressBar: @unchecked Sendable {
         guard finished || now.timeIntervalSince(lastDraw) >= (interactive ? 0.2 : 10) else { return }
         lastDraw = now
         let fraction = min(1, Double(done) / Double(total))
+        let work = min(1, workFraction?(done, total) ?? fraction)
         let elapsed = now.timeIntervalSince(start)
-        let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : .nan
+        let remaining = work > 0 ? elapsed * (1 - work) / work : .nan
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)

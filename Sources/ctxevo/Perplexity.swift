@@ -47,7 +47,9 @@ struct Perplexity: ParsableCommand {
         logger.info("\(text.name): \(tokens.count) tokens")
         let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
         let rotary = try ropeOptions.table(for: model, context: ctx)
-        let bar = ProgressBar(label: "perplexity")
+        let bar = ProgressBar(
+            label: "perplexity",
+            workFraction: PerplexityBenchmark.workFraction(configuration: model.configuration, context: ctx))
         let result: PerplexityResult
         switch `protocol` {
         case .llamacpp:
@@ -86,7 +88,9 @@ extension Perplexity {
         let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
         let result = try evaluator.document(
             documents: documents, names: plays.map(\.name), rotary: try ropeOptions.table(for: model, context: ctx),
-            progress: ProgressBar(label: "perplexity").update)
+            progress: ProgressBar(
+                label: "perplexity",
+                workFraction: PerplexityBenchmark.workFraction(configuration: model.configuration, context: ctx)).update)
         if json {
             try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
         } else {
