@@ -25,7 +25,7 @@ public enum ActivationRounding: String, Sendable, Codable {
     ) {
         switch mode {
         case .none: return
-        case .half: roundToHalf(x, count: count)
+        case .half: VectorMath.roundToHalf(x, count: count)
         case .bfloat16:
             for i in 0..<count {
                 // Round to nearest even on the upper 16 bits, as ggml's GGML_FP32_TO_BF16.
@@ -75,10 +75,5 @@ public enum ActivationRounding: String, Sendable, Codable {
                 start += n
             }
         }
-    }
-
-    @inline(__always)
-    public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.roundToHalf(x, count: count)
     }
 }

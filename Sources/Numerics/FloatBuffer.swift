@@ -17,11 +17,6 @@ public final class FloatBuffer: @unchecked Sendable {
         if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
-    public convenience init(_ values: [Float]) {
-        self.init(count: values.count, zeroed: false)
-        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
-    }
-
     deinit { pointer.deallocate() }
 
     public subscript(index: Int) -> Float {

@@ -26,11 +26,4 @@ public enum Kernels {
             VectorMath.swiGLU(gate + range.lowerBound, up + range.lowerBound, count: range.count)
         }
     }
-
-    /// x[i] += y[i] (the residual connection).
-    public static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forRanges(count: count, granule: 4096) { _, range in
-            for i in range { x[i] += y[i] }
-        }
-    }
 }

@@ -32,9 +32,6 @@ public final class LlamaModel: Sendable {
         return table
     }
 
-    /// Multiply-adds per token of the output layer (vocabulary x width).
-    public var outputMultiplyAddsPerToken: Int { configuration.vocabularySize * configuration.modelWidth }
-
     /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth): the output projection in blocks
     /// of rows, each followed by a log-sum-exp over the vocabulary, so the full logit matrix never exists.
     public func negativeLogLikelihoods(

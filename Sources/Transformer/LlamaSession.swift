@@ -60,9 +60,7 @@ public final class LlamaSession {
         self.chunkSize = max(1, min(chunkSize, capacity))
         let table = rotary ?? model.defaultRotaryTable
         try table.validate(pairs: c.rotaryPairs)
-        angles = RotaryAngles(
-            table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
+        angles = LlamaSession.angles(of: table, model: model, numerics: numerics)
         cache = KVCache(configuration: c, capacity: capacity)
         let n = self.chunkSize
         x = FloatBuffer(count: n * c.modelWidth)
@@ -85,14 +83,20 @@ public final class LlamaSession {
 
     deinit { positionBuffer.deallocate() }
 
+    /// cos/sin source of a table for this model: in float the ggml way when reproducing llama.cpp.
+    private static func angles(of table: RotaryTable, model: LlamaModel, numerics: EngineNumerics) -> RotaryAngles {
+        let c = model.configuration
+        return RotaryAngles(
+            table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
+            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
+    }
+
     /// Empties the cache and sets a new rotary table (a new candidate on the same buffers).
     public func reset(rotary: RotaryTable? = nil) throws {
         if let rotary {
             let c = model.configuration
             try rotary.validate(pairs: c.rotaryPairs)
-            angles = RotaryAngles(
-                table: rotary, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-                fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
+            angles = LlamaSession.angles(of: rotary, model: model, numerics: numerics)
         }
         cache.reset()
         nextPosition = 0
@@ -145,9 +149,9 @@ public final class LlamaSession {
             rotate(query.pointer, rows: n, heads: c.attentionHeads)
             rotate(key.pointer, rows: n, heads: c.kvHeads)
             if !exact {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
-                ActivationRounding.roundToHalf(query.pointer, count: n * d)
-                ActivationRounding.roundToHalf(key.pointer, count: n * c.kvWidth)
-                ActivationRounding.roundToHalf(value.pointer, count: n * c.kvWidth)
+                VectorMath.roundToHalf(query.pointer, count: n * d)
+                VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
+                VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
             }
             cache.append(layer: index, rows: n, keys: key.pointer, values: value.pointer, positions: positionBuffer)
             CausalAttention.run(
