@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
         .target(
             name: "Objectives",
-            dependencies: ["Numerics", "Transformer", "RoPEScaling"],
+            dependencies: ["Numerics", "Transformer", "RoPEScaling", "Evolution"],
             swiftSettings: fast),
         .target(
             name: "Workbench",

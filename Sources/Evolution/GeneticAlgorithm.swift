@@ -65,7 +65,6 @@ public struct GeneticAlgorithm: Strategy {
     public let initialPopulationSize: Int
     /// Evaluated individuals, best first.
     public private(set) var population: [Candidate] = []
-    public private(set) var pending: [[Double]] = []
     public private(set) var seeds: [[Double]]
     /// Keys of every genome ever asked (duplicate rejection).
     public private(set) var history: Set<[UInt64]> = []
@@ -123,7 +122,6 @@ public struct GeneticAlgorithm: Strategy {
                 if let child = breed({ $0.crossover($0.select(), $0.select()) }) { children.append(child) }
             }
         }
-        pending = children
         return children
     }
 

@@ -11,6 +11,17 @@ public enum StrategyRegistry {
         public var upper: Double
         public var stop: StopCriteria
         public var seed: UInt64
+        /// Genomes the first generation evaluates (CMA-ES then starts from the best; the GA breeds from them).
+        public var seeds: [[Double]] = []
+        /// The genes (GA): without it, real genes around the start box.
+        public var space: GeneSpace?
+        public var populationSize: Int?
+        public var minimumStandardDeviations: [Double]?
+        /// The GA's loop (default: the registry's generic configuration).
+        public var geneticConfiguration: GeneticAlgorithm.Configuration?
+        /// Early stop for seeded CMA-ES: less than `stagnationTolerance` gained in this many generations.
+        public var stagnationGenerations: Int?
+        public var stagnationTolerance: Double = 0
 
         public init(mean: [Double], sigma: Double, lower: Double = -3, upper: Double = 3, stop: StopCriteria, seed: UInt64) {
             self.mean = mean
@@ -52,6 +63,9 @@ public enum StrategyRegistry {
             case let s as GeneticAlgorithm:
                 try c.encode("ga", forKey: .kind)
                 try c.encode(s, forKey: .state)
+            case let s as SeededCMAES:
+                try c.encode("seeded-cma-es", forKey: .kind)
+                try c.encode(s, forKey: .state)
             default:
                 throw EncodingError.invalidValue(
                     strategy, .init(codingPath: [], debugDescription: "\(type(of: strategy)) is not a registered strategy"))
@@ -64,6 +78,7 @@ public enum StrategyRegistry {
             case "cma-es": strategy = try c.decode(CMAES.self, forKey: .state)
             case "restarting-cma-es": strategy = try c.decode(RestartingCMAES.self, forKey: .state)
             case "ga": strategy = try c.decode(GeneticAlgorithm.self, forKey: .state)
+            case "seeded-cma-es": strategy = try c.decode(SeededCMAES.self, forKey: .state)
             case let other:
                 throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown strategy kind '\(other)'")
             }
@@ -72,14 +87,26 @@ public enum StrategyRegistry {
 
     public static func make(_ name: String, start: Start) -> (any Strategy)? {
         switch name {
-        case "cma-es":
-            return CMAES(mean: start.mean, sigma: start.sigma, stop: start.stop, seed: start.seed)
-        case "sep-cma-es":
-            return CMAES(mean: start.mean, sigma: start.sigma, separable: true, stop: start.stop, seed: start.seed)
+        case "cma-es", "sep-cma-es":
+            let separable = name == "sep-cma-es"
+            if !start.seeds.isEmpty {
+                return SeededCMAES(
+                    seeds: start.seeds, sigma: start.sigma, populationSize: start.populationSize, separable: separable,
+                    minimumStandardDeviations: start.minimumStandardDeviations, stop: start.stop, seed: start.seed,
+                    stagnationGenerations: start.stagnationGenerations, stagnationTolerance: start.stagnationTolerance)
+            }
+            return CMAES(
+                mean: start.mean, sigma: start.sigma, populationSize: start.populationSize, separable: separable,
+                minimumStandardDeviations: start.minimumStandardDeviations, stop: start.stop, seed: start.seed)
         case "ipop-cma-es", "bipop-cma-es":
             return RestartingCMAES(
                 regime: name == "ipop-cma-es" ? .ipop : .bipop, dimension: start.mean.count, lower: start.lower,
                 upper: start.upper, sigma: start.sigma, stop: start.stop, seed: start.seed)
+        case "ga" where start.space != nil:
+            return GeneticAlgorithm(
+                space: start.space!, configuration: start.geneticConfiguration ?? .longRoPE,
+                populationSize: start.populationSize ?? 64, seeds: start.seeds.isEmpty ? [start.mean] : start.seeds,
+                stop: start.stop, seed: start.seed)
         case "ga":
             // Real genes in the start box, tournament selection, two-point crossover, Gaussian mutation.
             let space = GeneSpace(genes: start.mean.map { _ in .real(lower: start.lower - 2 * start.sigma, upper: start.upper + 2 * start.sigma) })

@@ -19,29 +19,54 @@ public struct PerplexityResult: Sendable, Codable {
     public var seconds: Double
     /// Tokens run through the model (scored or context).
     public var processedTokens: Int
-    /// llama.cpp protocol: the running perplexity after each window. Document protocol: each document's perplexity.
-    public var perWindow: [Double]
+    /// llama.cpp protocol: the running perplexity after each window.
+    public var runningPerplexity: [Double] = []
+    /// Document protocol and scored sequences: each sequence's own perplexity, exp(mean NLL of its scored tokens).
+    public var perSequence: [Double] = []
+    /// Scored sequences: the fraction of scored tokens that were the model's greedy (top-1) choice, overall and
+    /// per sequence (1 = greedy decoding reproduces every scored token: a needle answer retrieved).
+    public var topChoiceAccuracy: Double?
+    public var perSequenceTopChoiceAccuracy: [Double] = []
 }
 
-public enum PerplexityError: Error, CustomStringConvertible {
+public enum PerplexityError: Error, CustomStringConvertible, Equatable {
     case textTooShort(tokens: Int, needed: Int, context: Int, what: String)
     case badContext(Int)
+    case badScoredRange(String)
 
     public var description: String {
         switch self {
         case .textTooShort(let tokens, let needed, let context, let what):
             "\(what) has \(tokens) tokens, shorter than the \(needed) needed at context \(context)"
         case .badContext(let n): "context length \(n) must be at least 4 tokens"
+        case .badScoredRange(let what): "\(what): its scored tokens must lie inside it"
         }
     }
 }
 
-/// Evaluates perplexity with a session over a shared model. Tokenize once, reuse the ids for every candidate.
-public struct PerplexityEvaluator {
+/// A token sequence run from an empty cache, of which only some targets count: the logits at rows
+/// `scoredRows` score the tokens that follow them (row i scores tokens[i + 1]).
+public struct ScoredSequence: Sendable {
+    public let name: String
+    public let tokens: [Int32]
+    public let scoredRows: Range<Int>
+
+    public init(name: String, tokens: [Int32], scoredRows: Range<Int>) {
+        self.name = name
+        self.tokens = tokens
+        self.scoredRows = scoredRows
+    }
+}
+
+/// Evaluates perplexity over a shared model with one session whose buffers and cache are kept from call to call:
+/// each candidate only swaps the rotary table (`LlamaSession.reset(rotary:)`). Not thread-safe.
+public final class PerplexityEvaluator {
     public let model: LlamaModel
     public let context: Int
     public let chunkSize: Int
     public let numerics: EngineNumerics
+    /// Created on first use, then reused by every evaluation.
+    private var session: LlamaSession?
 
     public init(model: LlamaModel, context: Int, chunkSize: Int = 2048, numerics: EngineNumerics = .llamacpp) throws {
         guard context >= 4 else { throw PerplexityError.badContext(context) }
@@ -49,6 +74,18 @@ public struct PerplexityEvaluator {
         self.numerics = numerics
         self.context = context
         self.chunkSize = chunkSize
+    }
+
+    /// The session, emptied and set to `rotary` (the model's own rotation when nil).
+    private func freshSession(rotary: RotaryTable?) throws -> LlamaSession {
+        if let session {
+            try session.reset(rotary: rotary ?? model.defaultRotaryTable)
+            return session
+        }
+        let created = try LlamaSession(
+            model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
+        session = created
+        return created
     }
 
     /// llama.cpp protocol over one token stream, at most `windows` windows (nil: as many as fit).
@@ -62,15 +99,13 @@ public struct PerplexityEvaluator {
         }
         let count = min(windows ?? available, available)
         let start = Date()
-        let session = try LlamaSession(
-            model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
         let bos = model.tokenizer.vocabulary.addBOS ? model.tokenizer.vocabulary.bos : nil
         let first = context / 2
         var totalNLL = 0.0
         var scored = 0
         var running: [Double] = []
         for window in 0..<count {
-            try session.reset()
+            let session = try freshSession(rotary: rotary)
             var ids = Array(tokens[(window * context)..<((window + 1) * context)])
             if let bos { ids[0] = bos }
             let targets = Array(tokens[(window * context + 1)..<((window + 1) * context)])
@@ -91,51 +126,71 @@ public struct PerplexityEvaluator {
         }
         return PerplexityResult(
             perplexity: running.last ?? .nan, scoredTokens: scored, seconds: Date().timeIntervalSince(start),
-            processedTokens: count * context, perWindow: running)
+            processedTokens: count * context, runningPerplexity: running)
     }
 
     /// Document protocol over `documents` (each a token array, at least `context - 1` tokens long with BOS,
-    /// `context` without).
+    /// `context` without): every document cut to the context, every token after the first scored.
     public func document(
         documents: [[Int32]], names: [String]? = nil, rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> PerplexityResult {
-        let bos = model.tokenizer.vocabulary.bos
-        let needed = bos == nil ? context : context - 1
-        for (index, document) in documents.enumerated() where document.count < needed {
-            throw PerplexityError.textTooShort(
-                tokens: document.count, needed: needed, context: context,
-                what: names.map { "document '\($0[index])'" } ?? "document \(index + 1)")
+        let sequences = try Documents.scoredSequences(
+            documents, names: names, context: context, bos: model.tokenizer.vocabulary.bos)
+        return try score(sequences, rotary: rotary, progress: progress)
+    }
+
+    /// Runs each sequence from an empty cache and scores its `scoredRows`; PPL = exp(mean over sequences of the
+    /// mean NLL of their scored tokens), as LongRoPE averages over documents. The output layer runs only on
+    /// scored rows.
+    public func score(
+        _ sequences: [ScoredSequence], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> PerplexityResult {
+        for s in sequences {
+            guard s.tokens.count <= context else {
+                throw PerplexityError.textTooShort(tokens: context, needed: s.tokens.count, context: context, what: "the context")
+            }
+            guard !s.scoredRows.isEmpty, s.scoredRows.lowerBound >= 0, s.scoredRows.upperBound < s.tokens.count else {
+                throw PerplexityError.badScoredRange("sequence '\(s.name)'")
+            }
         }
         let start = Date()
-        let session = try LlamaSession(
-            model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
-        var perDocument: [Double] = []
+        let total = sequences.reduce(0) { $0 + $1.tokens.count }
+        var done = 0
+        var perSequence: [Double] = []
+        var perSequenceAccuracy: [Double] = []
         var meanNLLs: [Double] = []
-        var scored = 0
-        for (index, document) in documents.enumerated() {
-            try session.reset()
-            let ids = (bos.map { [$0] } ?? []) + document.prefix(needed)
-            let targets = Array(ids.dropFirst())
-            var total = 0.0
-            try session.prefill(ids[...]) { range, hidden in
-                let upper = min(range.upperBound, context - 1)
-                guard range.lowerBound < upper else { return }
-                let nll = targets.withUnsafeBufferPointer { t in
-                    model.negativeLogLikelihoods(
-                        hidden: hidden, rows: upper - range.lowerBound, targets: t.baseAddress! + range.lowerBound,
-                        numerics: numerics)
+        var scored = 0, topChoices = 0
+        for sequence in sequences {
+            let session = try freshSession(rotary: rotary)
+            let targets = Array(sequence.tokens.dropFirst())
+            var sum = 0.0
+            let topChoicesBefore = topChoices
+            try session.prefill(sequence.tokens[...]) { range, hidden in
+                let lower = max(range.lowerBound, sequence.scoredRows.lowerBound)
+                let upper = min(range.upperBound, sequence.scoredRows.upperBound)
+                if lower < upper {
+                    let scores = targets.withUnsafeBufferPointer { t in
+                        model.targetScores(
+                            hidden: hidden + (lower - range.lowerBound) * model.configuration.modelWidth,
+                            rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics)
+                    }
+                    sum += scores.map(\.negativeLogLikelihood).reduce(0, +)
+                    topChoices += scores.filter(\.isTopChoice).count
                 }
-                total += nll.reduce(0, +)
-                progress(index * context + range.upperBound, documents.count * context)
+                progress(done + range.upperBound, total)
             }
-            let mean = total / Double(context - 1)
+            done += sequence.tokens.count
+            let mean = sum / Double(sequence.scoredRows.count)
             meanNLLs.append(mean)
-            perDocument.append(exp(mean))
-            scored += context - 1
+            perSequence.append(exp(mean))
+            perSequenceAccuracy.append(Double(topChoices - topChoicesBefore) / Double(sequence.scoredRows.count))
+            scored += sequence.scoredRows.count
         }
         let perplexity = exp(meanNLLs.reduce(0, +) / Double(max(1, meanNLLs.count)))
         return PerplexityResult(
             perplexity: perplexity, scoredTokens: scored, seconds: Date().timeIntervalSince(start),
-            processedTokens: documents.count * context, perWindow: perDocument)
+            processedTokens: total, perSequence: perSequence,
+            topChoiceAccuracy: scored > 0 ? Double(topChoices) / Double(scored) : nil,
+            perSequenceTopChoiceAccuracy: perSequenceAccuracy)
     }
 }

@@ -32,11 +32,19 @@ public final class LlamaModel: Sendable {
         return table
     }
 
-    /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth): the output projection in blocks
-    /// of rows, each followed by a log-sum-exp over the vocabulary, so the full logit matrix never exists.
+    /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth).
     public func negativeLogLikelihoods(
         hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp
     ) -> [Double] {
+        targetScores(hidden: hidden, rows: rows, targets: targets, numerics: numerics).map(\.negativeLogLikelihood)
+    }
+
+    /// How the model scores each target: its negative log-likelihood, and whether it is the greedy (top-1) choice.
+    /// The output projection runs in blocks of rows, each followed by a log-sum-exp over the vocabulary, so the
+    /// full logit matrix never exists.
+    public func targetScores(
+        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp
+    ) -> [TargetScore] {
         let width = configuration.modelWidth
         let vocabulary = configuration.vocabularySize
         let block = 64
@@ -44,7 +52,7 @@ public final class LlamaModel: Sendable {
         let inputs = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width, zeroed: false) }
         let sumErrors = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width / 32 + 1) }
         let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
-        var result = [Double](repeating: 0, count: rows)
+        var result = [TargetScore](repeating: TargetScore(negativeLogLikelihood: 0, isTopChoice: false), count: rows)
         let blocks = (rows + block - 1) / block
         result.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
@@ -75,10 +83,23 @@ public final class LlamaModel: Sendable {
                     let row = logits + i * vocabulary
                     let target = Int(targets[r0 + i])
                     let logSum = VectorMath.logSumExp(row, count: vocabulary)
-                    out[r0 + i] = logSum - Double(row[target])
+                    let chosen = row[target]
+                    var beaten = false
+                    for j in 0..<vocabulary where row[j] > chosen {
+                        beaten = true
+                        break
+                    }
+                    out[r0 + i] = TargetScore(negativeLogLikelihood: logSum - Double(chosen), isTopChoice: !beaten)
                 }
             }
         }
         return result
     }
+}
+
+/// The model's verdict on one target token.
+public struct TargetScore: Sendable, Equatable {
+    public let negativeLogLikelihood: Double
+    /// The target has the highest logit (greedy decoding would produce it).
+    public let isTopChoice: Bool
 }

@@ -115,10 +115,7 @@ public struct Assets: Sendable {
         try FileManager.default.moveItem(at: source, to: target)
     }
 
-    func sha256(of file: URL) throws -> String {
-        let output = try run("sha256sum", [file.path])
-        return String(output.split(separator: " ").first ?? "")
-    }
+    func sha256(of file: URL) throws -> String { try Digest.sha256(file: file.path) }
 
     @discardableResult
     private func run(_ tool: String, _ arguments: [String]) throws -> String {

@@ -1,5 +1,7 @@
 import Evolution
 import Foundation
+import Logging
+import Objectives
 import RunStore
 
 /// The ask -> evaluate -> tell -> record loop that every search uses. Each finished evaluation is written as it
@@ -21,34 +23,58 @@ public enum ExperimentRunner {
         public var reused = 0
     }
 
-    /// Creates the run record of `experiment` and returns its id.
-    public static func create(_ experiment: Experiment, in store: RunStore) throws -> Int64 {
+    /// Creates the run record of `experiment` with the fingerprints of what its objective reads, and returns its
+    /// id. Prepare the search first (`SearchSetup.prepare`): bad input fails there, before the database is touched.
+    public static func create(
+        _ experiment: Experiment, fingerprints: Fingerprints = .none, in store: RunStore
+    ) throws -> Int64 {
+        var experiment = experiment
+        experiment.formatVersion = experiment.formatVersion ?? Experiment.formatVersion
         let configuration = String(decoding: try JSONEncoder().encode(experiment), as: UTF8.self)
         let run = try store.createRun(
             RunRecord(
-                name: experiment.name, strategy: experiment.strategy, configuration: configuration, modelSHA256: "-",
-                dataSHA256: "-", codeVersion: codeVersion, seed: Int64(bitPattern: experiment.seed)))
+                name: experiment.name, strategy: experiment.strategy, configuration: configuration,
+                modelSHA256: fingerprints.model, dataSHA256: fingerprints.data, codeVersion: codeVersion,
+                seed: Int64(bitPattern: experiment.seed)))
         guard let id = run.id else { throw RunStoreError.database(store.path, "the new run got no id") }
         try store.recordEvent(run: id, level: "info", "created from experiment '\(experiment.name)'")
         return id
     }
 
+    /// The experiment recorded with run `id`, validated as input.
+    public static func experiment(run id: Int64, in store: RunStore) throws -> Experiment {
+        try Experiment.stored(try store.run(id).configuration, run: id)
+    }
+
     /// Runs (or resumes) run `id` until its strategy terminates or `shouldStop` says so between two evaluations.
+    /// `search` is the prepared experiment (prepared from the stored experiment when nil); its fingerprints must
+    /// equal the run's. `progress` receives the evaluations done (fractional within one) and the budget.
     public static func run(
-        id: Int64, in store: RunStore, shouldStop: @escaping () -> Bool = { false },
-        progress: (_ evaluations: Int, _ budget: Int?) -> Void = { _, _ in }
+        id: Int64, in store: RunStore, search prepared: PreparedSearch? = nil,
+        logger: Logger = Logger(label: "ctxevo"), shouldStop: @escaping () -> Bool = { false },
+        progress: (_ evaluations: Double, _ budget: Int?) -> Void = { _, _ in }
     ) throws -> Report {
         var report = Report(outcome: .interrupted)
         let record = try store.run(id)
-        let experiment = try JSONDecoder().decode(Experiment.self, from: Data(record.configuration.utf8))
+        let experiment = try Experiment.stored(record.configuration, run: id)
+        let search = try prepared ?? SearchSetup.prepare(experiment, logger: logger)
+        let fingerprints = search.objective.fingerprints
+        guard fingerprints == Fingerprints(model: record.modelSHA256, data: record.dataSHA256) else {
+            throw RunError.fingerprintMismatch(
+                run: id, recorded: Fingerprints(model: record.modelSHA256, data: record.dataSHA256), found: fingerprints)
+        }
         var strategy: any Strategy
         var generation: Int
         if let last = try store.lastGeneration(run: id) {
-            strategy = try StrategyRegistry.decode(last.state)
+            strategy = try StrategyRegistry.decode(last.state, run: id)
+            guard strategy.dimension == search.objective.dimension else {
+                throw RunError.badStoredState(
+                    run: id, "the optimiser has \(strategy.dimension) genes, the objective \(search.objective.dimension)")
+            }
             generation = last.index + 1
             try store.recordEvent(run: id, level: "info", "resumed after generation \(last.index)")
         } else {
-            guard let fresh = StrategyRegistry.make(experiment.strategy, start: experiment.start) else {
+            guard let fresh = StrategyRegistry.make(experiment.strategy, start: search.start) else {
                 throw ExperimentError(path: record.name, field: "strategy", problem: "'\(experiment.strategy)' is not registered")
             }
             strategy = fresh
@@ -62,7 +88,7 @@ public enum ExperimentRunner {
                 uniqueKeysWithValues: try store.candidates(run: id, generation: generation).map { ($0.index, $0) })
             var fitness: [Double] = []
             for (index, x) in population.enumerated() {
-                if let done = recorded[index], let parameters = try? decodeParameters(done.parameters), parameters == x {
+                if let done = recorded[index], let parameters = try? decodeParameters(done.parameters, run: id), parameters == x {
                     fitness.append(done.fitness ?? .nan)
                     report.reused += 1
                     continue
@@ -73,16 +99,19 @@ public enum ExperimentRunner {
                     return report
                 }
                 let evaluationStart = Date()
-                if let delay = experiment.evaluationDelay, delay > 0 { Thread.sleep(forTimeInterval: delay) }
-                let value = experiment.objective(x)
+                let done = Double(strategy.evaluations + fitness.count)
+                let evaluation = try search.objective.evaluate(x) { fraction in
+                    progress(done + fraction, experiment.maxEvaluations)
+                }
+                let value = evaluation.fitness
                 try store.recordCandidate(
                     CandidateRecord(
                         runID: id, generation: generation, index: index, parameters: try encodeParameters(x),
-                        fitness: value.isFinite ? value : nil, metrics: "{}", status: value.isFinite ? "ok" : "failed",
-                        seconds: Date().timeIntervalSince(evaluationStart)))
+                        fitness: value.isFinite ? value : nil, metrics: try evaluation.metrics.json(),
+                        status: value.isFinite ? "ok" : "failed", seconds: Date().timeIntervalSince(evaluationStart)))
                 fitness.append(value)
                 report.evaluated += 1
-                progress(strategy.evaluations + fitness.count, experiment.maxEvaluations)
+                progress(done + 1, experiment.maxEvaluations)
             }
             strategy.tell(population, fitness: fitness)
             let sorted = fitness.filter(\.isFinite).sorted()
@@ -105,12 +134,42 @@ public enum ExperimentRunner {
         String(decoding: try JSONEncoder().encode(x), as: UTF8.self)
     }
 
-    static func decodeParameters(_ text: String) throws -> [Double] {
-        try JSONDecoder().decode([Double].self, from: Data(text.utf8))
+    static func decodeParameters(_ text: String, run id: Int64) throws -> [Double] {
+        do { return try JSONDecoder().decode([Double].self, from: Data(text.utf8)) } catch {
+            throw RunError.badStoredState(run: id, "a candidate's parameters are not a list of numbers")
+        }
     }
 
     /// The strategy state after the last recorded generation of run `id` (nil before the first).
     public static func strategy(run id: Int64, in store: RunStore) throws -> (any Strategy)? {
-        try store.lastGeneration(run: id).map { try StrategyRegistry.decode($0.state) }
+        try store.lastGeneration(run: id).map { try StrategyRegistry.decode($0.state, run: id) }
+    }
+}
+
+public enum RunError: Error, CustomStringConvertible, Equatable {
+    case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
+    case badStoredState(run: Int64, String)
+
+    public var description: String {
+        switch self {
+        case .fingerprintMismatch(let run, let recorded, let found):
+            recorded.model != found.model
+                ? "run \(run) was recorded with the model sha256 \(recorded.model); the model given has \(found.model): resume it with the same file"
+                : "run \(run) was recorded on data with sha256 \(recorded.data); the data found has \(found.data): resume it on the same texts"
+        case .badStoredState(let run, let reason):
+            "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
+        }
+    }
+}
+
+extension StrategyRegistry {
+    /// A stored strategy state, decoded and checked like input: a damaged or edited state is a `RunError`.
+    static func decode(_ data: Data, run id: Int64) throws -> any Strategy {
+        let strategy: any Strategy
+        do { strategy = try decode(data) } catch {
+            throw RunError.badStoredState(run: id, "\(error)")
+        }
+        if let problem = StrategyValidation.problem(in: strategy) { throw RunError.badStoredState(run: id, problem) }
+        return strategy
     }
 }

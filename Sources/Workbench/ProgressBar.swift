@@ -21,23 +21,28 @@ public final class ProgressBar: @unchecked Sendable {
         interactive = isatty(STDERR_FILENO) != 0
     }
 
-    public func update(_ done: Int, of total: Int) {
+    public func update(_ done: Int, of total: Int) { update(Double(done), of: total) }
+
+    /// Progress in fractional units (an evaluation half done counts one half).
+    public func update(_ done: Double, of total: Int) {
         guard enabled, total > 0 else { return }
         let now = Date()
-        let finished = done >= total
+        let finished = done >= Double(total)
         guard finished || now.timeIntervalSince(lastDraw) >= (interactive ? 0.2 : 10) else { return }
         lastDraw = now
-        let fraction = min(1, Double(done) / Double(total))
-        let work = min(1, workFraction?(done, total) ?? fraction)
+        let fraction = min(1, done / Double(total))
+        let work = min(1, workFraction?(Int(done), total) ?? fraction)
         let elapsed = now.timeIntervalSince(start)
         let remaining = work > 0 ? elapsed * (1 - work) / work : .nan
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let perSecond = elapsed > 0 ? done / elapsed : 0
+        let hourly = perSecond < 1  // slow units (an evaluation of minutes) read better per hour
         let line = String(
-            format: "%@ [%@] %3.0f%% %d/%d %@ %.0f %@/s elapsed %@ left %@", label, bar, fraction * 100, done, total,
-            unit, rate, unit, ProgressBar.clock(elapsed), finished ? "0:00" : ProgressBar.clock(remaining))
+            format: "%@ [%@] %3.0f%% %.0f/%d %@ %.*f %@/%@ elapsed %@ left %@", label, bar, fraction * 100,
+            done.rounded(.down), total, unit, hourly ? 1 : 0, hourly ? perSecond * 3600 : perSecond, unit,
+            hourly ? "h" : "s", ProgressBar.clock(elapsed), finished ? "0:00" : ProgressBar.clock(remaining))
         FileHandle.standardError.write(Data(((interactive ? "\r" : "") + line + (interactive && !finished ? "" : "\n")).utf8))
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Objectives
 import RunStore
 
 /// Re-evaluates recorded candidates with the objective of their experiment and compares with the stored fitness.
@@ -14,12 +16,19 @@ public enum RunReplay {
         }
     }
 
-    public static func replay(run id: Int64, generation: Int?, in store: RunStore) throws -> [Result] {
-        let record = try store.run(id)
-        let experiment = try JSONDecoder().decode(Experiment.self, from: Data(record.configuration.utf8))
-        return try store.candidates(run: id, generation: generation).map { c in
-            let x = try ExperimentRunner.decodeParameters(c.parameters)
-            return Result(generation: c.generation, index: c.index, recorded: c.fitness, replayed: experiment.objective(x))
+    public static func replay(
+        run id: Int64, generation: Int?, in store: RunStore, logger: Logger = Logger(label: "ctxevo")
+    ) throws -> [Result] {
+        let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        let candidates = try store.candidates(run: id, generation: generation)
+        let objective = try SearchSetup.prepare(experiment, logger: logger).objective
+        return try candidates.map { c in
+            let x = try ExperimentRunner.decodeParameters(c.parameters, run: id)
+            guard x.count == objective.dimension else {
+                throw RunError.badStoredState(run: id, "candidate \(c.generation)/\(c.index) has \(x.count) parameters")
+            }
+            let replayed = try objective.evaluate(x, progress: { _ in }).fitness
+            return Result(generation: c.generation, index: c.index, recorded: c.fitness, replayed: replayed)
         }
     }
 }

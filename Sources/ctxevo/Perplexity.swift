@@ -13,7 +13,10 @@ struct Perplexity: ParsableCommand {
     @OptionGroup var textOptions: TextOptions
     @OptionGroup var ropeOptions: RopeOptions
     @Option(help: "Context length (tokens per window or document).") var ctx: Int
-    @Option(help: "Evaluate at most this many windows (default: all that fit).") var chunks: Int?
+    @Option(
+        name: [.customLong("windows"), .customLong("chunks")],
+        help: "Evaluate at most this many windows or documents (default: all that fit; --chunks as llama.cpp calls it).")
+    var chunks: Int?
     @Option(help: "llamacpp or document.") var `protocol`: PerplexityProtocol = .llamacpp
     @Option(help: "Tokens per prefill chunk: a memory/speed trade-off (results change only at rounding-noise level).")
     var batch: Int = 2048
@@ -56,13 +59,8 @@ struct Perplexity: ParsableCommand {
             result = try evaluator.llamacpp(tokens: tokens, windows: chunks, rotary: rotary, progress: bar.update)
         case .document:
             // One text: its consecutive windows of ctx tokens are the documents.
-            let bosLength = model.tokenizer.vocabulary.bos == nil ? ctx : ctx - 1
-            var documents: [[Int32]] = []
-            var start = 0
-            while start + bosLength <= tokens.count && documents.count < (chunks ?? Int.max) {
-                documents.append(Array(tokens[start..<(start + bosLength)]))
-                start += bosLength
-            }
+            var documents = Documents.windows(
+                of: tokens, context: ctx, bos: model.tokenizer.vocabulary.bos, limit: chunks)
             if documents.isEmpty { documents = [tokens] }  // too short: the evaluator names the problem
             let names = documents.count == 1 ? [text.name] : documents.indices.map { "\(text.name) window \($0 + 1)" }
             result = try evaluator.document(documents: documents, names: names, rotary: rotary, progress: bar.update)
@@ -71,7 +69,8 @@ struct Perplexity: ParsableCommand {
             try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
         } else {
             let label = `protocol` == .llamacpp ? "running perplexity per window" : "perplexity per document"
-            print("\(label): " + result.perWindow.map { String(format: "%.4f", $0) }.joined(separator: " "))
+            let values = `protocol` == .llamacpp ? result.runningPerplexity : result.perSequence
+            print("\(label): " + values.map { String(format: "%.4f", $0) }.joined(separator: " "))
             print(String(format: "perplexity %.4f over %d scored tokens (ctx %d, rope %@) in %.1f s, %.0f tokens/s",
                 result.perplexity, result.scoredTokens, ctx, ropeOptions.summary, result.seconds,
                 Double(result.processedTokens) / result.seconds))
@@ -94,7 +93,7 @@ extension Perplexity {
         if json {
             try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
         } else {
-            for (play, value) in zip(plays, result.perWindow) { print(String(format: "%-32@ %.4f", play.name, value)) }
+            for (play, value) in zip(plays, result.perSequence) { print(String(format: "%-32@ %.4f", play.name, value)) }
             print(String(format: "perplexity %.4f over %d plays, %d scored tokens (ctx %d, rope %@) in %.1f s",
                 result.perplexity, plays.count, result.scoredTokens, ctx, ropeOptions.summary, result.seconds))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import Dispatch
 import Evolution
 import Foundation
@@ -40,10 +41,12 @@ final class InterruptFlag: Sendable {
     var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
 
-func execute(run id: Int64, store: RunStore) throws {
+func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Logger) throws {
     let flag = InterruptFlag()
     let bar = ProgressBar(label: "run \(id)", unit: "eval")
-    let report = try ExperimentRunner.run(id: id, in: store, shouldStop: { flag.isRaised }) { done, budget in
+    let report = try ExperimentRunner.run(
+        id: id, in: store, search: search, logger: logger, shouldStop: { flag.isRaised }
+    ) { done, budget in
         if let budget { bar.update(done, of: budget) }
     }
     switch report.outcome {
@@ -62,11 +65,14 @@ struct Run: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let loaded = try Experiment.load(path: experiment)  // validated before the database is touched
+        let logger = makeLogger()
+        // The experiment and everything it reads are checked before the database is touched.
+        let loaded = try Experiment.load(path: experiment)
+        let search = try SearchSetup.prepare(loaded, logger: logger)
         let store = try database.open()
-        let id = try ExperimentRunner.create(loaded, in: store)
-        print("run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(loaded.dimension))")
-        try execute(run: id, store: store)
+        let id = try ExperimentRunner.create(loaded, fingerprints: search.objective.fingerprints, in: store)
+        print("run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))")
+        try execute(run: id, store: store, search: search, logger: logger)
     }
 }
 
@@ -77,9 +83,10 @@ struct Resume: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        let logger = makeLogger()
         let store = try database.open()
-        _ = try store.run(runID)
-        try execute(run: runID, store: store)
+        let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+        try execute(run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger)
     }
 }
 

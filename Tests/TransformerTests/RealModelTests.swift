@@ -67,7 +67,7 @@ enum RealModel {
         let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
         let result = try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: tokens, windows: 3, rotary: nil)
         #expect(result.scoredTokens == 3 * 255)
-        for (ours, reference) in zip(result.perWindow, [52.2683, 56.4303, 56.8849]) {
+        for (ours, reference) in zip(result.runningPerplexity, [52.2683, 56.4303, 56.8849]) {
             #expect(abs(ours / reference - 1) < 0.02, "running perplexity \(ours) vs llama.cpp \(reference)")
         }
         #expect(abs(result.perplexity / 56.8849 - 1) < 0.01)
@@ -91,7 +91,7 @@ enum RealModel {
         let result = try PerplexityEvaluator(model: model, context: 256).document(documents: documents, rotary: nil)
         #expect(result.scoredTokens == 2 * 255)
         // PPL = exp(mean over documents of the mean token NLL) = the geometric mean of the per-document values.
-        #expect(abs(result.perplexity - (result.perWindow[0] * result.perWindow[1]).squareRoot()) < 1e-9 * result.perplexity)
+        #expect(abs(result.perplexity - (result.perSequence[0] * result.perSequence[1]).squareRoot()) < 1e-9 * result.perplexity)
         #expect(throws: PerplexityError.self) {
             try PerplexityEvaluator(model: model, context: 512).document(documents: [Array(tokens[0..<100])], rotary: nil)
         }

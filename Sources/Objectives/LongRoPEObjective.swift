@@ -1,0 +1,55 @@
+import Foundation
+import Transformer
+
+/// LongRoPE's fitness: the perplexity of the model, rescaled by the candidate's rotary table, on scored
+/// sequences of the target length (documents of the search set, or needle samples). One loaded model and one
+/// session serve every candidate; only the rotary table changes.
+///
+/// A strategy that searches in unconstrained coordinates (CMA-ES, `unitCoordinates`) has its point repaired to
+/// the nearest valid genome, and the fitness is multiplied by exp(penaltyWeight * distance^2), so the
+/// distribution learns to stay feasible while every evaluation is of a valid table (../shared/specs/evolution.md).
+public final class LongRoPEObjective: Objective {
+    public let space: LongRoPESearchSpace
+    public let unitCoordinates: Bool
+    public let penaltyWeight: Double
+    public let sequences: [ScoredSequence]
+    public let fingerprints: Fingerprints
+    let evaluator: PerplexityEvaluator
+
+    public var dimension: Int { space.dimension }
+
+    public init(
+        model: LlamaModel, space: LongRoPESearchSpace, sequences: [ScoredSequence], targetLength: Int,
+        fingerprints: Fingerprints, unitCoordinates: Bool, penaltyWeight: Double = 1, numerics: EngineNumerics
+    ) throws {
+        guard !sequences.isEmpty else { throw SearchSpaceError.empty("no documents to score") }
+        self.space = space
+        self.sequences = sequences
+        self.fingerprints = fingerprints
+        self.unitCoordinates = unitCoordinates
+        self.penaltyWeight = penaltyWeight
+        evaluator = try PerplexityEvaluator(model: model, context: targetLength, numerics: numerics)
+    }
+
+    public func evaluate(_ x: [Double], progress: (Double) -> Void) throws -> Evaluation {
+        let (genome, distanceSquared) = space.repair(x, unit: unitCoordinates)
+        let table = space.table(genome)
+        let result = try evaluator.score(sequences, rotary: table) { done, total in
+            progress(Double(done) / Double(max(1, total)))
+        }
+        let penaltyFactor = exp(penaltyWeight * distanceSquared)
+        var metrics = Metrics()
+        metrics.perplexity = result.perplexity
+        metrics.perDocument = result.perSequence
+        metrics.scoredTokens = result.scoredTokens
+        metrics.processedTokens = result.processedTokens
+        metrics.seconds = result.seconds
+        metrics.topChoiceAccuracy = result.topChoiceAccuracy
+        metrics.repairDistanceSquared = distanceSquared
+        metrics.penalty = result.perplexity * (penaltyFactor - 1)
+        metrics.lambda = table.lambda
+        metrics.nHat = table.nHat
+        metrics.mscale = table.mscale
+        return Evaluation(fitness: result.perplexity * penaltyFactor, metrics: metrics)
+    }
+}

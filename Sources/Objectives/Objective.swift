@@ -1,0 +1,77 @@
+import Foundation
+
+/// What a search minimises: genomes in, and for each one a fitness (lower is better) with named metrics. The
+/// benchmark functions are one implementation, the LongRoPE perplexity another; the run loop knows only this.
+public protocol Objective: AnyObject {
+    /// Genes per genome.
+    var dimension: Int { get }
+    /// What the objective reads (model file, data), so a resumed run can check it still reads the same.
+    var fingerprints: Fingerprints { get }
+    /// One genome; `progress` receives the fraction of this evaluation done (for progress bars).
+    func evaluate(_ genome: [Double], progress: (Double) -> Void) throws -> Evaluation
+}
+
+extension Objective {
+    /// A batch, in order (one loaded model, one session, reused by each).
+    public func evaluate(batch genomes: [[Double]]) throws -> [Evaluation] {
+        try genomes.map { try evaluate($0, progress: { _ in }) }
+    }
+}
+
+/// The sha256 of the model file and of the data an objective reads ("-" where it reads none).
+public struct Fingerprints: Codable, Sendable, Equatable {
+    public var model: String
+    public var data: String
+
+    public init(model: String, data: String) {
+        self.model = model
+        self.data = data
+    }
+
+    public static let none = Fingerprints(model: "-", data: "-")
+}
+
+/// One evaluated genome.
+public struct Evaluation: Codable, Sendable, Equatable {
+    public var fitness: Double
+    public var metrics: Metrics
+
+    public init(fitness: Double, metrics: Metrics = Metrics()) {
+        self.fitness = fitness
+        self.metrics = metrics
+    }
+}
+
+/// The named measurements behind a fitness, stored with each candidate (JSON, snake_case keys).
+public struct Metrics: Codable, Sendable, Equatable {
+    public var perplexity: Double?
+    /// Each document's (or needle sample's) own perplexity.
+    public var perDocument: [Double]?
+    public var scoredTokens: Int?
+    public var processedTokens: Int?
+    public var seconds: Double?
+    /// Greedy accuracy on the scored tokens (needle fitness: the answer digits).
+    public var topChoiceAccuracy: Double?
+    /// Squared distance between the genome asked and the valid one evaluated (constraint repair), and the
+    /// penalty it added to the fitness.
+    public var repairDistanceSquared: Double?
+    public var penalty: Double?
+    /// The rotary table evaluated (LongRoPE).
+    public var lambda: [Double]?
+    public var nHat: Int?
+    public var mscale: Double?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case perplexity, perDocument = "per_document", scoredTokens = "scored_tokens"
+        case processedTokens = "processed_tokens", seconds, topChoiceAccuracy = "top_choice_accuracy"
+        case repairDistanceSquared = "repair_distance_squared", penalty, lambda, nHat = "n_hat", mscale
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
