@@ -26,12 +26,16 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         /// YaRN's 0.1 ln S + 1.
         case yarn
         case fixed(Double)
+        /// A gene of its own, searched in [lower, upper] on the grid (the last gene of the genome).
+        case searched(lower: Double, upper: Double)
 
-        public func value(extension S: Double, trainedContext: Int) -> Double {
+        /// The temperature of a genome whose searched gene (if any) is `gene`.
+        public func value(extension S: Double, trainedContext: Int, gene: Double? = nil) -> Double {
             switch self {
             case .su: S > 1 ? (1 + log(S) / log(Double(trainedContext))).squareRoot() : 1
             case .yarn: S > 1 ? 0.1 * log(S) + 1 : 1
             case .fixed(let m): m
+            case .searched(let lower, _): gene ?? lower
             }
         }
     }
@@ -73,6 +77,9 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         if case .fixed(let m) = temperature, !(m.isFinite && m > 0) {
             throw SearchSpaceError.empty("mscale \(m) must be a positive number")
         }
+        if case .searched(let low, let high) = temperature, !(low > 0 && low < high && high.isFinite) {
+            throw SearchSpaceError.empty("the mscale range [\(low), \(high)] must be positive and not empty")
+        }
         self.kind = kind
         self.pairs = pairs
         self.scale = scale
@@ -98,6 +105,7 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     // MARK: genome layout
 
     var hasNHatGene: Bool { kind == .full && nHatChoices.count > 1 }
+    var hasTemperatureGene: Bool { if case .searched = temperature { true } else { false } }
     var lambdaLower: Double { kind == .full ? 1 : scale }
     var lambdaUpper: Double { kind == .full ? 1 + scale : 2 * scale }
     /// First pair that has a lambda gene.
@@ -109,13 +117,15 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     public var geneSpace: GeneSpace {
         let lambdaGene = Gene.real(lower: lambdaLower, upper: lambdaUpper, step: step)
         let lambdas = Array(repeating: lambdaGene, count: pairs - firstSearchedPair)
+        var temperatureGene: [Gene] = []
+        if case .searched(let low, let high) = temperature { temperatureGene = [.real(lower: low, upper: high, step: step)] }
         switch kind {
         case .full:
             let nHat: [Gene] = hasNHatGene ? [.choice(nHatChoices.map(Double.init))] : []
-            return GeneSpace(genes: lambdas + nHat, monotone: 0..<lambdas.count)
+            return GeneSpace(genes: lambdas + nHat + temperatureGene, monotone: 0..<lambdas.count)
         case .critical:
             let r = Gene.integer(lower: criticalPairs.lowerBound, upper: criticalPairs.upperBound)
-            return GeneSpace(genes: [r] + lambdas, monotone: 1..<(1 + lambdas.count))
+            return GeneSpace(genes: [r] + lambdas + temperatureGene, monotone: 1..<(1 + lambdas.count))
         }
     }
 
@@ -137,8 +147,9 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
             for i in 0..<r { lambda[i] = pow(lambda[r], Double(i) / Double(r)) }
         }
         if let baseFactors { lambda = zip(lambda, baseFactors).map(*) }
-        return RotaryTable(
-            lambda: lambda, nHat: nHat, mscale: temperature.value(extension: extensionRatio, trainedContext: trainedContext))
+        let mscale = temperature.value(
+            extension: extensionRatio, trainedContext: trainedContext, gene: hasTemperatureGene ? genome.last : nil)
+        return RotaryTable(lambda: lambda, nHat: nHat, mscale: mscale)
     }
 
     /// The nearest valid genome (each gene snapped, the lambdas made non-decreasing by pool-adjacent-violators
@@ -180,19 +191,21 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     // MARK: seeds
 
     /// The valid genome whose table is nearest (in log lambda) to `lambda`, a rescaling method's factors at the
-    /// target; in the critical space, the critical pair that fits best.
-    public func genome(nearest lambda: [Double], nHat: Int = 0) -> [Double] {
+    /// target (with its temperature `mscale` when the space searches one); in the critical space, the critical
+    /// pair that fits best.
+    public func genome(nearest lambda: [Double], nHat: Int = 0, mscale: Double = 1) -> [Double] {
         let relative = baseFactors.map { base in zip(lambda, base).map { $0 / $1 } } ?? lambda
         func distance(_ genome: [Double]) -> Double {
             zip(table(genome).lambda, lambda).reduce(0) { $0 + pow(log($1.0) - log($1.1), 2) }
         }
         let lambdas = Array(relative[firstSearchedPair...])
+        let temperatureGene = hasTemperatureGene ? [mscale] : []
         switch kind {
         case .full:
             let n = nHatChoices.min { abs($0 - nHat) < abs($1 - nHat) } ?? 0
-            return snap(lambdas + (hasNHatGene ? [Double(n)] : []))
+            return snap(lambdas + (hasNHatGene ? [Double(n)] : []) + temperatureGene)
         case .critical:
-            let candidates = criticalPairs.map { r in snap([Double(r)] + lambdas) }
+            let candidates = criticalPairs.map { r in snap([Double(r)] + lambdas + temperatureGene) }
             return candidates.min { distance($0) < distance($1) }!
         }
     }

@@ -83,15 +83,13 @@ public enum RescalingError: Error, CustomStringConvertible {
     case badFactor(Double)
     case wrongFactorCount(Int, pairs: Int)
     case unreadableFactors(path: String, line: Int, text: String)
-    case unknownMethod(String)
 
     public var description: String {
         switch self {
         case .badFactor(let s): "rescaling factor \(s) must be a positive number"
         case .wrongFactorCount(let n, let pairs): "\(n) rescale factors given; the model has \(pairs) rotary pairs"
         case .unreadableFactors(let path, let line, let text):
-            "\(path):\(line): '\(text)' is not a positive number (a factors file has one float per line)"
-        case .unknownMethod(let name): "unknown rescaling method '\(name)' (none, linear, ntk, dynamic-ntk, yarn)"
+            "\(path):\(line): '\(text)' is not a positive finite number (a factors file has one float per line)"
         }
     }
 }

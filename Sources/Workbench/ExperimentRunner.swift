@@ -149,6 +149,8 @@ public enum ExperimentRunner {
 public enum RunError: Error, CustomStringConvertible, Equatable {
     case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
     case badStoredState(run: Int64, String)
+    case notLongRoPE(run: Int64, objective: String)
+    case noResultYet(run: Int64)
 
     public var description: String {
         switch self {
@@ -158,6 +160,9 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
                 : "run \(run) was recorded on data with sha256 \(recorded.data); the data found has \(found.data): resume it on the same texts"
         case .badStoredState(let run, let reason):
             "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
+        case .notLongRoPE(let run, let objective):
+            "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
+        case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
         }
     }
 }

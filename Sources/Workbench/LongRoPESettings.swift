@@ -13,7 +13,7 @@ import Transformer
 ///   space: critical           # full | critical
 ///   critical_pairs: [14, 20]  # critical space (default LongRoPE2's [d_10tcd, d_tcd])
 ///   n_hat: [0, 1, 2, 4, 8]    # full space
-///   mscale: su                # su | yarn | a number
+///   mscale: su                # su | yarn | search (a gene in [1, 1.5]) | a number
 ///   fitness: document         # document | needle
 ///   needle_depths: [0.1, 0.5, 0.9]
 ///   numerics: float32         # float32 | llamacpp
@@ -64,10 +64,11 @@ public struct LongRoPESettings: Codable, Sendable, Equatable {
         switch mscale ?? "su" {
         case "su": return .su
         case "yarn": return .yarn
+        case "search": return .searched(lower: 1, upper: 1.5)
         case let text:
             guard let value = Double(text), value.isFinite, value > 0 else {
                 throw ExperimentError(
-                    path: "", field: "longrope.mscale", problem: "'\(text)' is not su, yarn or a positive number")
+                    path: "", field: "longrope.mscale", problem: "'\(text)' is not su, yarn, search or a positive number")
             }
             return .fixed(value)
         }

@@ -94,10 +94,12 @@ public enum SearchSetup {
             .yarn(factor: S), .linear(factor: S), .ntk(factor: S), .dynamicNTK(factor: S, length: target),
         ]
         var genomes: [[Double]] = []
-        if let base = space.baseFactors { genomes.append(space.genome(nearest: base)) }
+        if let base = space.baseFactors {
+            genomes.append(space.genome(nearest: base, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
+        }
         for method in methods {
             let table = try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
-            genomes.append(space.genome(nearest: table.lambda))
+            genomes.append(space.genome(nearest: table.lambda, mscale: table.mscale))
         }
         var seeds: [[Double]] = []
         for g in genomes.map({ unit ? space.unitCoordinates($0) : $0 }) where !seeds.contains(g) { seeds.append(g) }

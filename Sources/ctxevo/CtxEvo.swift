@@ -5,7 +5,10 @@ struct CtxEvo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctxevo",
         abstract: "Evolutionary search of a transformer's context handling (LongRoPE factors, NAMM memory).",
-        subcommands: [Fetch.self, Tokenize.self, Perplexity.self, Bench.self, Run.self, Resume.self, Runs.self, Report.self])
+        subcommands: [
+            Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, Bench.self, Run.self, Resume.self, Runs.self,
+            Report.self,
+        ])
 }
 
 struct Bench: ParsableCommand {

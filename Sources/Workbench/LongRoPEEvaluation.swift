@@ -1,0 +1,180 @@
+import Foundation
+import Objectives
+import RoPEScaling
+import Transformer
+
+/// A rotary rescaling to compare: a classic method (at the scale each length calls for) or fixed factors (a
+/// factors file, or the best of a LongRoPE run).
+public enum RotaryCandidate: Sendable, Equatable {
+    case baseline(BaselineMethod)
+    case factors(name: String, FactorsFile.Contents)
+
+    public var name: String {
+        switch self {
+        case .baseline(let method): method.displayName
+        case .factors(let name, _): name
+        }
+    }
+
+    /// The table at evaluation length `length` (nil: the model's own rotation). Factors keep their n-hat and
+    /// temperature; without a stored temperature they take LongRoPE's su value for the length.
+    public func table(length: Int, configuration c: LlamaConfiguration) throws -> RotaryTable? {
+        let s = BaselineMethod.defaultScale(length: length, trainedContext: c.trainedContext)
+        let method: RescalingMethod
+        switch self {
+        case .baseline(.none): return nil
+        case .baseline(let baseline): method = baseline.method(length: length, trainedContext: c.trainedContext)
+        case .factors(_, let contents):
+            method = .longRoPE(factors: contents.factors, nHat: contents.nHat ?? 0, factor: s, mscale: contents.mscale)
+        }
+        return try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+    }
+}
+
+/// `ctxevo longrope evaluate`: held-out perplexity of several rescalings at several lengths, by llama.cpp's
+/// protocol and by LongRoPE's document protocol, and a passkey probe (a number planted at several depths of the
+/// held-out text: the log-likelihood of its digits and whether greedy decoding reproduces all of them).
+public enum LongRoPEEvaluation {
+    public struct Cell: Codable, Sendable, Equatable {
+        public var candidate: String
+        public var length: Int
+        /// "llamacpp", "document" or "passkey".
+        public var measure: String
+        /// Perplexity (passkey: of the answer digits).
+        public var perplexity: Double
+        public var scoredTokens: Int
+        public var seconds: Double
+        /// Passkey: samples whose every digit is the greedy choice, of `samples`.
+        public var retrieved: Int?
+        public var samples: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case candidate, length, measure, perplexity, scoredTokens = "scored_tokens", seconds, retrieved, samples
+        }
+    }
+
+    public struct Plan: Sendable {
+        public var candidates: [RotaryCandidate]
+        public var lengths: [Int]
+        public var protocols: [PerplexityProtocol]
+        /// Documents (document protocol) or windows (llama.cpp protocol) per length.
+        public var documents: Int
+        /// Needle depths of the passkey probe (empty: no probe).
+        public var passkeyDepths: [Double]
+        public var numerics: EngineNumerics
+
+        public init(
+            candidates: [RotaryCandidate], lengths: [Int], protocols: [PerplexityProtocol], documents: Int,
+            passkeyDepths: [Double], numerics: EngineNumerics
+        ) {
+            self.candidates = candidates
+            self.lengths = lengths
+            self.protocols = protocols
+            self.documents = documents
+            self.passkeyDepths = passkeyDepths
+            self.numerics = numerics
+        }
+
+        /// Tokens the plan runs through the model, for progress bars.
+        public var tokens: Int {
+            let perLength = protocols.count * documents + passkeyDepths.count
+            return candidates.count * lengths.reduce(0) { $0 + $1 * perLength }
+        }
+    }
+
+    /// Runs the plan on `text` (the held-out book); `progress(tokens done, tokens total)`, `cellDone` per result.
+    public static func run(
+        _ plan: Plan, model: LlamaModel, text: String, progress: @escaping (Int, Int) -> Void = { _, _ in },
+        cellDone: (Cell) -> Void = { _ in }
+    ) throws -> [Cell] {
+        let c = model.configuration
+        let vocabulary = model.tokenizer.vocabulary
+        let plain = model.tokenizer.encode(text, addSpecial: false)
+        let special = model.tokenizer.encode(text, addSpecial: true)
+        var cells: [Cell] = []
+        var done = 0
+        let total = plan.tokens
+        for length in plan.lengths {
+            let evaluator = try PerplexityEvaluator(model: model, context: length, numerics: plan.numerics)
+            let documents = Documents.windows(of: plain, context: length, bos: vocabulary.bos, limit: plan.documents)
+            guard documents.count == plan.documents else {
+                throw PerplexityError.textTooShort(
+                    tokens: plain.count, needed: plan.documents * Documents.tokensNeeded(context: length, bos: vocabulary.bos),
+                    context: length, what: "the evaluation text (\(plan.documents) documents)")
+            }
+            let passkeys = plan.passkeyDepths.isEmpty ? [] : try NeedleSamples.make(
+                tokenizer: model.tokenizer, filler: plain, context: length, depths: plan.passkeyDepths, digits: 5,
+                seed: 5, name: "passkey")
+            for candidate in plan.candidates {
+                let table = try candidate.table(length: length, configuration: c)
+                for measure in plan.protocols {
+                    let base = done
+                    let result: PerplexityResult
+                    switch measure {
+                    case .llamacpp:
+                        result = try evaluator.llamacpp(tokens: special, windows: plan.documents, rotary: table) { done, _ in
+                            progress(base + done, total)
+                        }
+                    case .document:
+                        result = try evaluator.document(documents: documents, rotary: table) { done, _ in progress(base + done, total) }
+                    }
+                    done += plan.documents * length
+                    let cell = Cell(
+                        candidate: candidate.name, length: length, measure: measure.rawValue,
+                        perplexity: result.perplexity, scoredTokens: result.scoredTokens, seconds: result.seconds)
+                    cells.append(cell)
+                    cellDone(cell)
+                }
+                if !passkeys.isEmpty {
+                    let base = done
+                    let result = try evaluator.score(passkeys, rotary: table) { done, _ in progress(base + done, total) }
+                    done += passkeys.count * length
+                    let cell = Cell(
+                        candidate: candidate.name, length: length, measure: "passkey", perplexity: result.perplexity,
+                        scoredTokens: result.scoredTokens, seconds: result.seconds,
+                        retrieved: result.perSequenceTopChoiceAccuracy.filter { $0 == 1 }.count, samples: passkeys.count)
+                    cells.append(cell)
+                    cellDone(cell)
+                }
+            }
+        }
+        return cells
+    }
+
+    /// Markdown tables, one per measure: candidates down, lengths across; the best perplexity of each length
+    /// in bold.
+    public static func markdown(_ cells: [Cell]) -> String {
+        var out = ""
+        let lengths = Array(Set(cells.map(\.length))).sorted()
+        var candidates: [String] = []
+        for cell in cells where !candidates.contains(cell.candidate) { candidates.append(cell.candidate) }
+        for measure in ["llamacpp", "document", "passkey"] where cells.contains(where: { $0.measure == measure }) {
+            let title = switch measure {
+            case "llamacpp": "Perplexity, llama.cpp protocol (second half of each window scored)"
+            case "document": "Perplexity, document protocol (every token scored)"
+            default: "Passkey (5 digits): perplexity of the digits, retrieved samples by greedy decoding"
+            }
+            out += "\n\(title)\n\n| method | " + lengths.map { "\($0)" }.joined(separator: " | ") + " |\n"
+            out += "|---|" + lengths.map { _ in "---:|" }.joined() + "\n"
+            var best: [Int: Double] = [:]
+            for cell in cells where cell.measure == measure {
+                best[cell.length] = min(best[cell.length] ?? .infinity, cell.perplexity)
+            }
+            for candidate in candidates {
+                out += "| \(candidate) |"
+                for length in lengths {
+                    guard let cell = cells.first(where: { $0.candidate == candidate && $0.length == length && $0.measure == measure }) else {
+                        out += " - |"
+                        continue
+                    }
+                    var text = String(format: "%.4f", cell.perplexity)
+                    if cell.perplexity == best[length] { text = "**\(text)**" }
+                    if let retrieved = cell.retrieved, let samples = cell.samples { text += " (\(retrieved)/\(samples))" }
+                    out += " \(text) |"
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+}
