@@ -52,14 +52,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Writes a small random Llama GGUF for the tests that need a model but not the real one.
+        .target(name: "TestSupport", dependencies: ["GGUF", "Evolution"], path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution"]),
+        .testTarget(
+            name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",
-            dependencies: ["Transformer", "GGUF", "Workbench", "Objectives", "RoPEScaling"],
+            dependencies: ["Transformer", "GGUF", "Workbench", "Objectives", "RoPEScaling", "TestSupport", "Evolution"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
+        .testTarget(
+            name: "LongRoPETests",
+            dependencies: [
+                "Objectives", "Workbench", "RunStore", "Evolution", "RoPEScaling", "Transformer", "GGUF", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

@@ -20,6 +20,9 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
     /// Rescaling stored in the file itself (`rope.scaling.type`/`factor`), applied when no other is asked for.
     public let fileRopeScaling: String?
     public let fileRopeFactor: Double?
+    /// `rope.scaling.attn_factor`: llama.cpp multiplies cos and sin by it whatever the scaling type (the
+    /// temperature of an exported LongRoPE table).
+    public let fileAttentionFactor: Double?
 
     public var kvWidth: Int { kvHeads * headWidth }
     public var rotaryPairs: Int { rotaryDimensions / 2 }
@@ -64,6 +67,10 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
         vocabularySize = file.metadata[key("vocab_size")] != nil ? try file.integer(key("vocab_size")) : tokens
         fileRopeScaling = file.metadata[key("rope.scaling.type")]?.string
         fileRopeFactor = file.metadata[key("rope.scaling.factor")]?.number
+        fileAttentionFactor = file.metadata[key("rope.scaling.attn_factor")]?.number
+        if let a = fileAttentionFactor, !(a.isFinite && a > 0) {
+            throw ModelError.badConfiguration("rope.scaling.attn_factor \(a) must be a positive number")
+        }
         guard ropeBase > 1, trainedContext > 0, vocabularySize > 0 else {
             throw ModelError.badConfiguration("rope base \(ropeBase), context \(trainedContext), vocabulary \(vocabularySize)")
         }

@@ -23,9 +23,11 @@ public final class LlamaModel: Sendable {
         weights = try LlamaWeights(file: file, configuration: configuration)
     }
 
-    /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so.
+    /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so, with
+    /// the file's attention factor.
     public var defaultRotaryTable: RotaryTable {
         var table = RotaryTable.identity(pairs: configuration.rotaryPairs)
+        table.mscale = configuration.fileAttentionFactor ?? 1
         if configuration.fileRopeScaling == "linear", let factor = configuration.fileRopeFactor, factor > 0 {
             table.lambda = Array(repeating: factor, count: configuration.rotaryPairs)
         }

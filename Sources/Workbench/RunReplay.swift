@@ -20,6 +20,7 @@ public enum RunReplay {
         run id: Int64, generation: Int?, in store: RunStore, logger: Logger = Logger(label: "ctxevo")
     ) throws -> [Result] {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        _ = try ExperimentRunner.strategy(run: id, in: store)  // a damaged state is refused here too
         let candidates = try store.candidates(run: id, generation: generation)
         let objective = try SearchSetup.prepare(experiment, logger: logger).objective
         return try candidates.map { c in

@@ -87,8 +87,8 @@ public enum SearchSetup {
             model: model, space: space, sequences: sequences, targetLength: target, fingerprints: fingerprints,
             unitCoordinates: unit, penaltyWeight: settings.penaltyWeight ?? 1, numerics: settings.numerics ?? .float32)
 
-        // Seeds: the classic methods at the target, projected into the space (and the base alone when extending
-        // found factors), in the strategy's coordinates, without repeats.
+        // Seeds: the classic methods at the target and LongRoPE's initial vector, projected into the space (and
+        // the base alone when extending found factors), in the strategy's coordinates, without repeats.
         let S = Double(target) / Double(c.trainedContext)
         let methods: [RescalingMethod] = [
             .yarn(factor: S), .linear(factor: S), .ntk(factor: S), .dynamicNTK(factor: S, length: target),
@@ -101,6 +101,11 @@ public enum SearchSetup {
             let table = try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
             genomes.append(space.genome(nearest: table.lambda, mscale: table.mscale))
         }
+        // The reference code's initial vector: lambda linear along YaRN's ramp, 1 + (S - 1) ramp_i.
+        let initial = RescalingMethod.longRoPEInitialFromYaRN(
+            factor: S, dimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+        genomes.append(
+            space.genome(nearest: initial, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
         var seeds: [[Double]] = []
         for g in genomes.map({ unit ? space.unitCoordinates($0) : $0 }) where !seeds.contains(g) { seeds.append(g) }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GGUF
+import Transformer
 import RunStore
 import Workbench
 
@@ -32,34 +34,63 @@ struct RunsReplay: ParsableCommand {
 
 struct RunsExport: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Every candidate of a run (generation, index, fitness, status, seconds, parameters).")
-    enum Format: String, ExpressibleByArgument { case csv, json }
+        commandName: "export",
+        abstract: "A run's candidates as a table, or a LongRoPE run's best factors for the tools people load.",
+        discussion: """
+            candidates-csv, candidates-json: every candidate (generation, index, fitness, status, seconds, parameters).
+            csv: one lambda per line (LongRoPE's result_final.csv), with '# n_hat' and '# mscale' comment lines.
+            hf: a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, short_factor, ...}.
+            gguf: a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it); needs -o.
+            """)
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case candidatesCSV = "candidates-csv", candidatesJSON = "candidates-json", csv, hf, gguf
+    }
     @Argument(help: "The run id.") var runID: Int64
-    @Option(help: "csv or json.") var format: Format = .csv
+    @Option(help: "candidates-csv, candidates-json, csv, hf or gguf.") var format: Format = .candidatesCSV
+    @Option(name: .shortAndLong, help: "Write to this file (default: standard output; gguf needs a file).")
+    var output: String?
+    @Flag(help: "Export even when the format cannot hold part of the table (it says what is lost).") var force = false
+    @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if format == .gguf && output == nil { throw ValidationError("--format gguf writes a model file: give -o FILE") }
+    }
 
     func run() throws {
         let store = try database.open(readOnly: true)
-        _ = try store.run(runID)
-        let candidates = try store.candidates(run: runID)
+        let text: String
         switch format {
-        case .json:
-            try printJSONArray(try candidates.map { c in
-                [
-                    "generation": c.generation, "index": c.index, "fitness": c.fitness.map { $0 as Any } ?? NSNull(),
-                    "status": c.status, "seconds": c.seconds,
-                    "parameters": try JSONSerialization.jsonObject(with: Data(c.parameters.utf8)),
-                    "metrics": try JSONSerialization.jsonObject(with: Data(c.metrics.utf8)),
-                ]
-            })
-        case .csv:
-            let width = candidates.first.map { (try? JSONDecoder().decode([Double].self, from: Data($0.parameters.utf8)))?.count ?? 0 } ?? 0
-            print((["generation", "index", "fitness", "status", "seconds"] + (0..<width).map { "x\($0)" }).joined(separator: ","))
-            for c in candidates {
-                let x = (try? JSONDecoder().decode([Double].self, from: Data(c.parameters.utf8))) ?? []
-                let fields = ["\(c.generation)", "\(c.index)", c.fitness.map { "\($0)" } ?? "", c.status, "\(c.seconds)"] + x.map { "\($0)" }
-                print(fields.joined(separator: ","))
+        case .candidatesCSV: text = try CandidateExport.csv(run: runID, in: store)
+        case .candidatesJSON: text = try CandidateExport.json(run: runID, in: store)
+        case .csv, .hf, .gguf:
+            let logger = makeLogger()
+            let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+            let modelPath = try experiment.longRoPE.map { try SearchSetup.modelPath($0, logger: logger) }
+                ?? modelOptions.resolve(logger: logger)
+            let file = try GGUFFile(path: modelPath)
+            let configuration = try LlamaConfiguration(file: file)
+            let found = try LongRoPERun(run: runID, in: store, configuration: configuration)
+            let exportFormat = FactorExport.Format(rawValue: format.rawValue)!
+            let losses = FactorExport.losses(exportFormat, table: found.table)
+            for loss in losses { FileHandle.standardError.write(Data("export: \(loss)\n".utf8)) }
+            if !losses.isEmpty && !force {
+                throw ValidationError("the \(format.rawValue) format cannot hold this table (see above); --force exports it anyway")
             }
+            let target = found.settings.targetLength
+            switch exportFormat {
+            case .csv: text = FactorExport.csv(found.table)
+            case .hf: text = try FactorExport.huggingFace(found.table, configuration: configuration, targetLength: target)
+            case .gguf:
+                try FactorExport.gguf(found.table, source: file, configuration: configuration, targetLength: target, to: output!)
+                print("wrote \(output!): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(runID) as rope_freqs.weight, context \(target)")
+                return
+            }
+        }
+        if let output {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } else {
+            print(text, terminator: "")
         }
     }
 }

@@ -1,0 +1,235 @@
+import Evolution
+import Foundation
+import GGUF
+import Logging
+import Objectives
+import RoPEScaling
+import RunStore
+import Testing
+import TestSupport
+import Transformer
+import Workbench
+
+/// LongRoPE runs end to end on the tiny model (trained context 128, 8 rotary pairs) and the search set: resume,
+/// bad input refused before anything is written, exports that round-trip.
+@Suite(.serialized) struct LongRoPERunTests {
+    static let modelPath: String = (try? TinyModel.write()) ?? "/nonexistent"
+    let logger = Logger(label: "test")
+
+    func experiment(strategy: String = "cma-es", edit: (inout LongRoPESettings) -> Void = { _ in }) -> Experiment {
+        var settings = LongRoPESettings(targetLength: 256, space: .critical)
+        settings.model = LongRoPERunTests.modelPath
+        settings.documents = 1
+        settings.numerics = .float32
+        edit(&settings)
+        var e = Experiment(
+            name: "tiny-longrope", objective: .longRoPE, dimension: 1, strategy: strategy, sigma: 0.2, mean: 0, lower: 0,
+            upper: 1, seed: 9, maxEvaluations: 22, target: nil, evaluationDelay: nil)
+        e.dimension = nil
+        e.startValue = nil
+        e.lower = nil
+        e.upper = nil
+        e.populationSize = 6
+        e.longRoPE = settings
+        return e
+    }
+
+    func temporaryDatabase() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("longrope-\(UUID().uuidString).sqlite").path
+    }
+
+    func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
+        try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
+    }
+
+    /// Stopped after random numbers of evaluations and resumed (a new objective each time, as a new process would
+    /// build): the same generations as one uninterrupted run, and no recorded evaluation run twice.
+    @Test(arguments: ["cma-es", "ga"])
+    func resumedRunContinuesWithoutRedoingAnEvaluation(strategy: String) throws {
+        let e = experiment(strategy: strategy)
+        let referencePath = temporaryDatabase(), path = temporaryDatabase()
+        defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
+        let search = try SearchSetup.prepare(e, logger: logger)
+        let reference = try RunStore(path: referencePath)
+        let referenceID = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: reference)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference, search: search)
+        #expect(whole.evaluated >= 22)
+
+        let store = try RunStore(path: path)
+        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
+        var random = RandomGenerator(seed: 1)
+        var evaluated = 0, stops = 0
+        while true {
+            var left = 1 + random.integer(below: 7)
+            let report = try ExperimentRunner.run(
+                id: id, in: store, search: try SearchSetup.prepare(e, logger: logger),
+                shouldStop: {
+                    left -= 1
+                    return left < 0
+                })
+            evaluated += report.evaluated
+            if case .finished = report.outcome { break }
+            stops += 1
+        }
+        #expect(stops >= 2)
+        #expect(evaluated == whole.evaluated)
+        #expect(try table(store, id) == table(reference, referenceID))
+        // The records hold the real fingerprints and the table each candidate evaluated.
+        let record = try store.run(id)
+        #expect(record.modelSHA256 == (try Digest.sha256(file: LongRoPERunTests.modelPath)))
+        #expect(record.dataSHA256.count == 64)
+        let metrics = try #require(try store.candidates(run: id).first?.metrics)
+        let decoded = try JSONDecoder().decode(Metrics.self, from: Data(metrics.utf8))
+        #expect(decoded.lambda?.count == 8)
+        #expect(decoded.perplexity.map { $0 > 1 } == true)
+        // The best is never worse than the best seed (generation 0).
+        let seedBest = try #require(try store.generations(run: id).first?.bestFitness)
+        #expect(try #require(try ExperimentRunner.strategy(run: id, in: store)?.best?.fitness) <= seedBest)
+    }
+
+    /// Each kind of bad input is refused by `prepare`, which runs before a run record exists.
+    @Test func badInputIsRefusedBeforeAnyEvaluation() throws {
+        func refused(_ e: Experiment, _ check: (Error) -> Bool) {
+            do {
+                try e.validate(path: "test")
+                _ = try SearchSetup.prepare(e, logger: logger)
+                Issue.record("accepted")
+            } catch { #expect(check(error), "\(error)") }
+        }
+        // A target not longer than the trained context (128).
+        refused(experiment { $0.targetLength = 128 }) { ($0 as? SearchSpaceError) == .notAnExtension(1) }
+        // A document shorter than the target.
+        refused(experiment { $0.targetLength = 2_000_000 }) { $0 is ExperimentError }
+        refused(experiment { $0.targetLength = 900_000 }) { $0 is PerplexityError }
+        // n-hat outside the target.
+        refused(experiment { $0.nHat = [0, 300] }) { ($0 as? ExperimentError)?.field == "longrope.n_hat" }
+        // An empty space: critical pairs beyond the model's 8 pairs.
+        refused(experiment { $0.criticalPairs = [10, 12] }) { $0 is SearchSpaceError }
+        // Factors files with the wrong count, or a non-finite value.
+        let wrong = FileManager.default.temporaryDirectory.appendingPathComponent("wrong-\(UUID()).csv").path
+        let infinite = FileManager.default.temporaryDirectory.appendingPathComponent("inf-\(UUID()).csv").path
+        defer { for p in [wrong, infinite] { try? FileManager.default.removeItem(atPath: p) } }
+        try FactorsFile.write([1, 2, 3], to: wrong)
+        try "1\n2\ninf\n".write(toFile: infinite, atomically: true, encoding: .utf8)
+        refused(experiment { $0.baseFactors = wrong; $0.baseLength = 200 }) { $0 is RescalingError }
+        refused(experiment { $0.baseFactors = infinite; $0.baseLength = 200 }) { $0 is RescalingError }
+    }
+
+    /// A stored experiment or optimiser state edited to nonsense gets a named error on resume and replay.
+    @Test func tamperedDatabasesGetNamedErrors() throws {
+        let e = experiment()
+        let path = temporaryDatabase()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let search0 = try SearchSetup.prepare(e, logger: logger)
+        let store = try RunStore(path: path)
+        let id = try ExperimentRunner.create(e, fingerprints: search0.objective.fingerprints, in: store)
+        var budget = 8
+        _ = try ExperimentRunner.run(id: id, in: store, search: search0, shouldStop: {
+            budget -= 1
+            return budget < 0
+        })
+        let state = try #require(try store.lastGeneration(run: id)).state
+        func expectNamedError(_ body: () throws -> Void) {
+            do {
+                try body()
+                Issue.record("accepted a tampered database")
+            } catch is RunError {
+            } catch is ExperimentError {
+            } catch { Issue.record("unexpected error \(error)") }
+        }
+        // The optimiser state: a negative dimension, a step size that is not a number, a vector of the wrong length.
+        let edits: [(inout [String: Any]) -> Void] = [
+            { search in
+                var parameters = search["parameters"] as! [String: Any]
+                parameters["dimension"] = -3
+                search["parameters"] = parameters
+            },
+            { search in search["sigma"] = "x" },
+            { search in search["mean"] = [0.5, 0.5] },
+        ]
+        for edit in edits {
+            var object = try #require(try JSONSerialization.jsonObject(with: state) as? [String: Any])
+            var inner = try #require(object["state"] as? [String: Any])
+            var search = try #require(inner["search"] as? [String: Any])
+            edit(&search)
+            inner["search"] = search
+            object["state"] = inner
+            try Tamper.setLastState(database: path, run: id, try JSONSerialization.data(withJSONObject: object))
+            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, search: search0) }
+            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
+        }
+        try Tamper.setLastState(database: path, run: id, state)
+        // The stored experiment: a newer format, a negative target.
+        let configuration = try store.run(id).configuration
+        for (original, replacement) in [("\"format_version\":2", "\"format_version\":99"), ("\"target_length\":256", "\"target_length\":-5")] {
+            #expect(configuration.contains(original))
+            try Tamper.setConfiguration(database: path, run: id, configuration.replacingOccurrences(of: original, with: replacement))
+            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store) }
+            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
+        }
+    }
+
+    /// csv, HF JSON and the GGUF copy round-trip: the GGUF copy evaluated with its own default rotation gives the
+    /// perplexity of the original model with the found table.
+    @Test func exportsRoundTrip() throws {
+        let model = try LlamaModel(path: LongRoPERunTests.modelPath)
+        let c = model.configuration
+        let table = RotaryTable(lambda: (0..<c.rotaryPairs).map { 1 + Double($0) * 0.13 }, nHat: 0, mscale: 1.07)
+        // csv
+        let csvPath = FileManager.default.temporaryDirectory.appendingPathComponent("f-\(UUID()).csv").path
+        let ggufPath = FileManager.default.temporaryDirectory.appendingPathComponent("f-\(UUID()).gguf").path
+        defer { for p in [csvPath, ggufPath] { try? FileManager.default.removeItem(atPath: p) } }
+        try FactorExport.csv(table).write(toFile: csvPath, atomically: true, encoding: .utf8)
+        let read = try FactorsFile.readContents(path: csvPath)
+        #expect(read.factors == table.lambda && read.nHat == 0 && read.mscale == 1.07)
+        // HF
+        let json = try FactorExport.huggingFace(table, configuration: c, targetLength: 256)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let scaling = try #require(object["rope_scaling"] as? [String: Any])
+        #expect(scaling["rope_type"] as? String == "longrope")
+        #expect(scaling["long_factor"] as? [Double] == table.lambda)
+        #expect((scaling["short_factor"] as? [Double])?.count == c.rotaryPairs)
+        #expect(scaling["attention_factor"] as? Double == 1.07)
+        #expect(FactorExport.losses(.hf, table: RotaryTable(lambda: table.lambda, nHat: 4)).count == 1)
+        // GGUF
+        try FactorExport.gguf(table, source: try GGUFFile(path: LongRoPERunTests.modelPath), configuration: c, targetLength: 256, to: ggufPath)
+        let file = try GGUFFile(path: ggufPath)
+        #expect(try file.integer("llama.context_length") == 256)
+        let exported = try LlamaModel(path: ggufPath)
+        #expect(exported.weights.ropeFrequencyFactors == table.lambda.map { Float($0) })
+        let tokens = exported.tokenizer.encode(String(repeating: "the heron and the lantern in the winter harbour. ", count: 8), addSpecial: false)
+        let documents = [Array(tokens.prefix(255))]
+        let original = try PerplexityEvaluator(model: model, context: 256, numerics: .float32).document(documents: documents, rotary: table)
+        let copy = try PerplexityEvaluator(model: exported, context: 256, numerics: .float32).document(documents: documents, rotary: nil)
+        #expect(abs(original.perplexity / copy.perplexity - 1) < 1e-5, "\(original.perplexity) vs \(copy.perplexity)")
+    }
+}
+
+/// Edits a run database behind the store's back, as a user with the sqlite3 shell could.
+enum Tamper {
+    static func setLastState(database: String, run: Int64, _ state: Data) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try state.write(to: URL(fileURLWithPath: file))
+        try sql(database, """
+            UPDATE generation SET state = readfile('\(file)') WHERE runID = \(run)
+            AND "index" = (SELECT max("index") FROM generation WHERE runID = \(run));
+            """)
+    }
+
+    static func setConfiguration(database: String, run: Int64, _ configuration: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("configuration-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try configuration.write(toFile: file, atomically: true, encoding: .utf8)
+        try sql(database, "UPDATE run SET configuration = CAST(readfile('\(file)') AS TEXT) WHERE id = \(run);")
+    }
+
+    static func sql(_ database: String, _ statement: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", database, statement]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 \(statement)")
+    }
+}
