@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# The main job on the defaults: fetch the model and texts if missing, build, then evaluate the perplexity of
-# SmolLM2-135M on the held-out book (Milton's Paradise Lost) by llama.cpp's protocol and by LongRoPE's document
-# protocol. Extra arguments are passed to `ctxevo perplexity`.
+# The main job on the defaults: fetch the model and texts if missing, build, then run the quick LongRoPE search
+# (experiments/longrope-quick.yaml: SmolLM2-135M stretched from 8,192 to 12,288 tokens, about 15 minutes) and
+# print the held-out table: perplexity on Milton's Paradise Lost at 12,288 tokens, by llama.cpp's protocol and by
+# LongRoPE's document protocol, for no rescaling, PI, NTK, dynamic NTK, YaRN and the factors found.
+# The run lives in $CTXEVO_HOME/longrope-quick.sqlite: run the script again after a stop and it resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build -c release --product ctxevo
 ctxevo=.build/release/ctxevo
 $ctxevo fetch
-$ctxevo perplexity --ctx 2048 --protocol llamacpp "$@"
-$ctxevo perplexity --ctx 8192 --chunks 4 --protocol document "$@"
+home="${CTXEVO_HOME:-$HOME/.cache/ctxevo}"
+database="$home/longrope-quick.sqlite"
+status=$( [ -f "$database" ] && $ctxevo runs list --json --database "$database" \
+  | python3 -c 'import json,sys; runs=json.load(sys.stdin); print(runs[0]["status"] if runs else "none")' || echo none)
+case "$status" in
+  none) $ctxevo run experiments/longrope-quick.yaml --database "$database" ;;
+  finished) echo "run 1 of $database is finished" ;;
+  *) $ctxevo resume 1 --database "$database" ;;
+esac
+$ctxevo runs show 1 --database "$database"
+$ctxevo longrope evaluate --lengths 12288 --run 1 --database "$database" --no-passkey "$@"

@@ -38,10 +38,6 @@ import Workbench
         FileManager.default.temporaryDirectory.appendingPathComponent("longrope-\(UUID().uuidString).sqlite").path
     }
 
-    func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
-        try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
-    }
-
     /// Stopped after random numbers of evaluations and resumed (a new objective each time, as a new process would
     /// build): the same generations as one uninterrupted run, and no recorded evaluation run twice.
     @Test(arguments: ["cma-es", "ga"])
@@ -73,7 +69,13 @@ import Workbench
         }
         #expect(stops >= 2)
         #expect(evaluated == whole.evaluated)
-        #expect(try table(store, id) == table(reference, referenceID))
+        // The same genomes in the same order; fitness to 1e-6 (relative): while other tests run the engine in the
+        // same process, float32 perplexities move in their 8th digit (see the README's notes on determinism).
+        let resumed = try store.candidates(run: id), uninterrupted = try reference.candidates(run: referenceID)
+        #expect(resumed.map(\.parameters) == uninterrupted.map(\.parameters))
+        for (a, b) in zip(resumed, uninterrupted) {
+            #expect(abs((a.fitness ?? 0) / (b.fitness ?? 1) - 1) < 1e-6, "candidate \(a.generation)/\(a.index)")
+        }
         // The records hold the real fingerprints and the table each candidate evaluated.
         let record = try store.run(id)
         #expect(record.modelSHA256 == (try Digest.sha256(file: LongRoPERunTests.modelPath)))
