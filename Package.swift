@@ -1,8 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Hot loops (kernels, dequantisation, the forward pass) are compiled without bounds or exclusivity checks in
-// release builds; every index they use is validated once at the boundary (GGUF reader, configuration).
+// Hot loops (kernels, dequantisation, the forward pass, the optimisers' algebra) are compiled without bounds or
+// exclusivity checks in release builds; every index they use is validated once at the boundary (GGUF reader,
+// configuration, stored-state validation). The modules that parse YAML, JSON or databases (RunStore, Workbench,
+// the command line) keep every check.
 let fast: [SwiftSetting] = [
     // haswell = AVX2 + FMA + F16C, the floor of the machines ctxevo runs on (see README).
     .unsafeFlags(
@@ -36,15 +38,14 @@ let package = Package(
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
         .target(
             name: "Objectives",
-            dependencies: ["Numerics", "Transformer", "RoPEScaling", "Evolution"],
+            dependencies: ["Transformer", "RoPEScaling", "Evolution"],
             swiftSettings: fast),
         .target(
             name: "Workbench",
             dependencies: [
                 "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives", "Evolution", "RunStore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: fast),
+            ]),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
@@ -56,12 +57,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GGUF", "Evolution"], path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
-        .testTarget(
-            name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives", "TestSupport"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",
-            dependencies: ["Transformer", "GGUF", "Workbench", "Objectives", "RoPEScaling", "TestSupport", "Evolution"],
+            dependencies: [
+                "Transformer", "Workbench", "Objectives", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
         .testTarget(

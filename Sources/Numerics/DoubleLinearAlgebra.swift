@@ -1,5 +1,4 @@
 import CBLAS
-import Synchronization
 
 /// Double-precision products and the symmetric eigendecomposition, for the optimisers (covariance matrices of up
 /// to a few thousand dimensions).
@@ -63,17 +62,12 @@ public enum DoubleLinearAlgebra {
     /// component j of eigenvector i.
     public static func symmetricEigen(_ matrix: [Double], n: Int) throws -> (values: [Double], vectors: [Double]) {
         BLAS.configure()
-        // LAPACK's reductions are BLAS-heavy: OpenBLAS uses every core for this one call. The thread count is
-        // global and changes the rounding of OpenBLAS's level-2 routines, so decompositions are serialised: each
-        // one always runs with the same count, and gives the same bits whatever else runs at the same time.
-        return try eigenLock.withLock { _ in
-            openblas_set_num_threads(Int32(Parallel.workerCount))
-            defer { openblas_set_num_threads(1) }
-            return try decompose(matrix, n: n)
-        }
+        // Single-threaded, like every other OpenBLAS call of ctxevo. OpenBLAS's thread count is global: raising it
+        // here, even briefly, would change the rounding of any forward pass running at the same time in the
+        // process (its sgemm calls would be split differently), so evaluations would stop being reproducible to the
+        // bit. The decomposition is rare (every 2-783 generations), so its speed does not matter.
+        return try decompose(matrix, n: n)
     }
-
-    private static let eigenLock = Mutex<Void>(())
 
     private static func decompose(_ matrix: [Double], n: Int) throws -> (values: [Double], vectors: [Double]) {
         var a = matrix  // LAPACK overwrites it with the eigenvectors (column-major = our rows)

@@ -1,6 +1,20 @@
 import Foundation
 import GRDB
 
+/// Where a run stands. `running` is also what a run killed mid-evaluation still says: `resume` continues any run
+/// that is not `finished`.
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    case running, interrupted, finished
+
+    /// Whether `resume` has anything left to do.
+    public var isEnded: Bool { self == .finished }
+}
+
+/// An evaluated candidate: `ok` with a finite fitness, `failed` when the objective gave none (NaN, infinite).
+public enum CandidateStatus: String, Codable, Sendable, CaseIterable {
+    case ok, failed
+}
+
 /// One search: what was run, on what, by which code, with which seed.
 public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "run"
@@ -13,12 +27,12 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var dataSHA256: String
     public var codeVersion: String
     public var seed: Int64
-    public var status: String  // running, finished, failed
+    public var status: RunStatus
     public var createdAt: Date
 
     public init(
         name: String, strategy: String, configuration: String, modelSHA256: String, dataSHA256: String,
-        codeVersion: String, seed: Int64, status: String = "running", createdAt: Date = Date()
+        codeVersion: String, seed: Int64, status: RunStatus = .running, createdAt: Date = Date()
     ) {
         self.name = name
         self.strategy = strategy
@@ -77,12 +91,12 @@ public struct CandidateRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var fitness: Double?
     /// Free-form metrics (JSON object): perplexity per document, cache kept, ...
     public var metrics: String
-    public var status: String  // ok, failed
+    public var status: CandidateStatus
     public var seconds: Double
 
     public init(
         runID: Int64, generation: Int, index: Int, parameters: String, fitness: Double?, metrics: String,
-        status: String, seconds: Double
+        status: CandidateStatus, seconds: Double
     ) {
         self.runID = runID
         self.generation = generation

@@ -119,9 +119,9 @@ public final class RunStore: Sendable {
         }
     }
 
-    public func setStatus(run: Int64, _ status: String) throws {
+    public func setStatus(run: Int64, _ status: RunStatus) throws {
         _ = try database.write { db in
-            try RunRecord.filter(Column("id") == run).updateAll(db, Column("status").set(to: status))
+            try RunRecord.filter(Column("id") == run).updateAll(db, Column("status").set(to: status.rawValue))
         }
     }
 

@@ -1,7 +1,7 @@
 import Numerics
 
 /// The attention probabilities of one block of queries of one head, as a memory policy reads them (NAMM reads
-/// those of the most recent queries): rows (queries) x `keys` columns (cache entries in cache order), row stride
+/// those of the most recent queries): rows (queries) x `keyCount` columns (cache entries in cache order), row stride
 /// `stride`, float32 after the softmax. Valid only during the observer call.
 public struct AttentionBlock: @unchecked Sendable {
     public let layer: Int
@@ -9,7 +9,7 @@ public struct AttentionBlock: @unchecked Sendable {
     public let kvHead: Int
     /// Rows of the current chunk these queries are.
     public let queries: Range<Int>
-    public let keys: Int
+    public let keyCount: Int
     public let probabilities: UnsafePointer<Float>
     public let stride: Int
 }
@@ -74,7 +74,7 @@ struct CausalAttention {
             }
             observer?(
                 AttentionBlock(
-                    layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m), keys: visibleEnd,
+                    layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m), keyCount: visibleEnd,
                     probabilities: s.scores.pointer, stride: ld))
             // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
             if roundProbabilities {

@@ -63,11 +63,6 @@ struct BenchOptimizers: ParsableCommand {
                 }
             }
         }
-        if json { try printJSONArray(objects) }
+        if json { try printJSON(objects) }
     }
-}
-
-func printJSONArray(_ objects: [[String: Any]]) throws {
-    let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
 }

@@ -102,22 +102,13 @@ struct RunsList: ParsableCommand {
     @Flag(help: "Print a JSON array.") var json = false
 
     func run() throws {
-        let store = try database.open(readOnly: true)
-        var rows: [[String: Any]] = []
-        for run in try store.runs() {
-            let generations = try store.generations(run: run.id!)
-            let best = generations.compactMap(\.bestSoFar).last
-            rows.append([
-                "id": run.id!, "name": run.name, "strategy": run.strategy, "status": run.status,
-                "generations": generations.count, "best": best.map { $0 as Any } ?? NSNull(),
-                "created": ISO8601DateFormatter().string(from: run.createdAt),
-            ])
-            if !json {
-                print(String(format: "%4lld  %-24@ %-12@ %-11@ %5d generations  best %@",
-                    run.id!, run.name, run.strategy, run.status, generations.count, best.map { String(format: "%.6g", $0) } ?? "-"))
-            }
+        let summaries = try RunSummary.all(in: try database.open(readOnly: true))
+        if json { return try printJSON(summaries.map(\.dictionary)) }
+        for run in summaries {
+            print(String(format: "%4lld  %-24@ %-12@ %-11@ %5d generations  best %@",
+                run.id, run.name, run.strategy, run.status.rawValue, run.generations,
+                run.best.map { String(format: "%.6g", $0) } ?? "-"))
         }
-        if json { try printJSONArray(rows) }
     }
 }
 
@@ -133,7 +124,7 @@ struct RunsShow: ParsableCommand {
         let record = try store.run(runID)
         let generations = try store.generations(run: runID)
         if json {
-            try printJSONArray(generations.map { g in
+            try printJSON(generations.map { g in
                 [
                     "generation": g.index, "best": g.bestFitness.map { $0 as Any } ?? NSNull(),
                     "median": g.medianFitness.map { $0 as Any } ?? NSNull(), "worst": g.worstFitness.map { $0 as Any } ?? NSNull(),
@@ -142,7 +133,8 @@ struct RunsShow: ParsableCommand {
             })
             return
         }
-        print("run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status), \(record.codeVersion)")
+        print("run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status.rawValue), \(record.codeVersion)")
+        print("model sha256 \(record.modelSHA256), data sha256 \(record.dataSHA256)")
         print(" gen          best        median         worst   best so far       sigma    seconds")
         func f(_ v: Double?) -> String { v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-" }
         for g in generations {

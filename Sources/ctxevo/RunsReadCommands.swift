@@ -17,7 +17,7 @@ struct RunsReplay: ParsableCommand {
         let store = try database.open(readOnly: true)
         let replays = try RunReplay.replay(run: runID, generation: generation, in: store)
         if json {
-            try printJSONArray(replays.map {
+            try printJSON(replays.map {
                 ["generation": $0.generation, "index": $0.index, "recorded": $0.recorded.map { $0 as Any } ?? NSNull(),
                  "replayed": $0.replayed, "reproduces": $0.reproduces]
             })
@@ -108,25 +108,13 @@ struct RunsCompare: ParsableCommand {
 
     func run() throws {
         let store = try database.open(readOnly: true)
-        var rows: [[String: Any]] = []
-        for id in runIDs {
-            let record = try store.run(id)
-            let generations = try store.generations(run: id)
-            let strategy = try ExperimentRunner.strategy(run: id, in: store)
-            let seconds = generations.reduce(0) { $0 + $1.seconds }
-            let ended = try store.events(run: id).last { $0.message.hasPrefix("finished") }?.message ?? record.status
-            rows.append([
-                "id": id, "name": record.name, "strategy": record.strategy, "seed": record.seed,
-                "generations": generations.count, "evaluations": strategy?.evaluations ?? 0,
-                "best": strategy?.best.map { $0.fitness as Any } ?? NSNull(), "seconds": seconds, "status": ended,
-            ])
-            if !json {
-                print(String(format: "%4lld  %-20@ %-12@ seed %-6lld %5d gen %7d eval  best %-12@ %8.2f s  %@", id, record.name,
-                    record.strategy, record.seed, generations.count, strategy?.evaluations ?? 0,
-                    strategy?.best.map { String(format: "%.6g", $0.fitness) } ?? "-", seconds, ended))
-            }
+        let summaries = try runIDs.map { try RunSummary(run: $0, in: store) }
+        if json { return try printJSON(summaries.map(\.dictionary)) }
+        for r in summaries {
+            print(String(format: "%4lld  %-20@ %-12@ seed %-6lld %5d gen %7d eval  best %-12@ %8.2f s  %@", r.id, r.name,
+                r.strategy, r.seed, r.generations, r.evaluations, r.best.map { String(format: "%.6g", $0) } ?? "-",
+                r.seconds, r.ending))
         }
-        if json { try printJSONArray(rows) }
     }
 }
 

@@ -50,7 +50,7 @@ func makeLogger() -> Logger {
     return Logger(label: "ctxevo")
 }
 
-/// Prints a JSON object of simple values, keys sorted, for scripts.
+/// Prints a JSON object or array of simple values, keys sorted, for scripts: the one JSON printer of the commands.
 func printJSON(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))

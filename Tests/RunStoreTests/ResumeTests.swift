@@ -113,6 +113,6 @@ import Workbench
         let referenceID = try ExperimentRunner.create(fast, in: reference)
         _ = try ExperimentRunner.run(id: referenceID, in: reference)
         #expect(try table(store, 1) == table(reference, referenceID), "after \(kills) kills")
-        #expect(try store.run(1).status == "finished")
+        #expect(try store.run(1).status == .finished)
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let run = try store.createRun(sampleRun())
         let id = try #require(run.id)
         try store.recordCandidate(
-            CandidateRecord(runID: id, generation: 0, index: 0, parameters: "[1,2]", fitness: 3, metrics: "{}", status: "ok", seconds: 0.1))
+            CandidateRecord(runID: id, generation: 0, index: 0, parameters: "[1,2]", fitness: 3, metrics: "{}", status: .ok, seconds: 0.1))
         try store.recordGeneration(
             GenerationRecord(
                 runID: id, index: 0, state: Data("{}".utf8), bestFitness: 3, medianFitness: 3, worstFitness: 3,

@@ -8,11 +8,11 @@ import GGUF
 /// arithmetic is the real engine's.
 public enum TinyModel {
     public struct Shape: Sendable {
-        public var layers = 2
-        public var width = 64
-        public var heads = 4
-        public var kvHeads = 2
-        public var feedForward = 128
+        public var layers = 4
+        public var width = 96
+        public var heads = 6
+        public var kvHeads = 3
+        public var feedForward = 192
         public var trainedContext = 128
         public var ropeBase = 10_000.0
 
@@ -21,6 +21,9 @@ public enum TinyModel {
 
     /// The merges of the tiny vocabulary (pairs of byte tokens, GPT-2's byte-to-unicode spelling).
     static let merges = ["Ġ t", "h e", "Ġ a", "i n", "e r", "Ġt he"]
+
+    /// The default tiny model, written once per test process.
+    public static let path: String? = try? write()
 
     /// Writes the model to a new temporary file and returns its path.
     public static func write(shape: Shape = Shape(), seed: UInt64 = 1) throws -> String {

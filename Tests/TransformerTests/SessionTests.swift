@@ -1,15 +1,61 @@
 import Foundation
 import Synchronization
+import Objectives
+import TestSupport
 import Testing
 import Transformer
 
+/// The tiny random model (4 layers, 6 heads sharing 3 KV heads, byte-level vocabulary) and a text for it.
+enum Tiny {
+    static let model: LlamaModel? = TinyModel.path.flatMap { try? LlamaModel(path: $0) }
+    static let text = String(
+        repeating: "Of Man's first disobedience, and the fruit of that forbidden tree, whose mortal taste brought death. ",
+        count: 20)
+}
+
 /// The hooks the memory-policy search needs: attention probabilities during prefill, and per-head eviction that
-/// keeps each key's original rotary position.
+/// keeps each key's original rotary position; and the forward pass itself, on the tiny model.
 @Suite(.serialized) struct SessionTests {
-    @Test func observerSeesEveryBlockAsProbabilityRows() throws {
-        let model = try #require(RealModel.shared)
+    /// Chunked prefill must not change the numbers: the same window in chunks of 37 and in one piece.
+    @Test func chunkedPrefillEqualsOnePassOnTheTinyModel() throws {
+        let model = try #require(Tiny.model)
+        let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(299))
+        let whole = try PerplexityEvaluator(model: model, context: 300, chunkSize: 300, numerics: .float32)
+            .document(documents: [tokens], rotary: nil)
+        let pieces = try PerplexityEvaluator(model: model, context: 300, chunkSize: 37, numerics: .float32)
+            .document(documents: [tokens], rotary: nil)
+        #expect(abs(whole.perplexity / pieces.perplexity - 1) < 1e-5)
+        #expect(whole.perplexity.isFinite && whole.perplexity > 1)
+    }
+
+    /// A full-cache run through the eviction path (retain everything) equals the plain forward pass.
+    @Test func retainingEveryKeyChangesNothing() throws {
+        let model = try #require(Tiny.model)
         let c = model.configuration
-        let tokens = Array(model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: false).prefix(130))
+        let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(200))
+        func lastHidden(evict: Bool) throws -> [Float] {
+            let session = try LlamaSession(model: model, capacity: 256, chunkSize: 50, numerics: .float32)
+            var hidden: [Float] = []
+            for start in stride(from: 0, to: 200, by: 50) {
+                try session.prefill(tokens[start..<(start + 50)]) { range, h in
+                    hidden = Array(UnsafeBufferPointer(start: h, count: range.count * c.modelWidth))
+                }
+                if evict {
+                    for layer in 0..<c.layers {
+                        let n = session.cache.length[layer]
+                        try session.cache.retain(layer: layer, indicesPerHead: Array(repeating: Array(0..<n), count: c.kvHeads))
+                    }
+                }
+            }
+            return hidden
+        }
+        #expect(try lastHidden(evict: true) == lastHidden(evict: false))
+    }
+
+    @Test func observerSeesEveryBlockAsProbabilityRows() throws {
+        let model = try #require(Tiny.model)
+        let c = model.configuration
+        let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(130))
         let session = try LlamaSession(model: model, capacity: 256)
         let blocks = Atomic<Int>(0)
         let worstRowError = Mutex<Double>(0)
@@ -19,10 +65,10 @@ import Transformer
             for (i, query) in block.queries.enumerated() {
                 let row = block.probabilities + i * block.stride
                 var sum = 0.0
-                for k in 0..<block.keys { sum += Double(row[k]) }
+                for k in 0..<block.keyCount { sum += Double(row[k]) }
                 worst = max(worst, abs(sum - 1))
                 // Causality: nothing beyond the query's own position.
-                for k in (query + 1)..<max(query + 1, block.keys) where row[k] != 0 { worst = 1 }
+                for k in (query + 1)..<max(query + 1, block.keyCount) where row[k] != 0 { worst = 1 }
             }
             worstRowError.withLock { $0 = max($0, worst) }
         }
@@ -32,9 +78,9 @@ import Transformer
     }
 
     @Test func evictionKeepsOriginalPositionsAndNewTokensContinueTheCount() throws {
-        let model = try #require(RealModel.shared)
+        let model = try #require(Tiny.model)
         let c = model.configuration
-        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: false)
+        let tokens = model.tokenizer.encode(Tiny.text, addSpecial: false)
         let session = try LlamaSession(model: model, capacity: 128)
         try session.prefill(tokens[0..<100]) { _, _ in }
         // Keep the first token and the last 50 in every layer; head 1 keeps a different set.
@@ -55,7 +101,7 @@ import Transformer
     }
 
     @Test func aCacheLargerThanTheMachineIsRefused() throws {
-        let model = try #require(RealModel.shared)
+        let model = try #require(Tiny.model)
         #expect(throws: ModelError.self) { try LlamaSession(model: model, capacity: 1 << 40) }
     }
 }

@@ -45,7 +45,7 @@ public enum RunReport {
 
         let rows: [(String, String)] = [
             ("run", "\(id)"), ("name", record.name), ("strategy", record.strategy), ("seed", "\(record.seed)"),
-            ("status", record.status), ("code", record.codeVersion), ("created", ISO8601DateFormatter().string(from: record.createdAt)),
+            ("status", record.status.rawValue), ("code", record.codeVersion), ("created", ISO8601DateFormatter().string(from: record.createdAt)),
             ("generations", "\(generations.count)"), ("evaluations", "\(strategy?.evaluations ?? 0)"),
             ("best fitness", strategy?.best.map { "\($0.fitness)" } ?? "-"),
             ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),

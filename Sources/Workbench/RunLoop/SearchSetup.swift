@@ -110,7 +110,7 @@ public enum SearchSetup {
         for g in genomes.map({ unit ? space.unitCoordinates($0) : $0 }) where !seeds.contains(g) { seeds.append(g) }
 
         var start = StrategyRegistry.Start(
-            mean: seeds[0], sigma: experiment.sigma ?? (unit ? 0.15 : 0.05), lower: 0, upper: 1,
+            mean: seeds[0], sigma: experiment.sigma ?? 0.05, lower: 0, upper: 1,
             stop: experiment.stopCriteria, seed: experiment.seed)
         start.seeds = seeds
         start.populationSize = experiment.populationSize

@@ -80,7 +80,7 @@ public enum ExperimentRunner {
             strategy = fresh
             generation = 0
         }
-        try store.setStatus(run: id, "running")
+        try store.setStatus(run: id, .running)
         while strategy.termination == nil {
             let started = Date()
             let population = strategy.ask()
@@ -94,7 +94,7 @@ public enum ExperimentRunner {
                     continue
                 }
                 if shouldStop() {
-                    try store.setStatus(run: id, "interrupted")
+                    try store.setStatus(run: id, .interrupted)
                     try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
                     return report
                 }
@@ -108,7 +108,7 @@ public enum ExperimentRunner {
                     CandidateRecord(
                         runID: id, generation: generation, index: index, parameters: try encodeParameters(x),
                         fitness: value.isFinite ? value : nil, metrics: try evaluation.metrics.json(),
-                        status: value.isFinite ? "ok" : "failed", seconds: Date().timeIntervalSince(evaluationStart)))
+                        status: value.isFinite ? .ok : .failed, seconds: Date().timeIntervalSince(evaluationStart)))
                 fitness.append(value)
                 report.evaluated += 1
                 progress(done + 1, experiment.maxEvaluations)
@@ -124,7 +124,7 @@ public enum ExperimentRunner {
             generation += 1
         }
         let termination = strategy.termination!
-        try store.setStatus(run: id, "finished")
+        try store.setStatus(run: id, .finished)
         try store.recordEvent(run: id, level: "info", "finished: \(termination)")
         report.outcome = .finished(termination)
         return report
@@ -143,38 +143,5 @@ public enum ExperimentRunner {
     /// The strategy state after the last recorded generation of run `id` (nil before the first).
     public static func strategy(run id: Int64, in store: RunStore) throws -> (any Strategy)? {
         try store.lastGeneration(run: id).map { try StrategyRegistry.decode($0.state, run: id) }
-    }
-}
-
-public enum RunError: Error, CustomStringConvertible, Equatable {
-    case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
-    case badStoredState(run: Int64, String)
-    case notLongRoPE(run: Int64, objective: String)
-    case noResultYet(run: Int64)
-
-    public var description: String {
-        switch self {
-        case .fingerprintMismatch(let run, let recorded, let found):
-            recorded.model != found.model
-                ? "run \(run) was recorded with the model sha256 \(recorded.model); the model given has \(found.model): resume it with the same file"
-                : "run \(run) was recorded on data with sha256 \(recorded.data); the data found has \(found.data): resume it on the same texts"
-        case .badStoredState(let run, let reason):
-            "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
-        case .notLongRoPE(let run, let objective):
-            "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
-        case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
-        }
-    }
-}
-
-extension StrategyRegistry {
-    /// A stored strategy state, decoded and checked like input: a damaged or edited state is a `RunError`.
-    static func decode(_ data: Data, run id: Int64) throws -> any Strategy {
-        let strategy: any Strategy
-        do { strategy = try decode(data) } catch {
-            throw RunError.badStoredState(run: id, "\(error)")
-        }
-        if let problem = StrategyValidation.problem(in: strategy) { throw RunError.badStoredState(run: id, problem) }
-        return strategy
     }
 }

@@ -10,7 +10,7 @@ public enum CandidateExport {
         let width = parameters.map(\.count).max() ?? 0
         var lines = [(["generation", "index", "fitness", "status", "seconds"] + (0..<width).map { "x\($0)" }).joined(separator: ",")]
         for (c, x) in zip(candidates, parameters) {
-            let fields = ["\(c.generation)", "\(c.index)", c.fitness.map { "\($0)" } ?? "", c.status, "\(c.seconds)"]
+            let fields = ["\(c.generation)", "\(c.index)", c.fitness.map { "\($0)" } ?? "", c.status.rawValue, "\(c.seconds)"]
             lines.append((fields + x.map { "\($0)" }).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -21,7 +21,7 @@ public enum CandidateExport {
         let rows: [[String: Any]] = try store.candidates(run: id).map { c in
             [
                 "generation": c.generation, "index": c.index, "fitness": c.fitness.map { $0 as Any } ?? NSNull(),
-                "status": c.status, "seconds": c.seconds,
+                "status": c.status.rawValue, "seconds": c.seconds,
                 "parameters": try ExperimentRunner.decodeParameters(c.parameters, run: id),
                 "metrics": (try? JSONSerialization.jsonObject(with: Data(c.metrics.utf8))) ?? [String: Any](),
             ]

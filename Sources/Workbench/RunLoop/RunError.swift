@@ -1,0 +1,37 @@
+import Evolution
+import Foundation
+import Objectives
+
+/// What can be wrong with a recorded run when it is read back.
+public enum RunError: Error, CustomStringConvertible, Equatable {
+    case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
+    case badStoredState(run: Int64, String)
+    case notLongRoPE(run: Int64, objective: String)
+    case noResultYet(run: Int64)
+
+    public var description: String {
+        switch self {
+        case .fingerprintMismatch(let run, let recorded, let found):
+            recorded.model != found.model
+                ? "run \(run) was recorded with the model sha256 \(recorded.model); the model given has \(found.model): resume it with the same file"
+                : "run \(run) was recorded on data with sha256 \(recorded.data); the data found has \(found.data): resume it on the same texts"
+        case .badStoredState(let run, let reason):
+            "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
+        case .notLongRoPE(let run, let objective):
+            "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
+        case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
+        }
+    }
+}
+
+extension StrategyRegistry {
+    /// A stored strategy state, decoded and checked like input: a damaged or edited state is a `RunError`.
+    static func decode(_ data: Data, run id: Int64) throws -> any Strategy {
+        let strategy: any Strategy
+        do { strategy = try decode(data) } catch {
+            throw RunError.badStoredState(run: id, "\(error)")
+        }
+        if let problem = StrategyValidation.problem(in: strategy) { throw RunError.badStoredState(run: id, problem) }
+        return strategy
+    }
+}
