@@ -141,40 +141,65 @@ public enum LongRoPEEvaluation {
         return cells
     }
 
-    /// Markdown tables, one per measure: candidates down, lengths across; the best perplexity of each length
-    /// in bold.
-    public static func markdown(_ cells: [Cell]) -> String {
-        var out = ""
+    /// One table per measure: a title, the lengths, and per candidate its cells (text, whether best of its column).
+    struct Table {
+        let title: String
+        let lengths: [Int]
+        let rows: [(candidate: String, cells: [(text: String, best: Bool)?])]
+    }
+
+    static func tables(_ cells: [Cell]) -> [Table] {
         let lengths = Array(Set(cells.map(\.length))).sorted()
         var candidates: [String] = []
         for cell in cells where !candidates.contains(cell.candidate) { candidates.append(cell.candidate) }
-        for measure in ["llamacpp", "document", "passkey"] where cells.contains(where: { $0.measure == measure }) {
+        return ["llamacpp", "document", "passkey"].filter { m in cells.contains { $0.measure == m } }.map { measure in
             let title = switch measure {
             case "llamacpp": "Perplexity, llama.cpp protocol (second half of each window scored)"
             case "document": "Perplexity, document protocol (every token scored)"
-            default: "Passkey (5 digits): perplexity of the digits, retrieved samples by greedy decoding"
+            default: "Passkey (5 digits): perplexity of the digits, (retrieved / samples) by greedy decoding"
             }
-            out += "\n\(title)\n\n| method | " + lengths.map { "\($0)" }.joined(separator: " | ") + " |\n"
-            out += "|---|" + lengths.map { _ in "---:|" }.joined() + "\n"
             var best: [Int: Double] = [:]
             for cell in cells where cell.measure == measure {
                 best[cell.length] = min(best[cell.length] ?? .infinity, cell.perplexity)
             }
-            for candidate in candidates {
-                out += "| \(candidate) |"
-                for length in lengths {
-                    guard let cell = cells.first(where: { $0.candidate == candidate && $0.length == length && $0.measure == measure }) else {
-                        out += " - |"
-                        continue
-                    }
+            let rows = candidates.map { candidate in
+                (candidate, lengths.map { length -> (String, Bool)? in
+                    guard let cell = cells.first(where: { $0.candidate == candidate && $0.length == length && $0.measure == measure })
+                    else { return nil }
                     var text = String(format: "%.4f", cell.perplexity)
-                    if cell.perplexity == best[length] { text = "**\(text)**" }
                     if let retrieved = cell.retrieved, let samples = cell.samples { text += " (\(retrieved)/\(samples))" }
-                    out += " \(text) |"
-                }
-                out += "\n"
+                    return (text, cell.perplexity == best[length])
+                })
             }
+            return Table(title: title, lengths: lengths, rows: rows)
         }
-        return out
+    }
+
+    /// Markdown tables: candidates down, lengths across; the best perplexity of each length in bold.
+    public static func markdown(_ cells: [Cell]) -> String {
+        tables(cells).map { table in
+            var out = "\n\(table.title)\n\n| method | " + table.lengths.map { "\($0)" }.joined(separator: " | ") + " |\n"
+            out += "|---|" + table.lengths.map { _ in "---:|" }.joined() + "\n"
+            for row in table.rows {
+                out += "| \(row.candidate) |" + row.cells.map { c in c.map { $0.best ? " **\($0.text)** |" : " \($0.text) |" } ?? " - |" }.joined() + "\n"
+            }
+            return out
+        }.joined()
+    }
+
+    /// The same tables in HTML, the best of each column in bold.
+    public static func html(_ cells: [Cell]) -> String {
+        tables(cells).map { table in
+            var out = "<h3>\(SVGPlot.escape(table.title))</h3><table border='1' cellspacing='0'><tr><th>method</th>"
+            out += table.lengths.map { "<th>\($0)</th>" }.joined() + "</tr>"
+            for row in table.rows {
+                out += "<tr><td>\(SVGPlot.escape(row.candidate))</td>"
+                out += row.cells.map { c in
+                    guard let c else { return "<td>-</td>" }
+                    return c.best ? "<td align='right'><b>\(c.text)</b></td>" : "<td align='right'>\(c.text)</td>"
+                }.joined() + "</tr>"
+            }
+            return out + "</table>"
+        }.joined()
     }
 }

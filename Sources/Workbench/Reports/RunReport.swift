@@ -100,13 +100,12 @@ extension RunReport {
         var plot = SVGPlot(
             title: "Rescale factor lambda per rotary pair at \(settings.targetLength) tokens", xLabel: "rotary pair",
             yLabel: "lambda", series: series)
-        plot.logY = true
         html += "<p>" + plot.render() + "</p>"
         html += String(
             format: "<p>best search fitness %.4f; n-hat %d; mscale %.4f; space %@</p>", found.bestFitness,
             found.table.nHat, found.table.mscale, settings.space.rawValue)
         if !evaluation.isEmpty {
-            html += "<h2>Held-out evaluation</h2><pre>" + SVGPlot.escape(LongRoPEEvaluation.markdown(evaluation)) + "</pre>"
+            html += "<h2>Held-out evaluation</h2>" + LongRoPEEvaluation.html(evaluation)
         }
         return html
     }

@@ -54,7 +54,10 @@ public struct SVGPlot {
             let v = yMin + (yMax - yMin) * Double(k) / 4
             // Enough digits to tell the ticks apart when the range is narrow relative to the values.
             let digits = max(3, Int(ceil(log10(max(abs(yMin), abs(yMax), 1e-300) / (yMax - yMin)))) + 2)
-            let label = logY ? String(format: "1e%.1f", v) : String(format: "%.\(min(digits, 12))g", v)
+            // Log axes are labelled with the values themselves (10^v), with the digits their spread needs.
+            let value = logY ? pow(10, v) : v
+            let logDigits = max(3, Int(ceil(-log10(max(pow(10, yMax - yMin) - 1, 1e-12)))) + 2)
+            let label = String(format: "%.\(min(logY ? logDigits : digits, 12))g", value)
             svg += "<line x1='\(left - 4)' x2='\(left)' y1='\(py(v))' y2='\(py(v))' stroke='#999'/>"
             svg += "<text x='\(left - 6)' y='\(py(v) + 4)' text-anchor='end'>\(label)</text>"
         }
