@@ -35,10 +35,8 @@ public final class LlamaSession {
     private let up: FloatBuffer  // (chunk, feedForwardWidth)
     private let cosines: FloatBuffer  // (chunk, rotaryPairs)
     private let sines: FloatBuffer  // (chunk, rotaryPairs)
-    private let roundedA: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth)) rounded copies of inputs
-    private let roundedB: FloatBuffer  // (chunk, max(modelWidth, feedForwardWidth))
-    private let sumErrorsA: FloatBuffer  // (chunk, max width / 32) Q8_1 block-sum errors of roundedA
-    private let sumErrorsB: FloatBuffer  // (chunk, max width / 32) of roundedB
+    /// llama.cpp's rounding of the inputs of each product (nil: plain float32).
+    private let inputRounding: LlamaCppInputRounding?
     private let positionBuffer: UnsafeMutablePointer<Int32>  // (chunk)
     private let attentionScratch: [CausalAttention.Scratch]
 
@@ -73,10 +71,8 @@ public final class LlamaSession {
         up = FloatBuffer(count: n * c.feedForwardWidth)
         cosines = FloatBuffer(count: n * c.rotaryPairs)
         sines = FloatBuffer(count: n * c.rotaryPairs)
-        roundedA = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
-        roundedB = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth))
-        sumErrorsA = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth) / 32 + 1)
-        sumErrorsB = FloatBuffer(count: n * max(c.modelWidth, c.feedForwardWidth) / 32 + 1)
+        inputRounding = numerics == .llamacpp
+            ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
         positionBuffer = .allocate(capacity: n)
         attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(capacity: capacity) }
     }
@@ -124,7 +120,7 @@ public final class LlamaSession {
         }
     }
 
-    /// One chunk through every layer; returns the final-norm hidden states (in `normed`).
+    /// One chunk through every layer (llama2.c's `forward`); returns the final-norm hidden states (in `normed`).
     private func forwardChunk(_ tokens: ArraySlice<Int32>) -> UnsafePointer<Float> {
         let c = model.configuration
         let w = model.weights
@@ -136,19 +132,17 @@ public final class LlamaSession {
         }
         angles.fill(positions: positionBuffer, count: n, cos: cosines.pointer, sin: sines.pointer)
 
-        let exact = numerics == .float32
         for (index, layer) in w.layers.enumerated() {
+            // Attention: x += W_o attention(RoPE(W_q h), RoPE(W_k h), W_v h), h = RMSNorm(x).
             let cachedBefore = cache.length[index]
             Kernels.rmsNorm(x.pointer, weight: layer.attentionNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
-            let qIn = input(normed.pointer, rows: n, width: d, for: layer.query, into: roundedA)
-            let kIn = layer.key.inputRounding == layer.query.inputRounding ? qIn : input(normed.pointer, rows: n, width: d, for: layer.key, into: roundedB)
-            linear(qIn, rows: n, layer.query, into: query.pointer)
-            linear(kIn, rows: n, layer.key, into: key.pointer)
-            let vIn = layer.value.inputRounding == layer.key.inputRounding ? kIn : input(normed.pointer, rows: n, width: d, for: layer.value, into: roundedB)
-            linear(vIn, rows: n, layer.value, into: value.pointer)
+            let h = inputs(normed.pointer, rows: n, width: d)
+            project(h, layer.query, rows: n, into: query.pointer)
+            project(h, layer.key, rows: n, into: key.pointer)
+            project(h, layer.value, rows: n, into: value.pointer)
             rotate(query.pointer, rows: n, heads: c.attentionHeads)
             rotate(key.pointer, rows: n, heads: c.kvHeads)
-            if !exact {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
+            if inputRounding != nil {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
                 VectorMath.roundToHalf(query.pointer, count: n * d)
                 VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
                 VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
@@ -157,54 +151,35 @@ public final class LlamaSession {
             CausalAttention.run(
                 q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                 heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                roundProbabilities: !exact, scratch: attentionScratch, observer: attentionObserver,
+                roundProbabilities: inputRounding != nil, scratch: attentionScratch, observer: attentionObserver,
                 out: attended.pointer)
-            let oIn = input(attended.pointer, rows: n, width: d, for: layer.attentionOutput, into: roundedA)
-            linear(oIn, rows: n, layer.attentionOutput, into: x.pointer, accumulate: true)
+            project(inputs(attended.pointer, rows: n, width: d), layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)
 
+            // Feed-forward (SwiGLU): x += W_down (SiLU(W_gate h) * W_up h), h = RMSNorm(x).
             Kernels.rmsNorm(x.pointer, weight: layer.feedForwardNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
-            let gIn = input(normed.pointer, rows: n, width: d, for: layer.gate, into: roundedA)
-            let uIn = layer.up.inputRounding == layer.gate.inputRounding ? gIn : input(normed.pointer, rows: n, width: d, for: layer.up, into: roundedB)
-            linear(gIn, rows: n, layer.gate, into: gate.pointer)
-            linear(uIn, rows: n, layer.up, into: up.pointer)
+            let g = inputs(normed.pointer, rows: n, width: d)
+            project(g, layer.gate, rows: n, into: gate.pointer)
+            project(g, layer.up, rows: n, into: up.pointer)
             Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
-            let dIn = input(gate.pointer, rows: n, width: c.feedForwardWidth, for: layer.down, into: roundedA)
-            linear(dIn, rows: n, layer.down, into: x.pointer, accumulate: true)
+            project(inputs(gate.pointer, rows: n, width: c.feedForwardWidth), layer.down, rows: n, into: x.pointer, accumulate: true)
         }
         Kernels.rmsNorm(x.pointer, weight: w.outputNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
         nextPosition += n
         return UnsafePointer(normed.pointer)
     }
 
-    /// The input of `weight`: `source` itself, or a copy rounded as llama.cpp rounds activations for its type.
-    private func input(
-        _ source: UnsafePointer<Float>, rows: Int, width: Int, for weight: LinearWeight, into scratch: FloatBuffer
-    ) -> Input {
-        let mode = weight.inputRounding
-        if numerics == .float32 || mode == .none { return Input(values: source, width: width, blockSumErrors: nil) }
-        let target = scratch.pointer
-        let errors = mode == .q8Block32WithSum ? (scratch === roundedA ? sumErrorsA : sumErrorsB).pointer : nil
-        Parallel.forRanges(count: rows) { _, range in
-            for row in range {
-                (target + row * width).update(from: source + row * width, count: width)
-                ActivationRounding.apply(
-                    mode, to: target + row * width, count: width, blockSumErrors: errors.map { $0 + row * (width / 32) })
-            }
-        }
-        return Input(values: UnsafePointer(target), width: width, blockSumErrors: errors.map { UnsafePointer($0) })
+    /// Activations about to meet weights: as they are (float32), or rounded per weight type as llama.cpp does.
+    private func inputs(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> LinearInputs {
+        inputRounding?.inputs(source, rows: rows, width: width)
+            ?? LinearInputs(source: source, rows: rows, width: width, epoch: 0, rounding: nil)
     }
 
-    /// Activations prepared for one weight: rounded values and, for Q4_1/Q5_1, the block-sum errors.
-    struct Input {
-        let values: UnsafePointer<Float>
-        let width: Int
-        let blockSumErrors: UnsafePointer<Float>?
-    }
-
-    private func linear(
-        _ input: Input, rows: Int, _ weight: LinearWeight, into output: UnsafeMutablePointer<Float>,
+    /// output (rows, outFeatures) (+)= input W^T, one sgemm per core.
+    private func project(
+        _ inputs: LinearInputs, _ weight: LinearWeight, rows: Int, into output: UnsafeMutablePointer<Float>,
         accumulate: Bool = false
     ) {
+        let input = inputs.for(weight)
         BLAS.linear(
             input.values, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
             outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
