@@ -67,106 +67,57 @@ public struct PreTokenizer: Sendable {
     static func gpt2(
         _ piece: Range<Int>, _ text: [Unicode.Scalar], _ classes: [CharacterClass], into out: inout [Range<Int>]
     ) {
-        let end = piece.upperBound
-        func cls(_ i: Int) -> CharacterClass { i < end ? classes[i] : .outOfRange }
-        func scalar(_ i: Int) -> UInt32 { i < end ? text[i].value : UInt32.max }
+        let scan = Scanner(text: text, classes: classes, end: piece.upperBound)
         var pos = piece.lowerBound
-        while pos < end {
+        while pos < scan.end {
             let start = pos
-            let c = text[pos].value
-            let flags = classes[pos]
-            if c == 0x27 && pos + 1 < end {  // 's 't 'm 'd 're 've 'll
-                let next = scalar(pos + 1)
-                if next == 0x73 || next == 0x74 || next == 0x6D || next == 0x64 {
-                    pos += 2
-                    out.append(start..<pos)
-                    continue
-                }
-                if pos + 2 < end {
-                    let nn = scalar(pos + 2)
-                    if (next == 0x72 && nn == 0x65) || (next == 0x76 && nn == 0x65) || (next == 0x6C && nn == 0x6C) {
-                        pos += 3
-                        out.append(start..<pos)
-                        continue
-                    }
-                }
-            }
-            let isSpace = c == 0x20
-            let flags2 = isSpace ? cls(pos + 1) : flags
-            if flags2.isLetter {  // ?\p{L}+
-                pos += isSpace ? 1 : 0
-                while cls(pos).isLetter { pos += 1 }
-                out.append(start..<pos)
+            defer { out.append(start..<pos) }  // every branch ends one piece
+            let contraction = scan.contraction(at: pos, ignoringCase: false)  // 's 't 'm 'd 're 've 'll
+            if contraction > 0 {
+                pos += contraction
                 continue
             }
-            if flags2.isNumber {  // ?\p{N}+
+            let isSpace = text[pos].value == 0x20
+            let flags = isSpace ? scan.cls(pos + 1) : classes[pos]
+            if flags.isLetter || flags.isNumber || flags.isOther {  // ?\p{L}+ | ?\p{N}+ | ?[^\s\p{L}\p{N}]+
+                let sameClass: (CharacterClass) -> Bool =
+                    flags.isLetter ? { $0.isLetter } : flags.isNumber ? { $0.isNumber } : { $0.isOther }
                 pos += isSpace ? 1 : 0
-                while cls(pos).isNumber { pos += 1 }
-                out.append(start..<pos)
-                continue
-            }
-            if flags2.isOther {  // ?[^\s\p{L}\p{N}]+
-                pos += isSpace ? 1 : 0
-                while cls(pos).isOther { pos += 1 }
-                out.append(start..<pos)
+                while sameClass(scan.cls(pos)) { pos += 1 }
                 continue
             }
             var spaces = 0
-            while cls(pos + spaces).isWhitespace { spaces += 1 }
-            if spaces > 1 && pos + spaces < end {  // \s+(?!\S)
-                pos += spaces - 1
-                out.append(start..<pos)
-                continue
-            }
-            if spaces > 0 {  // \s+
-                pos += spaces
-                out.append(start..<pos)
-                continue
-            }
-            pos += 1  // no rule matched: the character alone
-            out.append(start..<pos)
+            while scan.cls(pos + spaces).isWhitespace { spaces += 1 }
+            pos = scan.whitespaceEnd(at: pos, spaces: spaces) ?? pos + 1
         }
     }
 
     static func llama3(
         _ piece: Range<Int>, _ text: [Unicode.Scalar], _ classes: [CharacterClass], into out: inout [Range<Int>]
     ) {
-        let end = piece.upperBound
-        func cls(_ i: Int) -> CharacterClass { i < end ? classes[i] : .outOfRange }
-        func scalar(_ i: Int) -> UInt32 { i < end ? text[i].value : UInt32.max }
-        func lower(_ v: UInt32) -> UInt32 { (v >= 0x41 && v <= 0x5A) ? v + 32 : v }
+        let scan = Scanner(text: text, classes: classes, end: piece.upperBound)
         func isLineBreak(_ v: UInt32) -> Bool { v == 0x0D || v == 0x0A }
         var pos = piece.lowerBound
-        while pos < end {
+        while pos < scan.end {
             let start = pos
             let c = text[pos].value
             let flags = classes[pos]
-            if c == 0x27 && pos + 1 < end {  // (?i:'s|'t|'re|'ve|'m|'ll|'d)
-                let next = lower(scalar(pos + 1))
-                if next == 0x73 || next == 0x74 || next == 0x6D || next == 0x64 {
-                    pos += 2
-                    out.append(start..<pos)
-                    continue
-                }
-                if pos + 2 < end {
-                    let nn = lower(scalar(pos + 2))
-                    if (next == 0x72 && nn == 0x65) || (next == 0x76 && nn == 0x65) || (next == 0x6C && nn == 0x6C) {
-                        pos += 3
-                        out.append(start..<pos)
-                        continue
-                    }
-                }
+            let contraction = scan.contraction(at: pos, ignoringCase: true)  // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+            if contraction > 0 {
+                pos += contraction
+                out.append(start..<pos)
+                continue
             }
             // [^\r\n\p{L}\p{N}]?\p{L}+
-            if !(isLineBreak(c) || flags.isNumber) && (flags.isLetter || cls(pos + 1).isLetter) {
+            if !(isLineBreak(c) || flags.isNumber) && (flags.isLetter || scan.cls(pos + 1).isLetter) {
                 pos += 1
-                while cls(pos).isLetter { pos += 1 }
+                while scan.cls(pos).isLetter { pos += 1 }
                 out.append(start..<pos)
                 continue
             }
             if flags.isNumber {  // \p{N}{1,3}
                 var runStart = pos
-                while cls(pos).isNumber {
+                while scan.cls(pos).isNumber {
                     pos += 1
                     if pos - runStart >= 3 {
                         out.append(runStart..<pos)
@@ -177,37 +128,53 @@ public struct PreTokenizer: Sendable {
                 continue
             }
             let isSpace = c == 0x20
-            let flags2 = isSpace ? cls(pos + 1) : flags
+            let flags2 = isSpace ? scan.cls(pos + 1) : flags
             if flags2.isOther {  // ?[^\s\p{L}\p{N}]+[\r\n]*
                 pos += isSpace ? 1 : 0
-                while cls(pos).isOther { pos += 1 }
-                while isLineBreak(scalar(pos)) { pos += 1 }
+                while scan.cls(pos).isOther { pos += 1 }
+                while isLineBreak(scan.scalar(pos)) { pos += 1 }
                 out.append(start..<pos)
                 continue
             }
             var spaces = 0
             var lastLineBreakEnd = 0
-            while cls(pos + spaces).isWhitespace {
-                if isLineBreak(scalar(pos + spaces)) { lastLineBreakEnd = pos + spaces + 1 }
+            while scan.cls(pos + spaces).isWhitespace {
+                if isLineBreak(scan.scalar(pos + spaces)) { lastLineBreakEnd = pos + spaces + 1 }
                 spaces += 1
             }
-            if lastLineBreakEnd > 0 {  // \s*[\r\n]+
-                pos = lastLineBreakEnd
-                out.append(start..<pos)
-                continue
-            }
-            if spaces > 1 && pos + spaces < end {  // \s+(?!\S)
-                pos += spaces - 1
-                out.append(start..<pos)
-                continue
-            }
-            if spaces > 0 {
-                pos += spaces
-                out.append(start..<pos)
-                continue
-            }
-            pos += 1
+            // \s*[\r\n]+, else the whitespace rules both patterns share.
+            pos = lastLineBreakEnd > 0 ? lastLineBreakEnd : scan.whitespaceEnd(at: pos, spaces: spaces) ?? pos + 1
             out.append(start..<pos)
+        }
+    }
+
+    /// What the gpt2 and llama3 patterns share: reads past the piece's end as nothing, English contractions,
+    /// and the whitespace rules.
+    struct Scanner {
+        let text: [Unicode.Scalar]
+        let classes: [CharacterClass]
+        let end: Int
+
+        func cls(_ i: Int) -> CharacterClass { i < end ? classes[i] : .outOfRange }
+        func scalar(_ i: Int) -> UInt32 { i < end ? text[i].value : UInt32.max }
+
+        /// The length of 's 't 'm 'd 're 've 'll at `pos` (any case when `ignoringCase`), 0 when there is none.
+        func contraction(at pos: Int, ignoringCase: Bool) -> Int {
+            guard scalar(pos) == 0x27, pos + 1 < end else { return 0 }
+            func fold(_ v: UInt32) -> UInt32 { ignoringCase && v >= 0x41 && v <= 0x5A ? v + 32 : v }
+            let next = fold(scalar(pos + 1))
+            if next == 0x73 || next == 0x74 || next == 0x6D || next == 0x64 { return 2 }
+            guard pos + 2 < end else { return 0 }
+            let after = fold(scalar(pos + 2))
+            return (next == 0x72 && after == 0x65) || (next == 0x76 && after == 0x65) || (next == 0x6C && after == 0x6C)
+                ? 3 : 0
+        }
+
+        /// \s+(?!\S): a run of `spaces` whitespace at `pos` followed by more text leaves its last space to the next
+        /// piece; \s+: otherwise the whole run. nil when `pos` is not whitespace.
+        func whitespaceEnd(at pos: Int, spaces: Int) -> Int? {
+            if spaces > 1 && pos + spaces < end { return pos + spaces - 1 }
+            return spaces > 0 ? pos + spaces : nil
         }
     }
 }
