@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(
             name: "TransformerTests",
             dependencies: [
-                "Transformer", "Workbench", "Objectives", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "Transformer", "Workbench", "Objectives", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),

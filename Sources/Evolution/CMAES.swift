@@ -39,7 +39,8 @@ public struct CMAES: Strategy {
     private var samplingBasis: [Float] = []
 
     enum CodingKeys: String, CodingKey {
-        case parameters, stop, mean, sigma, initialSigma, minimumStandardDeviations, covariance, eigenvectors, axisLengths, eigenGeneration
+        case parameters, stop, mean, sigma, initialSigma, minimumStandardDeviations, covariance, eigenvectors,
+            axisLengths, eigenGeneration
         case pathSigma, pathC, generation, evaluations, best, termination, random, bestHistory, medianHistory
         case asked, askedNormals, lastSortedFitness
     }
@@ -84,7 +85,8 @@ public struct CMAES: Strategy {
 
     /// (38)-(40): x_k = m + sigma B D z_k, z_k ~ N(0, I).
     public mutating func ask() -> [[Double]] {
-        let n = dimension, lambda = parameters.populationSize
+        let n = dimension
+        let lambda = parameters.populationSize
         var normals = [Double](repeating: 0, count: lambda * n)  // rows z_k
         for index in normals.indices { normals[index] = random.normal() }
         var scaled = normals  // rows D z_k
@@ -101,7 +103,8 @@ public struct CMAES: Strategy {
                 samplingBasis.withUnsafeBufferPointer { e in
                     product.withUnsafeMutableBufferPointer { out in
                         BLAS.linearNoTranspose(
-                            s.baseAddress!, rows: lambda, inner: n, matrix: e.baseAddress!, columns: n, into: out.baseAddress!)
+                            s.baseAddress!, rows: lambda, inner: n, matrix: e.baseAddress!, columns: n,
+                            into: out.baseAddress!)
                     }
                 }
             }
@@ -115,7 +118,9 @@ public struct CMAES: Strategy {
     // MARK: tell
 
     public mutating func tell(_ population: [[Double]], fitness rawFitness: [Double]) {
-        let n = dimension, lambda = population.count, p = parameters
+        let n = dimension
+        let lambda = population.count
+        let p = parameters
         precondition(lambda == p.populationSize && rawFitness.count == lambda, "tell takes the population ask returned")
         let fitness = FitnessRanking.sanitized(rawFitness)
         let order = FitnessRanking.order(fitness)
@@ -242,7 +247,9 @@ public struct CMAES: Strategy {
     /// eigendecomposition read it): C <- decay C + c_mu [Y; p_c]^T diag(w°, c1 / c_mu) [Y; p_c], written as
     /// A^T B + B^T A with A = [Y; p_c] and B = diag(w°, c1 / c_mu) A / 2.
     private mutating func updateFullCovariance(decay: Double, y: [Double], weights: [Double]) {
-        let n = dimension, lambda = weights.count, p = parameters
+        let n = dimension
+        let lambda = weights.count
+        let p = parameters
         let rows = y + pathC
         var weighted = rows
         for rank in 0..<lambda { for i in 0..<n { weighted[rank * n + i] *= weights[rank] / 2 } }
@@ -262,7 +269,8 @@ public struct CMAES: Strategy {
     /// lambda / ((c1 + c_mu) n 10) generations have passed since the last one; sampling and whitening use the
     /// cached ones in between, consistently.
     private mutating func updateEigen() {
-        let n = dimension, p = parameters
+        let n = dimension
+        let p = parameters
         if p.separable {
             for i in 0..<n { axisLengths[i] = covariance[i].squareRoot() }
             eigenGeneration = generation
@@ -281,7 +289,8 @@ public struct CMAES: Strategy {
     }
 
     private mutating func recordHistory(sortedFitness: [Double]) {
-        let n = Double(dimension), lambda = Double(parameters.populationSize)
+        let n = Double(dimension)
+        let lambda = Double(parameters.populationSize)
         bestHistory.append(sortedFitness[0])
         medianHistory.append(sortedFitness[sortedFitness.count / 2])
         let keep = Int(120 + 30 * n / lambda) + 20

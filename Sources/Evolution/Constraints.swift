@@ -29,8 +29,10 @@ public enum Constraint: Codable, Sendable, Equatable {
             means.append(value)
             counts.append(1)
             while means.count > 1 && means[means.count - 2] > means[means.count - 1] {
-                let c1 = counts.removeLast(), m1 = means.removeLast()
-                let c0 = counts[counts.count - 1], m0 = means[means.count - 1]
+                let c1 = counts.removeLast()
+                let m1 = means.removeLast()
+                let c0 = counts[counts.count - 1]
+                let m0 = means[means.count - 1]
                 means[means.count - 1] = (m0 * Double(c0) + m1 * Double(c1)) / Double(c0 + c1)
                 counts[counts.count - 1] = c0 + c1
             }

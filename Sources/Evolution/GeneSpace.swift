@@ -47,7 +47,8 @@ public enum Gene: Codable, Sendable, Equatable {
             guard !pool.isEmpty else { return low }  // an empty choice list has nothing to offer
             return pool[random.integer(below: pool.count)]
         default:
-            let a = max(low, lower), b = min(high, upper)
+            let a = max(low, lower)
+            let b = min(high, upper)
             return snap(a + (b - a) * random.uniform())
         }
     }

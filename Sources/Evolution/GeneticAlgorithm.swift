@@ -180,7 +180,8 @@ public struct GeneticAlgorithm: Strategy {
             case .neighbourBounded(let rate):
                 for i in child.indices where random.uniform() < rate {
                     let gene = space.genes[i]
-                    var low = gene.lower, high = gene.upper
+                    var low = gene.lower
+                    var high = gene.upper
                     if let range = space.monotone, range.contains(i) {
                         if i > range.lowerBound { low = max(low, child[i - 1]) }
                         if i + 1 < range.upperBound { high = min(high, child[i + 1]) }
@@ -202,12 +203,14 @@ public struct GeneticAlgorithm: Strategy {
             let cut = random.integer(below: n + 1)
             return Array(a[..<cut] + b[cut...])
         case .twoPoint:
-            var i = random.integer(below: n + 1), j = random.integer(below: n + 1)
+            var i = random.integer(below: n + 1)
+            var j = random.integer(below: n + 1)
             if i > j { swap(&i, &j) }
             return Array(a[..<i] + b[i..<j] + a[j...])
         case .longRoPE:
             // The better parent is the one earlier in the sorted population.
-            let aRank = population.firstIndex { $0.x == a } ?? 0, bRank = population.firstIndex { $0.x == b } ?? 0
+            let aRank = population.firstIndex { $0.x == a } ?? 0
+            let bRank = population.firstIndex { $0.x == b } ?? 0
             let (better, other) = aRank <= bRank ? (a, b) : (b, a)
             for attempt in 0..<20 {
                 let p = attempt == 0 ? 0.3 : 0.5
@@ -244,11 +247,14 @@ public struct GeneticAlgorithm: Strategy {
             return Termination(reason: .stagnation, detail: "no new genome could be bred: the space is exhausted")
         }
         if let window = configuration.stagnationGenerations, bestHistory.count > window {
-            let old = bestHistory[bestHistory.count - 1 - window], now = bestHistory.last!
+            let old = bestHistory[bestHistory.count - 1 - window]
+            let now = bestHistory.last!
             if old - now < configuration.stagnationTolerance {
                 return Termination(
                     reason: .stagnation,
-                    detail: "the best fitness improved by less than \(configuration.stagnationTolerance) in \(window) generations")
+                    detail:
+                        "the best fitness improved by less than \(configuration.stagnationTolerance) in \(window) generations"
+                )
             }
         }
         return nil

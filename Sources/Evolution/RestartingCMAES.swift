@@ -1,3 +1,5 @@
+import Foundation
+
 /// CMA-ES with restarts: IPOP (Auger & Hansen 2005: the population doubles at each restart) or BIPOP (Hansen
 /// 2009: alternate the doubling regime with runs of small random populations and step sizes, giving each regime
 /// a comparable share of the evaluations). Each restart draws a new mean uniformly in [lower, upper]^n.
@@ -65,15 +67,21 @@ public struct RestartingCMAES: Strategy {
         // Budget and target apply to the whole run, across restarts.
         let remaining = stop.maxEvaluations.map { $0 - evaluations }
         if !ended.allowsRestart || (remaining ?? 1) <= 0 {
-            finalTermination = ended.reason == .maxEvaluations || (remaining ?? 1) <= 0
-                ? Termination(reason: .maxEvaluations, detail: "\(evaluations) evaluations used over \(restarts + 1) runs")
+            finalTermination =
+                ended.reason == .maxEvaluations || (remaining ?? 1) <= 0
+                ? Termination(
+                    reason: .maxEvaluations, detail: "\(evaluations) evaluations used over \(restarts + 1) runs")
                 : ended
             return
         }
         bestSoFar = best
         finishedEvaluations += current.evaluations
         finishedGenerations += current.generation
-        if currentIsSmall { smallRegimeEvaluations += current.evaluations } else { largeRegimeEvaluations += current.evaluations }
+        if currentIsSmall {
+            smallRegimeEvaluations += current.evaluations
+        } else {
+            largeRegimeEvaluations += current.evaluations
+        }
         restarts += 1
         let defaultPopulation = CMAESParameters(dimension: dimension).populationSize
         switch regime {
@@ -92,7 +100,8 @@ public struct RestartingCMAES: Strategy {
                 let large = Double(defaultPopulation << doublings)
                 let size = Int(Double(defaultPopulation) * pow(0.5 * large / Double(defaultPopulation), u * u))
                 currentIsSmall = true
-                current = makeRun(populationSize: max(defaultPopulation, size), sigma: initialSigma * pow(10, -2 * random.uniform()))
+                current = makeRun(
+                    populationSize: max(defaultPopulation, size), sigma: initialSigma * pow(10, -2 * random.uniform()))
             }
         }
     }
@@ -107,5 +116,3 @@ public struct RestartingCMAES: Strategy {
             seed: random.next())
     }
 }
-
-import Foundation

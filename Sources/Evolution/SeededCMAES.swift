@@ -72,7 +72,8 @@ public struct SeededCMAES: Strategy {
         if let stopped = stop.check(best: best, evaluations: evaluations, generation: generation) {
             termination = stopped
         } else if let window = stagnationGenerations, bestHistory.count > window {
-            let old = bestHistory[bestHistory.count - 1 - window], now = bestHistory.last!
+            let old = bestHistory[bestHistory.count - 1 - window]
+            let now = bestHistory.last!
             if old - now < stagnationTolerance {
                 termination = Termination(
                     reason: .stagnation,

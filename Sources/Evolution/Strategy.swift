@@ -53,7 +53,8 @@ public struct StopCriteria: Codable, Sendable, Equatable {
     /// The stop these limits call for, if any: the target, then the budget of evaluations, then of generations.
     public func check(best: Candidate?, evaluations: Int, generation: Int) -> Termination? {
         if let target = targetFitness, let best, best.fitness <= target {
-            return Termination(reason: .targetReached, detail: "best fitness \(best.fitness) reached the target \(target)")
+            return Termination(
+                reason: .targetReached, detail: "best fitness \(best.fitness) reached the target \(target)")
         }
         if let limit = maxEvaluations, evaluations >= limit {
             return Termination(reason: .maxEvaluations, detail: "\(evaluations) evaluations used of \(limit)")

@@ -23,7 +23,9 @@ public enum StrategyRegistry {
         public var stagnationGenerations: Int?
         public var stagnationTolerance: Double = 0
 
-        public init(mean: [Double], sigma: Double, lower: Double = -3, upper: Double = 3, stop: StopCriteria, seed: UInt64) {
+        public init(
+            mean: [Double], sigma: Double, lower: Double = -3, upper: Double = 3, stop: StopCriteria, seed: UInt64
+        ) {
             self.mean = mean
             self.sigma = sigma
             self.lower = lower
@@ -68,7 +70,8 @@ public enum StrategyRegistry {
                 try c.encode(s, forKey: .state)
             default:
                 throw EncodingError.invalidValue(
-                    strategy, .init(codingPath: [], debugDescription: "\(type(of: strategy)) is not a registered strategy"))
+                    strategy,
+                    .init(codingPath: [], debugDescription: "\(type(of: strategy)) is not a registered strategy"))
             }
         }
 
@@ -80,7 +83,8 @@ public enum StrategyRegistry {
             case "ga": strategy = try c.decode(GeneticAlgorithm.self, forKey: .state)
             case "seeded-cma-es": strategy = try c.decode(SeededCMAES.self, forKey: .state)
             case let other:
-                throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown strategy kind '\(other)'")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .kind, in: c, debugDescription: "unknown strategy kind '\(other)'")
             }
         }
     }
@@ -109,7 +113,10 @@ public enum StrategyRegistry {
                 stop: start.stop, seed: start.seed)
         case "ga":
             // Real genes in the start box, tournament selection, two-point crossover, Gaussian mutation.
-            let space = GeneSpace(genes: start.mean.map { _ in .real(lower: start.lower - 2 * start.sigma, upper: start.upper + 2 * start.sigma) })
+            let space = GeneSpace(
+                genes: start.mean.map { _ in
+                    .real(lower: start.lower - 2 * start.sigma, upper: start.upper + 2 * start.sigma)
+                })
             let configuration = GeneticAlgorithm.Configuration(
                 elites: 20, mutants: 20, crossovers: 20, selection: .tournament(size: 3), crossover: .twoPoint,
                 mutation: .gaussian(rate: 0.3, scale: 0.05))

@@ -32,7 +32,9 @@ public enum StrategyValidation {
         for (name, found, expected) in shapes where found != expected {
             return "\(name) has \(found) values, expected \(expected) for dimension \(n)"
         }
-        if let m = s.minimumStandardDeviations, m.count != n { return "minimum standard deviations: \(m.count) for \(n)" }
+        if let m = s.minimumStandardDeviations, m.count != n {
+            return "minimum standard deviations: \(m.count) for \(n)"
+        }
         guard s.parameters.populationSize >= 2 else { return "population size \(s.parameters.populationSize)" }
         guard s.sigma.isFinite, s.sigma > 0 else { return "step size \(s.sigma)" }
         for (name, values) in [("mean", s.mean), ("covariance", s.covariance), ("axis lengths", s.axisLengths)]
@@ -54,7 +56,9 @@ public enum StrategyValidation {
         }
         guard s.sigma.isFinite, s.sigma > 0 else { return "step size \(s.sigma)" }
         if let inner = s.search {
-            if inner.dimension != s.seeds[0].count { return "the search has \(inner.dimension) genes, the seeds \(s.seeds[0].count)" }
+            if inner.dimension != s.seeds[0].count {
+                return "the search has \(inner.dimension) genes, the seeds \(s.seeds[0].count)"
+            }
             return problem(in: inner)
         }
         return nil
@@ -63,7 +67,9 @@ public enum StrategyValidation {
     static func problem(in s: GeneticAlgorithm) -> String? {
         let n = s.space.count
         guard n >= 1 else { return "the gene space is empty" }
-        if let range = s.space.monotone, range.lowerBound < 0 || range.upperBound > n { return "monotone range \(range)" }
+        if let range = s.space.monotone, range.lowerBound < 0 || range.upperBound > n {
+            return "monotone range \(range)"
+        }
         for genome in s.population.map(\.x) + s.seeds where genome.count != n || !genome.allSatisfy(\.isFinite) {
             return "a genome has \(genome.count) genes (expected \(n)) or a non-finite one"
         }

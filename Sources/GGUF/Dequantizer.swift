@@ -57,7 +57,9 @@ public enum Dequantizer {
     }
 
     @inline(__always)
-    static func byte(_ p: UnsafeRawPointer, _ offset: Int) -> Int { Int(p.load(fromByteOffset: offset, as: UInt8.self)) }
+    static func byte(_ p: UnsafeRawPointer, _ offset: Int) -> Int {
+        Int(p.load(fromByteOffset: offset, as: UInt8.self))
+    }
 
     /// block_q4_0 { f16 d; u8 qs[16] }: y[j] = (lo4(qs[j]) - 8) d, y[j+16] = (hi4(qs[j]) - 8) d.
     static func q4_0(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
@@ -134,7 +136,10 @@ public enum Dequantizer {
         for pair in 0..<4 {
             let (sc1, m1) = scaleMin(2 * pair, scales)
             let (sc2, m2) = scaleMin(2 * pair + 1, scales)
-            let d1 = d * sc1, min1 = dmin * m1, d2 = d * sc2, min2 = dmin * m2
+            let d1 = d * sc1
+            let min1 = dmin * m1
+            let d2 = d * sc2
+            let min2 = dmin * m2
             for l in 0..<32 { out[l] = d1 * Float(byte(q, l) & 0xF) - min1 }
             for l in 0..<32 { out[32 + l] = d2 * Float(byte(q, l) >> 4) - min2 }
             q += 32
@@ -150,11 +155,15 @@ public enum Dequantizer {
         let qh = b + 16
         var ql = b + 48
         var out = y
-        var u1 = 1, u2 = 2
+        var u1 = 1
+        var u2 = 2
         for pair in 0..<4 {
             let (sc1, m1) = scaleMin(2 * pair, scales)
             let (sc2, m2) = scaleMin(2 * pair + 1, scales)
-            let d1 = d * sc1, min1 = dmin * m1, d2 = d * sc2, min2 = dmin * m2
+            let d1 = d * sc1
+            let min1 = dmin * m1
+            let d2 = d * sc2
+            let min2 = dmin * m2
             for l in 0..<32 {
                 out[l] = d1 * Float((byte(ql, l) & 0xF) + (byte(qh, l) & u1 != 0 ? 16 : 0)) - min1
             }

@@ -64,8 +64,12 @@ public final class GGUFFile: @unchecked Sendable {
             let tensorCount = try reader.u64("tensor count")
             let keyCount = try reader.u64("metadata count")
             // Each key-value pair takes at least 8 + 4 bytes and each tensor entry at least 8 + 4 + 4 + 8.
-            guard keyCount <= UInt64(size / 12) else { throw GGUFError.implausibleCount(what: "metadata", count: keyCount) }
-            guard tensorCount <= UInt64(size / 24) else { throw GGUFError.implausibleCount(what: "tensor", count: tensorCount) }
+            guard keyCount <= UInt64(size / 12) else {
+                throw GGUFError.implausibleCount(what: "metadata", count: keyCount)
+            }
+            guard tensorCount <= UInt64(size / 24) else {
+                throw GGUFError.implausibleCount(what: "tensor", count: tensorCount)
+            }
 
             var metadata: [String: GGUFValue] = [:]
             var keys: [String] = []
@@ -129,7 +133,9 @@ public final class GGUFFile: @unchecked Sendable {
                 guard let rowBytes = info.type.rowBytes(elements: info.dims[0]) else {
                     throw GGUFError.badDimensions(
                         tensor: info.name,
-                        reason: "row length \(info.dims[0]) is not a multiple of the \(info.type) block size \(info.type.blockElements)")
+                        reason:
+                            "row length \(info.dims[0]) is not a multiple of the \(info.type) block size \(info.type.blockElements)"
+                    )
                 }
                 let rows = info.dims.dropFirst().reduce(1, *)
                 let byteCount = rowBytes * rows

@@ -51,7 +51,8 @@ public struct GGUFWriter {
             guard let rowBytes = tensor.type.rowBytes(elements: tensor.dimensions[0]),
                 rowBytes * tensor.dimensions.dropFirst().reduce(1, *) == tensor.bytes.count
             else {
-                throw GGUFError.badDimensions(tensor: tensor.name, reason: "\(tensor.bytes.count) bytes do not match the shape")
+                throw GGUFError.badDimensions(
+                    tensor: tensor.name, reason: "\(tensor.bytes.count) bytes do not match the shape")
             }
             offsets.append(offset)
             offset += (tensor.bytes.count + alignment - 1) / alignment * alignment

@@ -35,7 +35,9 @@ public enum DoubleLinearAlgebra {
         let block = 256
         let blocks = (n + block - 1) / block
         Parallel.forEach(items: blocks) { _, item in
-            let r0 = item * block, r1 = min(n, r0 + block), rows = r1 - r0
+            let r0 = item * block
+            let r1 = min(n, r0 + block)
+            let rows = r1 - r0
             // Row-major upper of the diagonal block = column-major lower of the same storage.
             cblas_dsyr2k(
                 CblasRowMajor, CblasUpper, CblasTrans, Int32(rows), Int32(k), alpha, a + r0, Int32(n), b + r0, Int32(n),
@@ -58,8 +60,8 @@ public enum DoubleLinearAlgebra {
     }
 
     /// Eigenvalues (ascending) and eigenvectors of the symmetric n x n matrix `matrix` (row-major; only the upper
-    /// triangle, j >= i, is read). Row-major in, so the eigenvectors come back as the ROWS of the returned matrix: vectors[i * n + j] is
-    /// component j of eigenvector i.
+    /// triangle, j >= i, is read). Row-major in, so the eigenvectors come back as the ROWS of the returned matrix:
+    /// vectors[i * n + j] is component j of eigenvector i.
     public static func symmetricEigen(_ matrix: [Double], n: Int) throws -> (values: [Double], vectors: [Double]) {
         BLAS.configure()
         // Single-threaded, like every other OpenBLAS call of ctxevo. OpenBLAS's thread count is global: raising it
@@ -79,8 +81,10 @@ public enum DoubleLinearAlgebra {
         var workQuery = 0.0
         var iworkQuery: Int32 = 0
         // Row-major upper triangle = column-major lower triangle.
-        let jobz = Int8(UInt8(ascii: "V")), uplo = Int8(UInt8(ascii: "L"))
-        var jobzValue = jobz, uploValue = uplo
+        let jobz = Int8(UInt8(ascii: "V"))
+        let uplo = Int8(UInt8(ascii: "L"))
+        var jobzValue = jobz
+        var uploValue = uplo
         dsyevd_(&jobzValue, &uploValue, &size, &a, &size, &values, &workQuery, &lwork, &iworkQuery, &liwork, &info)
         guard info == 0 else { throw EigenError.failed(info: info) }
         lwork = Int32(workQuery)

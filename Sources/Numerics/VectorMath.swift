@@ -38,7 +38,9 @@ public enum VectorMath {
 
     /// x[i] *= factor.
     @inline(__always)
-    public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) { ck_scale(x, count, factor) }
+    public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        ck_scale(x, count, factor)
+    }
 
     /// x[i] = silu(x[i]) * y[i].
     @inline(__always)

@@ -59,7 +59,9 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         baseFactors: [Double]? = nil, step: Double = 0.01, base: Double = 10_000
     ) throws {
         guard scale.isFinite, scale > 1 else { throw SearchSpaceError.notAnExtension(scale) }
-        guard pairs >= 2 else { throw SearchSpaceError.empty("a model with \(pairs) rotary pairs has nothing to search") }
+        guard pairs >= 2 else {
+            throw SearchSpaceError.empty("a model with \(pairs) rotary pairs has nothing to search")
+        }
         guard !nHatChoices.isEmpty, nHatChoices.allSatisfy({ $0 >= 0 }) else {
             throw SearchSpaceError.empty("the n-hat set is empty or has a negative value")
         }
@@ -69,7 +71,8 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
             }
         }
         let critical =
-            criticalPairs ?? LongRoPESearchSpace.criticalRange(
+            criticalPairs
+            ?? LongRoPESearchSpace.criticalRange(
                 rotaryDimensions: 2 * pairs, base: base, trainedContext: trainedContext)
         guard critical.lowerBound >= 1, critical.upperBound < pairs else {
             throw SearchSpaceError.empty("critical pairs \(critical) must lie in 1...\(pairs - 1)")
@@ -118,7 +121,9 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         let lambdaGene = Gene.real(lower: lambdaLower, upper: lambdaUpper, step: step)
         let lambdas = Array(repeating: lambdaGene, count: pairs - firstSearchedPair)
         var temperatureGene: [Gene] = []
-        if case .searched(let low, let high) = temperature { temperatureGene = [.real(lower: low, upper: high, step: step)] }
+        if case .searched(let low, let high) = temperature {
+            temperatureGene = [.real(lower: low, upper: high, step: step)]
+        }
         switch kind {
         case .full:
             let nHat: [Gene] = hasNHatGene ? [.choice(nHatChoices.map(Double.init))] : []
@@ -184,7 +189,8 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     public func repair(_ x: [Double], unit: Bool) -> (genome: [Double], distanceSquared: Double) {
         let raw = unit ? genome(fromUnit: x) : x
         let valid = snap(raw)
-        let a = unit ? x : unitCoordinates(raw), b = unitCoordinates(valid)
+        let a = unit ? x : unitCoordinates(raw)
+        let b = unitCoordinates(valid)
         return (valid, zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
     }
 

@@ -26,18 +26,22 @@ public enum NeedleSamples {
             let key = keys[random.integer(below: keys.count)]
             var number = String(1 + random.integer(below: 9))
             for _ in 1..<max(1, digits) { number += String(random.integer(below: 10)) }
-            let needle = tokenizer.encode(" One of the special magic numbers for \(key) is: \(number). ", addSpecial: false)
+            let needle = tokenizer.encode(
+                " One of the special magic numbers for \(key) is: \(number). ", addSpecial: false)
             let question = tokenizer.encode(
-                " What is the special magic number for \(key)? The special magic number for \(key) is:", addSpecial: false)
+                " What is the special magic number for \(key)? The special magic number for \(key) is:",
+                addSpecial: false)
             let answer = tokenizer.encode(" \(number)", addSpecial: false)
             let fillerLength = context - (bos == nil ? 0 : 1) - needle.count - question.count - answer.count
             guard fillerLength > 0 else {
-                throw PerplexityError.textTooShort(tokens: context, needed: context - fillerLength + 1, context: context, what: "a needle sample")
+                throw PerplexityError.textTooShort(
+                    tokens: context, needed: context - fillerLength + 1, context: context, what: "a needle sample")
             }
             if fillerStart + fillerLength > filler.count { fillerStart = 0 }
             guard fillerLength <= filler.count else {
                 throw PerplexityError.textTooShort(
-                    tokens: filler.count, needed: fillerLength, context: context, what: "the needle filler text '\(name)'")
+                    tokens: filler.count, needed: fillerLength, context: context,
+                    what: "the needle filler text '\(name)'")
             }
             let text = filler[fillerStart..<(fillerStart + fillerLength)]
             fillerStart += fillerLength

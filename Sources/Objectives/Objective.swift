@@ -64,9 +64,16 @@ public struct Metrics: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case perplexity, perDocument = "per_document", scoredTokens = "scored_tokens"
-        case processedTokens = "processed_tokens", seconds, topChoiceAccuracy = "top_choice_accuracy"
-        case repairDistanceSquared = "repair_distance_squared", penalty, lambda, nHat = "n_hat", mscale
+        case perplexity
+        case perDocument = "per_document"
+        case scoredTokens = "scored_tokens"
+        case processedTokens = "processed_tokens"
+        case seconds
+        case topChoiceAccuracy = "top_choice_accuracy"
+        case repairDistanceSquared = "repair_distance_squared"
+        case penalty, lambda
+        case nHat = "n_hat"
+        case mscale
     }
 
     public func json() throws -> String {

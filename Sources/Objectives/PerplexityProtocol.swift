@@ -95,7 +95,8 @@ public final class PerplexityEvaluator {
     ) throws -> PerplexityResult {
         let available = tokens.count / context
         guard tokens.count >= 2 * context else {
-            throw PerplexityError.textTooShort(tokens: tokens.count, needed: 2 * context, context: context, what: "the text")
+            throw PerplexityError.textTooShort(
+                tokens: tokens.count, needed: 2 * context, context: context, what: "the text")
         }
         let count = min(windows ?? available, available)
         let start = Date()
@@ -111,7 +112,8 @@ public final class PerplexityEvaluator {
             let targets = Array(tokens[(window * context + 1)..<((window + 1) * context)])
             try session.prefill(ids[...]) { range, hidden in
                 // Rows of this chunk that lie in [first, context - 1).
-                let lower = max(range.lowerBound, first), upper = min(range.upperBound, context - 1)
+                let lower = max(range.lowerBound, first)
+                let upper = min(range.upperBound, context - 1)
                 guard lower < upper else { return }
                 let nll = targets.withUnsafeBufferPointer { t in
                     model.negativeLogLikelihoods(
@@ -147,7 +149,8 @@ public final class PerplexityEvaluator {
     ) throws -> PerplexityResult {
         for s in sequences {
             guard s.tokens.count <= context else {
-                throw PerplexityError.textTooShort(tokens: context, needed: s.tokens.count, context: context, what: "the context")
+                throw PerplexityError.textTooShort(
+                    tokens: context, needed: s.tokens.count, context: context, what: "the context")
             }
             guard !s.scoredRows.isEmpty, s.scoredRows.lowerBound >= 0, s.scoredRows.upperBound < s.tokens.count else {
                 throw PerplexityError.badScoredRange("sequence '\(s.name)'")
@@ -159,7 +162,8 @@ public final class PerplexityEvaluator {
         var perSequence: [Double] = []
         var perSequenceAccuracy: [Double] = []
         var meanNLLs: [Double] = []
-        var scored = 0, topChoices = 0
+        var scored = 0
+        var topChoices = 0
         for sequence in sequences {
             let session = try freshSession(rotary: rotary)
             let targets = Array(sequence.tokens.dropFirst())

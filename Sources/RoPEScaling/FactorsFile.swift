@@ -21,7 +21,8 @@ public enum FactorsFile {
     public static func readContents(path: String) throws -> Contents {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw RescalingError.unreadableFactors(path: path, line: 0, text: "(cannot read: \(error.localizedDescription))")
+            throw RescalingError.unreadableFactors(
+                path: path, line: 0, text: "(cannot read: \(error.localizedDescription))")
         }
         var contents = Contents(factors: [])
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

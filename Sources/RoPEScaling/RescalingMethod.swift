@@ -19,7 +19,8 @@ public enum RescalingMethod: Sendable, Equatable {
     /// sqrt(1 + ln s / ln L0) unless an mscale is given.
     case longRoPE(factors: [Double], nHat: Int, factor: Double, mscale: Double?)
 
-    /// The table for a model with `rotaryDimensions` rotating dimensions, base `base` and trained length `trainedContext`.
+    /// The table for a model with `rotaryDimensions` rotating dimensions, base `base` and trained length
+    /// `trainedContext`.
     public func table(rotaryDimensions d: Int, base: Double, trainedContext: Int) throws -> RotaryTable {
         let pairs = d / 2
         func requirePositive(_ s: Double) throws {
@@ -33,11 +34,13 @@ public enum RescalingMethod: Sendable, Equatable {
             return RotaryTable(lambda: Array(repeating: s, count: pairs))
         case .ntk(let s):
             try requirePositive(s)
-            return RotaryTable(lambda: RescalingMethod.ntkLambda(baseRatio: pow(s, Double(d) / Double(d - 2)), dimensions: d))
+            return RotaryTable(
+                lambda: RescalingMethod.ntkLambda(baseRatio: pow(s, Double(d) / Double(d - 2)), dimensions: d))
         case .dynamicNTK(let s, let length):
             try requirePositive(s)
             let scaled = max(1, s * Double(length) / Double(trainedContext) - (s - 1))
-            return RotaryTable(lambda: RescalingMethod.ntkLambda(baseRatio: pow(scaled, Double(d) / Double(d - 2)), dimensions: d))
+            return RotaryTable(
+                lambda: RescalingMethod.ntkLambda(baseRatio: pow(scaled, Double(d) / Double(d - 2)), dimensions: d))
         case .yarn(let s, let betaFast, let betaSlow):
             try requirePositive(s)
             let ramp = RescalingMethod.yarnRamp(

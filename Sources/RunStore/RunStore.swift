@@ -84,7 +84,8 @@ public final class RunStore: Sendable {
             throw error
         } catch let error as DatabaseError {
             switch error.resultCode {
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT: throw RunStoreError.notAStore(path, reason: error.message ?? "not a database")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                throw RunStoreError.notAStore(path, reason: error.message ?? "not a database")
             case .SQLITE_READONLY: throw RunStoreError.readOnly(path)
             case .SQLITE_CANTOPEN where exists: throw RunStoreError.readOnly(path)
             default: throw RunStoreError.database(path, error.description)

@@ -74,7 +74,8 @@ struct CausalAttention {
             }
             observer?(
                 AttentionBlock(
-                    layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m), keyCount: visibleEnd,
+                    layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m),
+                    keyCount: visibleEnd,
                     probabilities: s.scores.pointer, stride: ld))
             // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
             if roundProbabilities {

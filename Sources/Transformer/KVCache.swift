@@ -97,7 +97,8 @@ public final class KVCache: @unchecked Sendable {
         public var description: String {
             switch self {
             case .notRectangular: "every KV head of a layer must keep the same number of tokens"
-            case .badIndices(let layer, let head): "eviction indices of layer \(layer), head \(head) are not ascending cache indices"
+            case .badIndices(let layer, let head):
+                "eviction indices of layer \(layer), head \(head) are not ascending cache indices"
             }
         }
     }

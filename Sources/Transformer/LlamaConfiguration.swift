@@ -42,7 +42,8 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
         modelWidth = try file.integer(key("embedding_length"))
         feedForwardWidth = try file.integer(key("feed_forward_length"))
         attentionHeads = try file.integer(key("attention.head_count"))
-        kvHeads = file.metadata[key("attention.head_count_kv")] != nil
+        kvHeads =
+            file.metadata[key("attention.head_count_kv")] != nil
             ? try file.integer(key("attention.head_count_kv")) : attentionHeads
         guard layers > 0, modelWidth > 0, feedForwardWidth > 0, attentionHeads > 0, kvHeads > 0,
             attentionHeads % kvHeads == 0, modelWidth % attentionHeads == 0
@@ -50,12 +51,15 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
             throw ModelError.badConfiguration(
                 "layers \(layers), width \(modelWidth), heads \(attentionHeads), kv heads \(kvHeads)")
         }
-        headWidth = file.metadata[key("attention.key_length")] != nil
+        headWidth =
+            file.metadata[key("attention.key_length")] != nil
             ? try file.integer(key("attention.key_length")) : modelWidth / attentionHeads
         guard headWidth * attentionHeads == modelWidth else {
-            throw ModelError.badConfiguration("head width \(headWidth) x \(attentionHeads) heads != width \(modelWidth)")
+            throw ModelError.badConfiguration(
+                "head width \(headWidth) x \(attentionHeads) heads != width \(modelWidth)")
         }
-        rotaryDimensions = file.metadata[key("rope.dimension_count")] != nil
+        rotaryDimensions =
+            file.metadata[key("rope.dimension_count")] != nil
             ? try file.integer(key("rope.dimension_count")) : headWidth
         guard rotaryDimensions > 0, rotaryDimensions <= headWidth, rotaryDimensions % 2 == 0 else {
             throw ModelError.badConfiguration("rope dimension count \(rotaryDimensions) for head width \(headWidth)")
@@ -72,7 +76,8 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
             throw ModelError.badConfiguration("rope.scaling.attn_factor \(a) must be a positive number")
         }
         guard ropeBase > 1, trainedContext > 0, vocabularySize > 0 else {
-            throw ModelError.badConfiguration("rope base \(ropeBase), context \(trainedContext), vocabulary \(vocabularySize)")
+            throw ModelError.badConfiguration(
+                "rope base \(ropeBase), context \(trainedContext), vocabulary \(vocabularySize)")
         }
     }
 

@@ -27,7 +27,8 @@ final class LlamaCppInputRounding {
         let (values, errors) = buffer(for: mode)
         let errorPointer = mode == .q8Block32WithSum ? errors.pointer : nil
         if let done = roundedSource[mode], done.source == inputs.source, done.epoch == inputs.epoch {
-            return LinearInput(values: UnsafePointer(values.pointer), blockSumErrors: errorPointer.map { UnsafePointer($0) })
+            return LinearInput(
+                values: UnsafePointer(values.pointer), blockSumErrors: errorPointer.map { UnsafePointer($0) })
         }
         let (source, width, target) = (inputs.source, inputs.width, values.pointer)
         Parallel.forRanges(count: inputs.rows) { _, range in

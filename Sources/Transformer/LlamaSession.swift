@@ -48,7 +48,8 @@ public final class LlamaSession {
         let c = model.configuration
         // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
         // attention scores of each worker.
-        let cacheBytes = Double(c.layers * c.kvWidth * 2 * 4) * Double(capacity)
+        let cacheBytes =
+            Double(c.layers * c.kvWidth * 2 * 4) * Double(capacity)
             + Double(Parallel.workerCount * CausalAttention.queryBlock * 4) * Double(capacity)
         guard capacity > 0, cacheBytes < Double(ProcessInfo.processInfo.physicalMemory) * 0.8 else {
             throw ModelError.cacheTooLarge(tokens: capacity, bytes: cacheBytes)
@@ -71,7 +72,8 @@ public final class LlamaSession {
         up = FloatBuffer(count: n * c.feedForwardWidth)
         cosines = FloatBuffer(count: n * c.rotaryPairs)
         sines = FloatBuffer(count: n * c.rotaryPairs)
-        inputRounding = numerics == .llamacpp
+        inputRounding =
+            numerics == .llamacpp
             ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
         positionBuffer = .allocate(capacity: n)
         attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(capacity: capacity) }
@@ -135,7 +137,9 @@ public final class LlamaSession {
         for (index, layer) in w.layers.enumerated() {
             // Attention: x += W_o attention(RoPE(W_q h), RoPE(W_k h), W_v h), h = RMSNorm(x).
             let cachedBefore = cache.length[index]
-            Kernels.rmsNorm(x.pointer, weight: layer.attentionNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+            Kernels.rmsNorm(
+                x.pointer, weight: layer.attentionNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon,
+                into: normed.pointer)
             let h = inputs(normed.pointer, rows: n, width: d)
             project(h, layer.query, rows: n, into: query.pointer)
             project(h, layer.key, rows: n, into: key.pointer)
@@ -153,17 +157,24 @@ public final class LlamaSession {
                 heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
                 roundProbabilities: inputRounding != nil, scratch: attentionScratch, observer: attentionObserver,
                 out: attended.pointer)
-            project(inputs(attended.pointer, rows: n, width: d), layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)
+            project(
+                inputs(attended.pointer, rows: n, width: d), layer.attentionOutput, rows: n, into: x.pointer,
+                accumulate: true)
 
             // Feed-forward (SwiGLU): x += W_down (SiLU(W_gate h) * W_up h), h = RMSNorm(x).
-            Kernels.rmsNorm(x.pointer, weight: layer.feedForwardNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+            Kernels.rmsNorm(
+                x.pointer, weight: layer.feedForwardNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon,
+                into: normed.pointer)
             let g = inputs(normed.pointer, rows: n, width: d)
             project(g, layer.gate, rows: n, into: gate.pointer)
             project(g, layer.up, rows: n, into: up.pointer)
             Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
-            project(inputs(gate.pointer, rows: n, width: c.feedForwardWidth), layer.down, rows: n, into: x.pointer, accumulate: true)
+            project(
+                inputs(gate.pointer, rows: n, width: c.feedForwardWidth), layer.down, rows: n, into: x.pointer,
+                accumulate: true)
         }
-        Kernels.rmsNorm(x.pointer, weight: w.outputNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+        Kernels.rmsNorm(
+            x.pointer, weight: w.outputNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
         nextPosition += n
         return UnsafePointer(normed.pointer)
     }
@@ -193,11 +204,13 @@ public final class LlamaSession {
 
     private func rotate(_ data: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {
         let c = model.configuration
-        let cos = cosines.pointer, sin = sines.pointer
+        let cos = cosines.pointer
+        let sin = sines.pointer
         Parallel.forRanges(count: rows) { _, range in
             RotaryAngles.rotate(
                 data + range.lowerBound * heads * c.headWidth, rows: range.count, heads: heads, headWidth: c.headWidth,
-                pairs: c.rotaryPairs, cos: cos + range.lowerBound * c.rotaryPairs, sin: sin + range.lowerBound * c.rotaryPairs)
+                pairs: c.rotaryPairs, cos: cos + range.lowerBound * c.rotaryPairs,
+                sin: sin + range.lowerBound * c.rotaryPairs)
         }
     }
 }

@@ -50,7 +50,9 @@ public struct RotaryAngles: Sendable {
     let divisors: [Float]  // lambda_i * file factor_i
     let fileDivisors: [Float]
 
-    public init(table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?, floatAngles: Bool = false) {
+    public init(
+        table: RotaryTable, base: Double, rotaryDimensions: Int, fileFactors: [Float]?, floatAngles: Bool = false
+    ) {
         let pairs = rotaryDimensions / 2
         var scaled = [Double](repeating: 0, count: pairs)
         var original = [Double](repeating: 0, count: pairs)
@@ -71,7 +73,9 @@ public struct RotaryAngles: Sendable {
     }
 
     /// Fills cos and sin (rows x pairs) for the given positions.
-    public func fill(positions: UnsafePointer<Int32>, count: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+    public func fill(
+        positions: UnsafePointer<Int32>, count: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
+    ) {
         let pairs = scaledFrequency.count
         for row in 0..<count {
             let n = Int(positions[row])
@@ -109,7 +113,8 @@ public struct RotaryAngles: Sendable {
             for head in 0..<heads {
                 let v = x + row * width + head * headWidth
                 for i in 0..<pairs {
-                    let x0 = v[2 * i], x1 = v[2 * i + 1]
+                    let x0 = v[2 * i]
+                    let x1 = v[2 * i + 1]
                     v[2 * i] = x0 * c[i] - x1 * s[i]
                     v[2 * i + 1] = x0 * s[i] + x1 * c[i]
                 }

@@ -7,7 +7,8 @@ struct BenchLongRoPE: ParsableCommand {
         abstract: "LongRoPE evaluations per hour at a target length, and the library's time outside the forward pass.")
 
     @Option(help: "Target length in tokens.") var target: Int = 16384
-    @Option(help: "Evaluations to time (the search loop runs them as a seeded CMA-ES run would).") var evaluations: Int = 2
+    @Option(help: "Evaluations to time (the search loop runs them as a seeded CMA-ES run would).") var evaluations:
+        Int = 2
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -15,7 +16,8 @@ struct BenchLongRoPE: ParsableCommand {
     }
 
     func run() throws {
-        let figures = try LongRoPEBenchmark.measure(targetLength: target, evaluations: evaluations, logger: makeLogger())
+        let figures = try LongRoPEBenchmark.measure(
+            targetLength: target, evaluations: evaluations, logger: makeLogger())
         if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
     }
 }

@@ -28,7 +28,8 @@ struct BenchPerplexity: ParsableCommand {
         let tokens = model.tokenizer.encode(text.contents, addSpecial: false)
         let sgemm = SgemmRate.measure()
         for context in contexts {
-            let figures = try PerplexityBenchmark.measure(model: model, tokens: tokens, context: context, sgemmGFLOPS: sgemm)
+            let figures = try PerplexityBenchmark.measure(
+                model: model, tokens: tokens, context: context, sgemmGFLOPS: sgemm)
             if json {
                 try printJSON(figures.dictionary)
             } else {

@@ -13,5 +13,6 @@ struct CtxEvo: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks that print figures (never timed tests).", subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self])
+        abstract: "Benchmarks that print figures (never timed tests).",
+        subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self])
 }

@@ -13,6 +13,7 @@ struct Fetch: ParsableCommand {
         let corpus = try Corpus(root: texts)
         print("model: \(model.path)")
         print("texts: \(texts.path)")
-        print("search set: \(corpus.search.count) plays; held out: \(corpus.heldOut.map(\.name).joined(separator: ", "))")
+        print(
+            "search set: \(corpus.search.count) plays; held out: \(corpus.heldOut.map(\.name).joined(separator: ", "))")
     }
 }

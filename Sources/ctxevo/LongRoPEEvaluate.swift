@@ -15,19 +15,28 @@ struct LongRoPE: ParsableCommand {
 struct LongRoPEEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Held-out perplexity (llama.cpp's and the document protocol) and a passkey probe, per method and length.")
+        abstract:
+            "Held-out perplexity (llama.cpp's and the document protocol) and a passkey probe, per method and length.")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var textOptions: TextOptions
-    @Option(parsing: .upToNextOption, help: "Evaluation lengths in tokens.") var lengths: [Int] = [2048, 4096, 8192, 16384, 32768]
-    @Option(parsing: .upToNextOption, help: "Classic methods (none, linear, ntk, dynamic-ntk, yarn), each at s = length / trained length.")
+    @Option(parsing: .upToNextOption, help: "Evaluation lengths in tokens.") var lengths: [Int] = [
+        2048, 4096, 8192, 16384, 32768,
+    ]
+    @Option(
+        parsing: .upToNextOption,
+        help: "Classic methods (none, linear, ntk, dynamic-ntk, yarn), each at s = length / trained length.")
     var methods: [BaselineMethod] = BaselineMethod.allCases
-    @Option(parsing: .upToNextOption, help: "LongRoPE factors files (one lambda per line; '# n_hat' and '# mscale' lines honoured).")
+    @Option(
+        parsing: .upToNextOption,
+        help: "LongRoPE factors files (one lambda per line; '# n_hat' and '# mscale' lines honoured).")
     var factors: [String] = []
     @Option(name: .customLong("run"), parsing: .upToNextOption, help: "LongRoPE runs whose best factors to evaluate.")
     var runs: [Int64] = []
     @OptionGroup var database: DatabaseOptions
-    @Option(parsing: .upToNextOption, help: "Protocols: llamacpp, document.") var protocols: [PerplexityProtocol] = [.llamacpp, .document]
+    @Option(parsing: .upToNextOption, help: "Protocols: llamacpp, document.") var protocols: [PerplexityProtocol] = [
+        .llamacpp, .document,
+    ]
     @Option(help: "Windows (llama.cpp protocol) or documents (document protocol) per length.") var documents: Int = 1
     @Option(parsing: .upToNextOption, help: "Passkey needle depths (0 to 1); --no-passkey to skip.")
     var passkeyDepths: [Double] = [0.1, 0.5, 0.9]
@@ -37,9 +46,13 @@ struct LongRoPEEvaluate: ParsableCommand {
     @Flag(help: "Print a JSON array of cells instead of tables.") var json = false
 
     func validate() throws {
-        if lengths.isEmpty || lengths.contains(where: { $0 < 16 }) { throw ValidationError("--lengths takes lengths of at least 16 tokens") }
+        if lengths.isEmpty || lengths.contains(where: { $0 < 16 }) {
+            throw ValidationError("--lengths takes lengths of at least 16 tokens")
+        }
         if documents < 1 { throw ValidationError("--documents must be at least 1") }
-        if passkeyDepths.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw ValidationError("--passkey-depths lie in [0, 1]") }
+        if passkeyDepths.contains(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw ValidationError("--passkey-depths lie in [0, 1]")
+        }
         if methods.isEmpty && factors.isEmpty && runs.isEmpty { throw ValidationError("nothing to evaluate") }
     }
 
@@ -65,9 +78,11 @@ struct LongRoPEEvaluate: ParsableCommand {
             passkeyDepths: noPasskey ? [] : passkeyDepths, numerics: numerics)
         let bar = ProgressBar(label: "evaluate", unit: "tok")
         let cells = try LongRoPEEvaluation.run(plan, model: model, text: text.contents, progress: bar.update) { cell in
-            logger.info("\(cell.candidate) at \(cell.length), \(cell.measure): \(String(format: "%.4f", cell.perplexity))")
+            logger.info(
+                "\(cell.candidate) at \(cell.length), \(cell.measure): \(String(format: "%.4f", cell.perplexity))")
         }
-        let table = "Held-out text: \(text.name); numerics \(numerics.rawValue); \(documents) window(s) per length\n"
+        let table =
+            "Held-out text: \(text.name); numerics \(numerics.rawValue); \(documents) window(s) per length\n"
             + LongRoPEEvaluation.markdown(cells)
         if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
         if json {

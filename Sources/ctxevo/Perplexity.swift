@@ -15,12 +15,16 @@ struct Perplexity: ParsableCommand {
     @Option(help: "Context length (tokens per window or document).") var ctx: Int
     @Option(
         name: [.customLong("windows"), .customLong("chunks")],
-        help: "Evaluate at most this many windows or documents (default: all that fit; --chunks as llama.cpp calls it).")
+        help: "Evaluate at most this many windows or documents (default: all that fit; --chunks as llama.cpp calls it)."
+    )
     var chunks: Int?
     @Option(help: "llamacpp or document.") var `protocol`: PerplexityProtocol = .llamacpp
     @Option(help: "Tokens per prefill chunk: a memory/speed trade-off (results change only at rounding-noise level).")
     var batch: Int = 2048
-    @Option(help: "With --protocol document and no --text: 'search' evaluates the 37 plays of the search set (each cut to --ctx), 'held-out' the held-out book.")
+    @Option(
+        help:
+            "With --protocol document and no --text: 'search' evaluates the 37 plays of the search set (each cut to --ctx), 'held-out' the held-out book."
+    )
     var set: TextSet = .heldOut
     @Option(help: "llamacpp (reproduce llama.cpp's CPU rounding) or float32.") var numerics: EngineNumerics = .llamacpp
     @Flag(help: "Print one JSON object instead of text.") var json = false
@@ -35,7 +39,8 @@ struct Perplexity: ParsableCommand {
     }
 
     enum TextSet: String, ExpressibleByArgument {
-        case search, heldOut = "held-out"
+        case search
+        case heldOut = "held-out"
     }
 
     func run() throws {
@@ -66,14 +71,18 @@ struct Perplexity: ParsableCommand {
             result = try evaluator.document(documents: documents, names: names, rotary: rotary, progress: bar.update)
         }
         if json {
-            try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
+            try printJSON([
+                "perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds,
+            ])
         } else {
             let label = `protocol` == .llamacpp ? "running perplexity per window" : "perplexity per document"
             let values = `protocol` == .llamacpp ? result.runningPerplexity : result.perSequence
             print("\(label): " + values.map { String(format: "%.4f", $0) }.joined(separator: " "))
-            print(String(format: "perplexity %.4f over %d scored tokens (ctx %d, rope %@) in %.1f s, %.0f tokens/s",
-                result.perplexity, result.scoredTokens, ctx, ropeOptions.summary, result.seconds,
-                Double(result.processedTokens) / result.seconds))
+            print(
+                String(
+                    format: "perplexity %.4f over %d scored tokens (ctx %d, rope %@) in %.1f s, %.0f tokens/s",
+                    result.perplexity, result.scoredTokens, ctx, ropeOptions.summary, result.seconds,
+                    Double(result.processedTokens) / result.seconds))
         }
     }
 }
@@ -83,19 +92,28 @@ extension Perplexity {
     func runSearchSet(model: LlamaModel, logger: Logger) throws {
         let corpus = try Corpus(root: try Assets().texts(logger: logger))
         let plays = Array(corpus.search.prefix(chunks ?? corpus.search.count))
-        let documents = try plays.map { model.tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false) }
+        let documents = try plays.map {
+            model.tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false)
+        }
         let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
         let result = try evaluator.document(
             documents: documents, names: plays.map(\.name), rotary: try ropeOptions.table(for: model, context: ctx),
             progress: ProgressBar(
                 label: "perplexity",
-                workFraction: PerplexityBenchmark.workFraction(configuration: model.configuration, context: ctx)).update)
+                workFraction: PerplexityBenchmark.workFraction(configuration: model.configuration, context: ctx)
+            ).update)
         if json {
-            try printJSON(["perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds])
+            try printJSON([
+                "perplexity": result.perplexity, "scored_tokens": result.scoredTokens, "seconds": result.seconds,
+            ])
         } else {
-            for (play, value) in zip(plays, result.perSequence) { print(String(format: "%-32@ %.4f", play.name, value)) }
-            print(String(format: "perplexity %.4f over %d plays, %d scored tokens (ctx %d, rope %@) in %.1f s",
-                result.perplexity, plays.count, result.scoredTokens, ctx, ropeOptions.summary, result.seconds))
+            for (play, value) in zip(plays, result.perSequence) {
+                print(String(format: "%-32@ %.4f", play.name, value))
+            }
+            print(
+                String(
+                    format: "perplexity %.4f over %d plays, %d scored tokens (ctx %d, rope %@) in %.1f s",
+                    result.perplexity, plays.count, result.scoredTokens, ctx, ropeOptions.summary, result.seconds))
         }
     }
 }

@@ -9,7 +9,8 @@ struct RopeOptions: ParsableArguments {
     @Option(help: "A LongRoPE factors file: one lambda per rotary pair per line.") var factors: String?
     @Option(help: "With --factors: leading positions that keep the original rotation (default: the file's, or 0).")
     var nHat: Int?
-    @Option(help: "With --factors: attention temperature (default LongRoPE's sqrt(1 + ln s / ln L0)).") var mscale: Double?
+    @Option(help: "With --factors: attention temperature (default LongRoPE's sqrt(1 + ln s / ln L0)).") var mscale:
+        Double?
     @Option(help: "YaRN: rotations that mark the end of extrapolated pairs.") var betaFast: Double = 32
     @Option(help: "YaRN: rotations that mark the start of fully interpolated pairs.") var betaSlow: Double = 1
 
@@ -27,7 +28,8 @@ struct RopeOptions: ParsableArguments {
         if let factors {
             let file = try FactorsFile.readContents(path: factors)
             let s = factor ?? BaselineMethod.defaultScale(length: context, trainedContext: c.trainedContext)
-            method = .longRoPE(factors: file.factors, nHat: nHat ?? file.nHat ?? 0, factor: s, mscale: mscale ?? file.mscale)
+            method = .longRoPE(
+                factors: file.factors, nHat: nHat ?? file.nHat ?? 0, factor: s, mscale: mscale ?? file.mscale)
         } else {
             switch rope ?? .none {
             case .none: return nil
@@ -35,7 +37,8 @@ struct RopeOptions: ParsableArguments {
             case let other: method = other.method(length: context, trainedContext: c.trainedContext, factor: factor!)
             }
         }
-        return try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+        return try method.table(
+            rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
     }
 
     var summary: String {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Logging
 import Dispatch
 import Evolution
 import Foundation
+import Logging
 import RunStore
 import Synchronization
 import Workbench
@@ -32,7 +32,8 @@ final class InterruptFlag: Sendable {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [unowned self] in
             if self.raised.exchange(true, ordering: .relaxed) { exit(130) }
-            FileHandle.standardError.write(Data("\ninterrupt: stopping after the evaluation in progress (Ctrl-C again to quit now)\n".utf8))
+            FileHandle.standardError.write(
+                Data("\ninterrupt: stopping after the evaluation in progress (Ctrl-C again to quit now)\n".utf8))
         }
         source.resume()
         self.source = source
@@ -71,7 +72,9 @@ struct Run: ParsableCommand {
         let search = try SearchSetup.prepare(loaded, logger: logger)
         let store = try database.open()
         let id = try ExperimentRunner.create(loaded, fingerprints: search.objective.fingerprints, in: store)
-        print("run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))")
+        print(
+            "run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))"
+        )
         try execute(run: id, store: store, search: search, logger: logger)
     }
 }
@@ -86,7 +89,8 @@ struct Resume: ParsableCommand {
         let logger = makeLogger()
         let store = try database.open()
         let experiment = try ExperimentRunner.experiment(run: runID, in: store)
-        try execute(run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger)
+        try execute(
+            run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger)
     }
 }
 
@@ -105,9 +109,11 @@ struct RunsList: ParsableCommand {
         let summaries = try RunSummary.all(in: try database.open(readOnly: true))
         if json { return try printJSON(summaries.map(\.dictionary)) }
         for run in summaries {
-            print(String(format: "%4lld  %-24@ %-12@ %-11@ %5d generations  best %@",
-                run.id, run.name, run.strategy, run.status.rawValue, run.generations,
-                run.best.map { String(format: "%.6g", $0) } ?? "-"))
+            print(
+                String(
+                    format: "%4lld  %-24@ %-12@ %-11@ %5d generations  best %@",
+                    run.id, run.name, run.strategy, run.status.rawValue, run.generations,
+                    run.best.map { String(format: "%.6g", $0) } ?? "-"))
         }
     }
 }
@@ -124,22 +130,31 @@ struct RunsShow: ParsableCommand {
         let record = try store.run(runID)
         let generations = try store.generations(run: runID)
         if json {
-            try printJSON(generations.map { g in
-                [
-                    "generation": g.index, "best": g.bestFitness.map { $0 as Any } ?? NSNull(),
-                    "median": g.medianFitness.map { $0 as Any } ?? NSNull(), "worst": g.worstFitness.map { $0 as Any } ?? NSNull(),
-                    "best_so_far": g.bestSoFar.map { $0 as Any } ?? NSNull(), "sigma": g.stepSize, "seconds": g.seconds,
-                ]
-            })
+            try printJSON(
+                generations.map { g in
+                    [
+                        "generation": g.index, "best": g.bestFitness.map { $0 as Any } ?? NSNull(),
+                        "median": g.medianFitness.map { $0 as Any } ?? NSNull(),
+                        "worst": g.worstFitness.map { $0 as Any } ?? NSNull(),
+                        "best_so_far": g.bestSoFar.map { $0 as Any } ?? NSNull(), "sigma": g.stepSize,
+                        "seconds": g.seconds,
+                    ]
+                })
             return
         }
-        print("run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status.rawValue), \(record.codeVersion)")
+        print(
+            "run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status.rawValue), \(record.codeVersion)"
+        )
         print("model sha256 \(record.modelSHA256), data sha256 \(record.dataSHA256)")
         print(" gen          best        median         worst   best so far       sigma    seconds")
-        func f(_ v: Double?) -> String { v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-" }
+        func f(_ v: Double?) -> String {
+            v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-"
+        }
         for g in generations {
-            print(String(format: "%4d  %@  %@  %@  %@  %10.4g  %9.3f", g.index, f(g.bestFitness), f(g.medianFitness),
-                f(g.worstFitness), f(g.bestSoFar), g.stepSize, g.seconds))
+            print(
+                String(
+                    format: "%4d  %@  %@  %@  %@  %10.4g  %9.3f", g.index, f(g.bestFitness), f(g.medianFitness),
+                    f(g.worstFitness), f(g.bestSoFar), g.stepSize, g.seconds))
         }
         for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
     }

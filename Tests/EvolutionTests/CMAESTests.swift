@@ -22,7 +22,8 @@ enum Functions {
     @Test func solvesSphereAndEllipsoid() {
         for (name, f) in [("sphere", Functions.sphere), ("ellipsoid", Functions.ellipsoid)] {
             var strategy = CMAES(
-                mean: Array(repeating: 2, count: 10), sigma: 2, stop: StopCriteria(maxEvaluations: 20_000, targetFitness: 1e-8),
+                mean: Array(repeating: 2, count: 10), sigma: 2,
+                stop: StopCriteria(maxEvaluations: 20_000, targetFitness: 1e-8),
                 seed: 1)
             let best = strategy.minimize(f)
             #expect((best?.fitness ?? 1) <= 1e-8, "\(name): \(String(describing: strategy.termination))")
@@ -31,7 +32,8 @@ enum Functions {
     }
 
     @Test func nanFitnessIsTheWorstAndNeverStopsTheRun() {
-        var strategy = CMAES(mean: Array(repeating: 1, count: 5), sigma: 0.5, stop: StopCriteria(maxGenerations: 50), seed: 3)
+        var strategy = CMAES(
+            mean: Array(repeating: 1, count: 5), sigma: 0.5, stop: StopCriteria(maxGenerations: 50), seed: 3)
         let best = strategy.minimize { x in x[0] > 1.2 ? .nan : Functions.sphere(x) }
         #expect(strategy.termination?.reason == .maxGenerations)
         #expect((best?.fitness ?? .infinity) < 1)

@@ -8,7 +8,8 @@ import Testing
     @Test(arguments: StrategyRegistry.names)
     func everyRegisteredStrategyMinimisesASphere(name: String) throws {
         let start = StrategyRegistry.Start(
-            mean: Array(repeating: 2, count: 6), sigma: 1, stop: StopCriteria(maxEvaluations: 30_000, targetFitness: 1e-10),
+            mean: Array(repeating: 2, count: 6), sigma: 1,
+            stop: StopCriteria(maxEvaluations: 30_000, targetFitness: 1e-10),
             seed: 5)
         var strategy = try #require(StrategyRegistry.make(name, start: start))
         let best = strategy.minimize(BenchmarkFunction.sphere.callAsFunction)
@@ -22,7 +23,8 @@ import Testing
     @Test(arguments: StrategyRegistry.names)
     func resumedRunsAreBitIdentical(name: String) throws {
         func run(stopAt: Int?) throws -> [[[Double]]] {
-            let start = StrategyRegistry.Start(mean: Array(repeating: 1, count: 5), sigma: 1, stop: StopCriteria(), seed: 8)
+            let start = StrategyRegistry.Start(
+                mean: Array(repeating: 1, count: 5), sigma: 1, stop: StopCriteria(), seed: 8)
             var strategy = try #require(StrategyRegistry.make(name, start: start))
             var populations: [[[Double]]] = []
             for generation in 0..<25 {
@@ -78,11 +80,13 @@ import Testing
         let target = (0..<32).map { pow(64, Double($0) / 31) }
         let objective = ConstrainedObjective(constraint: .monotoneBox(lower: 1, upper: 64))
         var strategy = CMAES(
-            mean: Array(repeating: 8, count: 32), sigma: 8, stop: StopCriteria(maxEvaluations: 60_000, targetFitness: 1e-8),
+            mean: Array(repeating: 8, count: 32), sigma: 8,
+            stop: StopCriteria(maxEvaluations: 60_000, targetFitness: 1e-8),
             seed: 2)
         let best = strategy.minimize { x in
             objective.evaluate(x) { y in zip(y, target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         }
-        #expect((best?.fitness ?? 1) <= 1e-8, "\(String(describing: strategy.termination)) after \(strategy.evaluations)")
+        #expect(
+            (best?.fitness ?? 1) <= 1e-8, "\(String(describing: strategy.termination)) after \(strategy.evaluations)")
     }
 }

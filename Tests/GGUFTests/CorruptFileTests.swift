@@ -33,10 +33,16 @@ import Testing
     }
 
     @Test func emptyAndWrongMagic() {
-        guard case .notGGUF = error(GGUFBuilder()) else { Issue.record("an empty file was not named"); return }
+        guard case .notGGUF = error(GGUFBuilder()) else {
+            Issue.record("an empty file was not named")
+            return
+        }
         var b = GGUFBuilder.valid()
         b.bytes[0] = UInt8(ascii: "X")
-        guard case .notGGUF = error(b) else { Issue.record("expected notGGUF, got \(String(describing: error(b)))"); return }
+        guard case .notGGUF = error(b) else {
+            Issue.record("expected notGGUF, got \(String(describing: error(b)))")
+            return
+        }
     }
 
     @Test(arguments: [UInt32(1), 4, 99])
@@ -58,16 +64,25 @@ import Testing
     @Test func hostileCountsAreRejectedBeforeAllocating() {
         var tensors = GGUFBuilder()
         tensors.header(tensors: UInt64.max, keys: 0)
-        guard case .implausibleCount = error(tensors) else { Issue.record("tensor count"); return }
+        guard case .implausibleCount = error(tensors) else {
+            Issue.record("tensor count")
+            return
+        }
 
         var keys = GGUFBuilder()
         keys.header(tensors: 0, keys: 1 << 60)
-        guard case .implausibleCount = error(keys) else { Issue.record("key count"); return }
+        guard case .implausibleCount = error(keys) else {
+            Issue.record("key count")
+            return
+        }
 
         var string = GGUFBuilder()
         string.header(tensors: 0, keys: 1)
         string.u64(UInt64.max)  // key length
-        guard case .truncated = error(string) else { Issue.record("string length"); return }
+        guard case .truncated = error(string) else {
+            Issue.record("string length")
+            return
+        }
 
         var array = GGUFBuilder()
         array.header(tensors: 0, keys: 1)
@@ -75,7 +90,10 @@ import Testing
         array.u32(9)  // array
         array.u32(5)  // of int32
         array.u64(1 << 50)
-        guard case .implausibleCount = error(array) else { Issue.record("array count"); return }
+        guard case .implausibleCount = error(array) else {
+            Issue.record("array count")
+            return
+        }
     }
 
     @Test func unknownValueTypeIsNamed() {
@@ -111,14 +129,32 @@ import Testing
             b.bytes += [UInt8](repeating: 0, count: data)
             return b
         }
-        guard case .badDimensions = error(file(dims: [1, 1, 1, 1, 1])) else { Issue.record("5 dims"); return }
-        guard case .badDimensions = error(file(dims: [0])) else { Issue.record("zero dim"); return }
-        guard case .badDimensions = error(file(dims: [1 << 31, 1 << 31, 1 << 31])) else { Issue.record("overflow"); return }
+        guard case .badDimensions = error(file(dims: [1, 1, 1, 1, 1])) else {
+            Issue.record("5 dims")
+            return
+        }
+        guard case .badDimensions = error(file(dims: [0])) else {
+            Issue.record("zero dim")
+            return
+        }
+        guard case .badDimensions = error(file(dims: [1 << 31, 1 << 31, 1 << 31])) else {
+            Issue.record("overflow")
+            return
+        }
         #expect(error(file(dims: [8], type: 200)) == .unknownTensorType(tensor: "t", typeID: 200))
         #expect(error(file(dims: [8], offset: 3)) == .misalignedTensor(tensor: "t", offset: 3, alignment: 32))
-        guard case .tensorDataOutOfFile = error(file(dims: [1024])) else { Issue.record("data past the end"); return }
-        guard case .tensorDataOutOfFile = error(file(dims: [8], offset: 1 << 40)) else { Issue.record("offset past the end"); return }
-        guard case .badDimensions = error(file(dims: [33], type: 2)) else { Issue.record("partial Q4_0 block"); return }
+        guard case .tensorDataOutOfFile = error(file(dims: [1024])) else {
+            Issue.record("data past the end")
+            return
+        }
+        guard case .tensorDataOutOfFile = error(file(dims: [8], offset: 1 << 40)) else {
+            Issue.record("offset past the end")
+            return
+        }
+        guard case .badDimensions = error(file(dims: [33], type: 2)) else {
+            Issue.record("partial Q4_0 block")
+            return
+        }
     }
 
     @Test func overlappingTensorsAreRejected() {
@@ -135,7 +171,10 @@ import Testing
         var b = GGUFBuilder()
         b.header(tensors: 0, keys: 1)
         b.keyU32("general.alignment", 48)
-        guard case .badAlignment = error(b) else { Issue.record("alignment 48"); return }
+        guard case .badAlignment = error(b) else {
+            Issue.record("alignment 48")
+            return
+        }
     }
 
     @Test func unsupportedTensorTypeIsNamedWhenDequantised() throws {

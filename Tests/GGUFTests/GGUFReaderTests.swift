@@ -31,8 +31,11 @@ struct Fixture {
         #expect(f.metadata["test.uint64"] == .uint64(18_364_758_544_493_064_720))
         #expect(f.metadata["test.int64"] == .int64(-1_311_768_467_463_790_320))
         #expect(f.metadata["test.float64"] == .float64(-2.718281828459045))
-        #expect(f.metadata["test.array_int32"] == .array([.int32(1), .int32(-2), .int32(3), .int32(.min), .int32(.max)]))
-        #expect(f.metadata["test.array_string"] == .array([.string("alpha"), .string(""), .string("Milton’s Æ"), .string("日本語")]))
+        #expect(
+            f.metadata["test.array_int32"] == .array([.int32(1), .int32(-2), .int32(3), .int32(.min), .int32(.max)]))
+        #expect(
+            f.metadata["test.array_string"]
+                == .array([.string("alpha"), .string(""), .string("Milton’s Æ"), .string("日本語")]))
     }
 
     @Test func tensorTableMatchesTheWriter() throws {

@@ -5,8 +5,8 @@ import Logging
 import Objectives
 import RoPEScaling
 import RunStore
-import Testing
 import TestSupport
+import Testing
 import Transformer
 import Workbench
 
@@ -23,7 +23,8 @@ import Workbench
         settings.numerics = .float32
         edit(&settings)
         var e = Experiment(
-            name: "tiny-longrope", objective: .longRoPE, dimension: 1, strategy: strategy, sigma: 0.2, mean: 0, lower: 0,
+            name: "tiny-longrope", objective: .longRoPE, dimension: 1, strategy: strategy, sigma: 0.2, mean: 0,
+            lower: 0,
             upper: 1, seed: 9, maxEvaluations: 22, target: nil, evaluationDelay: nil)
         e.dimension = nil
         e.startValue = nil
@@ -43,7 +44,8 @@ import Workbench
     @Test(arguments: ["cma-es", "ga"])
     func resumedRunContinuesWithoutRedoingAnEvaluation(strategy: String) throws {
         let e = experiment(strategy: strategy)
-        let referencePath = temporaryDatabase(), path = temporaryDatabase()
+        let referencePath = temporaryDatabase()
+        let path = temporaryDatabase()
         defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
         let search = try SearchSetup.prepare(e, logger: logger)
         let reference = try RunStore(path: referencePath)
@@ -54,7 +56,8 @@ import Workbench
         let store = try RunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
         var random = RandomGenerator(seed: 1)
-        var evaluated = 0, stops = 0
+        var evaluated = 0
+        var stops = 0
         while true {
             var left = 1 + random.integer(below: 7)
             let report = try ExperimentRunner.run(
@@ -111,8 +114,18 @@ import Workbench
         defer { for p in [wrong, infinite] { try? FileManager.default.removeItem(atPath: p) } }
         try FactorsFile.write([1, 2, 3], to: wrong)
         try "1\n2\ninf\n".write(toFile: infinite, atomically: true, encoding: .utf8)
-        refused(experiment { $0.baseFactors = wrong; $0.baseLength = 200 }) { $0 is RescalingError }
-        refused(experiment { $0.baseFactors = infinite; $0.baseLength = 200 }) { $0 is RescalingError }
+        refused(
+            experiment {
+                $0.baseFactors = wrong
+                $0.baseLength = 200
+            }
+        ) { $0 is RescalingError }
+        refused(
+            experiment {
+                $0.baseFactors = infinite
+                $0.baseLength = 200
+            }
+        ) { $0 is RescalingError }
     }
 
     /// A stored experiment or optimiser state edited to nonsense gets a named error on resume and replay.
@@ -124,10 +137,12 @@ import Workbench
         let store = try RunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search0.objective.fingerprints, in: store)
         var budget = 8
-        _ = try ExperimentRunner.run(id: id, in: store, search: search0, shouldStop: {
-            budget -= 1
-            return budget < 0
-        })
+        _ = try ExperimentRunner.run(
+            id: id, in: store, search: search0,
+            shouldStop: {
+                budget -= 1
+                return budget < 0
+            })
         let state = try #require(try store.lastGeneration(run: id)).state
         func expectNamedError(_ body: () throws -> Void) {
             do {
@@ -161,9 +176,12 @@ import Workbench
         try Tamper.setLastState(database: path, run: id, state)
         // The stored experiment: a newer format, a negative target.
         let configuration = try store.run(id).configuration
-        for (original, replacement) in [("\"format_version\":2", "\"format_version\":99"), ("\"target_length\":256", "\"target_length\":-5")] {
+        for (original, replacement) in [
+            ("\"format_version\":2", "\"format_version\":99"), ("\"target_length\":256", "\"target_length\":-5"),
+        ] {
             #expect(configuration.contains(original))
-            try Tamper.setConfiguration(database: path, run: id, configuration.replacingOccurrences(of: original, with: replacement))
+            try Tamper.setConfiguration(
+                database: path, run: id, configuration.replacingOccurrences(of: original, with: replacement))
             expectNamedError { _ = try ExperimentRunner.run(id: id, in: store) }
             expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
         }
@@ -192,15 +210,20 @@ import Workbench
         #expect(scaling["attention_factor"] as? Double == 1.07)
         #expect(FactorExport.losses(.hf, table: RotaryTable(lambda: table.lambda, nHat: 4)).count == 1)
         // GGUF
-        try FactorExport.gguf(table, source: try GGUFFile(path: LongRoPERunTests.modelPath), configuration: c, targetLength: 256, to: ggufPath)
+        try FactorExport.gguf(
+            table, source: try GGUFFile(path: LongRoPERunTests.modelPath), configuration: c, targetLength: 256,
+            to: ggufPath)
         let file = try GGUFFile(path: ggufPath)
         #expect(try file.integer("llama.context_length") == 256)
         let exported = try LlamaModel(path: ggufPath)
         #expect(exported.weights.ropeFrequencyFactors == table.lambda.map { Float($0) })
-        let tokens = exported.tokenizer.encode(String(repeating: "the heron and the lantern in the winter harbour. ", count: 8), addSpecial: false)
+        let tokens = exported.tokenizer.encode(
+            String(repeating: "the heron and the lantern in the winter harbour. ", count: 8), addSpecial: false)
         let documents = [Array(tokens.prefix(255))]
-        let original = try PerplexityEvaluator(model: model, context: 256, numerics: .float32).document(documents: documents, rotary: table)
-        let copy = try PerplexityEvaluator(model: exported, context: 256, numerics: .float32).document(documents: documents, rotary: nil)
+        let original = try PerplexityEvaluator(model: model, context: 256, numerics: .float32).document(
+            documents: documents, rotary: table)
+        let copy = try PerplexityEvaluator(model: exported, context: 256, numerics: .float32).document(
+            documents: documents, rotary: nil)
         #expect(abs(original.perplexity / copy.perplexity - 1) < 1e-5, "\(original.perplexity) vs \(copy.perplexity)")
     }
 }
@@ -211,7 +234,9 @@ enum Tamper {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try state.write(to: URL(fileURLWithPath: file))
-        try sql(database, """
+        try sql(
+            database,
+            """
             UPDATE generation SET state = readfile('\(file)') WHERE runID = \(run)
             AND "index" = (SELECT max("index") FROM generation WHERE runID = \(run));
             """)

@@ -68,7 +68,8 @@ import Transformer
         let ntk = try method(.ntk(factor: 2)).lambda
         let ntkTable = full.table(full.genome(nearest: ntk))
         for i in 0..<pairs { #expect(abs(ntkTable.lambda[i] - ntk[i]) <= 0.005 + 1e-9) }
-        let initial = RescalingMethod.longRoPEInitialFromYaRN(factor: 2, dimensions: 64, base: base, trainedContext: trained)
+        let initial = RescalingMethod.longRoPEInitialFromYaRN(
+            factor: 2, dimensions: 64, base: base, trainedContext: trained)
         let yarn = try method(.yarn(factor: 2))
         // The reference's initial vector interpolates lambda linearly along YaRN's ramp; YaRN interpolates 1/lambda
         // (spec §2). Both keep lambda = 1 below the ramp and s above it, and the reference's lies above inside it.
@@ -134,7 +135,9 @@ import Transformer
             }
             asked += population.count
             // A smooth stand-in fitness: distance to a target vector.
-            ga.tell(population, fitness: population.map { g in zip(g.prefix(pairs), seeds[2]).reduce(0) { $0 + abs($1.0 - $1.1) } })
+            ga.tell(
+                population,
+                fitness: population.map { g in zip(g.prefix(pairs), seeds[2]).reduce(0) { $0 + abs($1.0 - $1.1) } })
         }
         #expect(asked >= 16 + 7 * 16 - 10)
     }
@@ -145,7 +148,8 @@ import Transformer
         let seeds = [[0.9, 0.9, 0.9], [0.2, 0.1, 0.3], [0.5, 0.5, 0.5]]
         func f(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
         func run(stopAt: Int?) throws -> [[[Double]]] {
-            var start = StrategyRegistry.Start(mean: seeds[0], sigma: 0.1, stop: StopCriteria(maxEvaluations: 60), seed: 4)
+            var start = StrategyRegistry.Start(
+                mean: seeds[0], sigma: 0.1, stop: StopCriteria(maxEvaluations: 60), seed: 4)
             start.seeds = seeds
             start.populationSize = 6
             var strategy = try #require(StrategyRegistry.make("cma-es", start: start))
@@ -165,7 +169,8 @@ import Transformer
         let reference = try run(stopAt: nil)
         #expect(reference[0] == seeds)
         let seeded = try #require(
-            try StrategyRegistry.decode(StrategyRegistry.encode(SeededCMAES(seeds: seeds, sigma: 0.1, stop: StopCriteria(), seed: 4)))
+            try StrategyRegistry.decode(
+                StrategyRegistry.encode(SeededCMAES(seeds: seeds, sigma: 0.1, stop: StopCriteria(), seed: 4)))
                 as? SeededCMAES)
         var started = seeded
         started.tell(seeds, fitness: seeds.map(f))

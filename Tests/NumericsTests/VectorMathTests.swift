@@ -34,7 +34,9 @@ import Testing
 
     @Test func halfRoundingEqualsTheStandardLibraryConversionForEveryTestValue() {
         // Values around half-precision ties, subnormals, and out of range
-        var values: [Float] = [0, -0.0, 1, 1.0001, 1.00048828125, 1.00146484375, 65504, 65520, 1e-7, 3e-8, -2.5e-5, 123.456]
+        var values: [Float] = [
+            0, -0.0, 1, 1.0001, 1.00048828125, 1.00146484375, 65504, 65520, 1e-7, 3e-8, -2.5e-5, 123.456,
+        ]
         values += (0..<1000).map { Float(sin(Double($0)) * pow(10, Double($0 % 9) - 4)) }
         var rounded = values
         VectorMath.roundToHalf(&rounded, count: rounded.count)

@@ -64,7 +64,8 @@ import Transformer
     }
 
     @Test func longRoPEDefaultsToTheSuTemperature() throws {
-        let factors = RescalingMethod.longRoPEInitialFromYaRN(factor: 4, dimensions: d, base: base, trainedContext: trained)
+        let factors = RescalingMethod.longRoPEInitialFromYaRN(
+            factor: 4, dimensions: d, base: base, trainedContext: trained)
         #expect(factors.first == 1 && factors.last == 4)
         #expect(zip(factors, factors.dropFirst()).allSatisfy { $0 <= $1 })  // monotone, as the search requires
         let t = try table(.longRoPE(factors: factors, nHat: 8, factor: 4, mscale: nil))
@@ -85,7 +86,8 @@ import Transformer
         table.nHat = 4
         table.mscale = 1.5
         for floatAngles in [false, true] {
-            let angles = RotaryAngles(table: table, base: base, rotaryDimensions: d, fileFactors: nil, floatAngles: floatAngles)
+            let angles = RotaryAngles(
+                table: table, base: base, rotaryDimensions: d, fileFactors: nil, floatAngles: floatAngles)
             var positions: [Int32] = [3, 100]
             var cosines = [Float](repeating: 0, count: 64)
             var sines = [Float](repeating: 0, count: 64)

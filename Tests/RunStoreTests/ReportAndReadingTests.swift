@@ -8,7 +8,8 @@ import Workbench
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID()).sqlite").path
         let store = try RunStore(path: path)
         let experiment = Experiment(
-            name: "report", objective: .ellipsoid, dimension: 5, strategy: "cma-es", sigma: 1, mean: 1, lower: -3, upper: 3,
+            name: "report", objective: .ellipsoid, dimension: 5, strategy: "cma-es", sigma: 1, mean: 1, lower: -3,
+            upper: 3,
             seed: 3, maxEvaluations: budget, target: nil, evaluationDelay: delay)
         return (store, try ExperimentRunner.create(experiment, in: store), path)
     }

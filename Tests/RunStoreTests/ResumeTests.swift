@@ -14,7 +14,8 @@ import Workbench
     }
 
     func temporaryStore() throws -> (RunStore, String) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).sqlite")
+            .path
         return (try RunStore(path: path), path)
     }
 
@@ -33,13 +34,17 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: path) }
         let id = try ExperimentRunner.create(experiment(strategy: strategy), in: store)
         var random = RandomGenerator(seed: 99)
-        var evaluated = 0, reused = 0, stops = 0
+        var evaluated = 0
+        var reused = 0
+        var stops = 0
         while true {
             var left = 1 + random.integer(below: 300)  // stop after this many more evaluations
-            let report = try ExperimentRunner.run(id: id, in: store, shouldStop: {
-                left -= 1
-                return left < 0
-            })
+            let report = try ExperimentRunner.run(
+                id: id, in: store,
+                shouldStop: {
+                    left -= 1
+                    return left < 0
+                })
             evaluated += report.evaluated
             reused += report.reused
             if case .finished = report.outcome { break }
@@ -48,7 +53,9 @@ import Workbench
         #expect(stops >= 5)
         #expect(evaluated == whole.evaluated, "every evaluation ran exactly once across \(stops) stops")
         #expect(try table(store, id) == table(reference, referenceID))
-        #expect(try ExperimentRunner.strategy(run: id, in: store)?.best == ExperimentRunner.strategy(run: referenceID, in: reference)?.best)
+        #expect(
+            try ExperimentRunner.strategy(run: id, in: store)?.best
+                == ExperimentRunner.strategy(run: referenceID, in: reference)?.best)
     }
 
     /// The command-line run killed with SIGKILL at random moments, then resumed: same final table.

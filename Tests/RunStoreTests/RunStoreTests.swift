@@ -22,7 +22,9 @@ import Testing
         let run = try store.createRun(sampleRun())
         let id = try #require(run.id)
         try store.recordCandidate(
-            CandidateRecord(runID: id, generation: 0, index: 0, parameters: "[1,2]", fitness: 3, metrics: "{}", status: .ok, seconds: 0.1))
+            CandidateRecord(
+                runID: id, generation: 0, index: 0, parameters: "[1,2]", fitness: 3, metrics: "{}", status: .ok,
+                seconds: 0.1))
         try store.recordGeneration(
             GenerationRecord(
                 runID: id, index: 0, state: Data("{}".utf8), bestFitness: 3, medianFitness: 3, worstFitness: 3,
@@ -45,7 +47,7 @@ import Testing
             _ = try store.createRun(sampleRun())
         }
         // A later ctxevo added a migration this one does not know.
-        guard let _ = sqlite(path, "INSERT INTO grdb_migrations VALUES ('v9: from the future')") else { return }
+        guard sqlite(path, "INSERT INTO grdb_migrations VALUES ('v9: from the future')") != nil else { return }
         let before = sqlite(path, ".dump")
         #expect(throws: RunStoreError.newerVersion(path)) { try RunStore(path: path) }
         #expect(sqlite(path, ".dump") == before)  // the content, not the bytes: SQLite may checkpoint its WAL

@@ -45,7 +45,8 @@ public enum TinyModel {
         var writer = GGUFWriter()
         let metadata: [(String, GGUFValue)] = [
             ("general.architecture", .string("llama")), ("general.name", .string("ctxevo tiny test model")),
-            ("llama.block_count", .uint32(UInt32(s.layers))), ("llama.context_length", .uint32(UInt32(s.trainedContext))),
+            ("llama.block_count", .uint32(UInt32(s.layers))),
+            ("llama.context_length", .uint32(UInt32(s.trainedContext))),
             ("llama.embedding_length", .uint32(UInt32(s.width))),
             ("llama.feed_forward_length", .uint32(UInt32(s.feedForward))),
             ("llama.attention.head_count", .uint32(UInt32(s.heads))),
@@ -56,21 +57,25 @@ public enum TinyModel {
             ("tokenizer.ggml.tokens", .array(tokens.map { .string($0) })),
             ("tokenizer.ggml.token_type", .array(types)),
             ("tokenizer.ggml.merges", .array(merges.map { .string($0) })),
-            ("tokenizer.ggml.bos_token_id", .uint32(UInt32(bos))), ("tokenizer.ggml.eos_token_id", .uint32(UInt32(bos))),
+            ("tokenizer.ggml.bos_token_id", .uint32(UInt32(bos))),
+            ("tokenizer.ggml.eos_token_id", .uint32(UInt32(bos))),
             ("tokenizer.ggml.add_bos_token", .bool(true)),
         ]
         writer.metadata = metadata
 
         var random = RandomGenerator(seed: seed)
         let kvWidth = s.width / s.heads * s.kvHeads
-        var shapes: [(String, [Int], Float)] = [("token_embd.weight", [s.width, vocabulary], 1), ("output_norm.weight", [s.width], 0)]
+        var shapes: [(String, [Int], Float)] = [
+            ("token_embd.weight", [s.width, vocabulary], 1), ("output_norm.weight", [s.width], 0),
+        ]
         for layer in 0..<s.layers {
             let p = "blk.\(layer)."
             shapes += [
                 (p + "attn_norm.weight", [s.width], 0), (p + "attn_q.weight", [s.width, s.width], 1),
                 (p + "attn_k.weight", [s.width, kvWidth], 1), (p + "attn_v.weight", [s.width, kvWidth], 1),
                 (p + "attn_output.weight", [s.width, s.width], 1), (p + "ffn_norm.weight", [s.width], 0),
-                (p + "ffn_gate.weight", [s.width, s.feedForward], 1), (p + "ffn_up.weight", [s.width, s.feedForward], 1),
+                (p + "ffn_gate.weight", [s.width, s.feedForward], 1),
+                (p + "ffn_up.weight", [s.width, s.feedForward], 1),
                 (p + "ffn_down.weight", [s.feedForward, s.width], 1),
             ]
         }

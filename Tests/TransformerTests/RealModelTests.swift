@@ -31,8 +31,10 @@ enum RealModel {
     @Test func tokenIdsEqualLlamaCpp() throws {
         let model = try #require(RealModel.shared)
         let text = try TextFile.read(path: RealModel.fixture("paradiselost_first2000.txt").path)
-        let expected = try String(contentsOf: RealModel.fixture("paradiselost_first2000.llamacpp-token-ids"), encoding: .utf8)
-            .split(separator: "\n").map { Int32($0)! }
+        let expected = try String(
+            contentsOf: RealModel.fixture("paradiselost_first2000.llamacpp-token-ids"), encoding: .utf8
+        )
+        .split(separator: "\n").map { Int32($0)! }
         #expect(model.tokenizer.encode(text, addSpecial: true) == expected)
     }
 
@@ -65,7 +67,8 @@ enum RealModel {
     @Test func llamaCppProtocolPerplexityMatchesTheFixture() throws {
         let model = try #require(RealModel.shared)
         let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
-        let result = try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: tokens, windows: 3, rotary: nil)
+        let result = try PerplexityEvaluator(model: model, context: 512).llamacpp(
+            tokens: tokens, windows: 3, rotary: nil)
         #expect(result.scoredTokens == 3 * 255)
         for (ours, reference) in zip(result.runningPerplexity, [52.2683, 56.4303, 56.8849]) {
             #expect(abs(ours / reference - 1) < 0.02, "running perplexity \(ours) vs llama.cpp \(reference)")
@@ -91,12 +94,16 @@ enum RealModel {
         let result = try PerplexityEvaluator(model: model, context: 256).document(documents: documents, rotary: nil)
         #expect(result.scoredTokens == 2 * 255)
         // PPL = exp(mean over documents of the mean token NLL) = the geometric mean of the per-document values.
-        #expect(abs(result.perplexity - (result.perSequence[0] * result.perSequence[1]).squareRoot()) < 1e-9 * result.perplexity)
+        #expect(
+            abs(result.perplexity - (result.perSequence[0] * result.perSequence[1]).squareRoot()) < 1e-9
+                * result.perplexity)
         #expect(throws: PerplexityError.self) {
-            try PerplexityEvaluator(model: model, context: 512).document(documents: [Array(tokens[0..<100])], rotary: nil)
+            try PerplexityEvaluator(model: model, context: 512).document(
+                documents: [Array(tokens[0..<100])], rotary: nil)
         }
         #expect(throws: PerplexityError.self) {
-            try PerplexityEvaluator(model: model, context: 512).llamacpp(tokens: Array(tokens[0..<1000]), windows: nil, rotary: nil)
+            try PerplexityEvaluator(model: model, context: 512).llamacpp(
+                tokens: Array(tokens[0..<1000]), windows: nil, rotary: nil)
         }
     }
 

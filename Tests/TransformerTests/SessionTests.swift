@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import Objectives
+import Synchronization
 import TestSupport
 import Testing
 import Transformer
@@ -9,7 +9,8 @@ import Transformer
 enum Tiny {
     static let model: LlamaModel? = TinyModel.path.flatMap { try? LlamaModel(path: $0) }
     static let text = String(
-        repeating: "Of Man's first disobedience, and the fruit of that forbidden tree, whose mortal taste brought death. ",
+        repeating:
+            "Of Man's first disobedience, and the fruit of that forbidden tree, whose mortal taste brought death. ",
         count: 20)
 }
 
@@ -43,7 +44,8 @@ enum Tiny {
                 if evict {
                     for layer in 0..<c.layers {
                         let n = session.cache.length[layer]
-                        try session.cache.retain(layer: layer, indicesPerHead: Array(repeating: Array(0..<n), count: c.kvHeads))
+                        try session.cache.retain(
+                            layer: layer, indicesPerHead: Array(repeating: Array(0..<n), count: c.kvHeads))
                     }
                 }
             }

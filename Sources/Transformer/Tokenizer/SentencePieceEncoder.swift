@@ -49,7 +49,8 @@ struct SentencePieceEncoder: Sendable {
         }
         for i in 1..<symbols.count { tryAdd(i - 1, i) }
         while let bigram = queue.pop() {
-            let left = bigram.left, right = bigram.right
+            let left = bigram.left
+            let right = bigram.right
             // Skip bigrams made stale by an earlier merge of either side.
             guard !symbols[left].text.isEmpty, !symbols[right].text.isEmpty,
                 symbols[left].text + symbols[right].text == bigram.text
@@ -88,7 +89,9 @@ struct Heap<Element: Comparable> {
             if items[parent] < items[child] {
                 items.swapAt(parent, child)
                 child = parent
-            } else { break }
+            } else {
+                break
+            }
         }
     }
 
@@ -98,7 +101,8 @@ struct Heap<Element: Comparable> {
         let top = items.removeLast()
         var parent = 0
         while true {
-            let left = 2 * parent + 1, right = left + 1
+            let left = 2 * parent + 1
+            let right = left + 1
             var largest = parent
             if left < items.count && items[largest] < items[left] { largest = left }
             if right < items.count && items[largest] < items[right] { largest = right }

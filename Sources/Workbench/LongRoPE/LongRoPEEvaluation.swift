@@ -27,7 +27,8 @@ public enum RotaryCandidate: Sendable, Equatable {
         case .factors(_, let contents):
             method = .longRoPE(factors: contents.factors, nHat: contents.nHat ?? 0, factor: s, mscale: contents.mscale)
         }
-        return try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+        return try method.table(
+            rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
     }
 }
 
@@ -99,12 +100,16 @@ public enum LongRoPEEvaluation {
             let documents = Documents.windows(of: plain, context: length, bos: vocabulary.bos, limit: plan.documents)
             guard documents.count == plan.documents else {
                 throw PerplexityError.textTooShort(
-                    tokens: plain.count, needed: plan.documents * Documents.tokensNeeded(context: length, bos: vocabulary.bos),
+                    tokens: plain.count,
+                    needed: plan.documents * Documents.tokensNeeded(context: length, bos: vocabulary.bos),
                     context: length, what: "the evaluation text (\(plan.documents) documents)")
             }
-            let passkeys = plan.passkeyDepths.isEmpty ? [] : try NeedleSamples.make(
-                tokenizer: model.tokenizer, filler: plain, context: length, depths: plan.passkeyDepths, digits: 5,
-                seed: 5, name: "passkey")
+            let passkeys =
+                plan.passkeyDepths.isEmpty
+                ? []
+                : try NeedleSamples.make(
+                    tokenizer: model.tokenizer, filler: plain, context: length, depths: plan.passkeyDepths, digits: 5,
+                    seed: 5, name: "passkey")
             for candidate in plan.candidates {
                 let table = try candidate.table(length: length, configuration: c)
                 for measure in plan.protocols {
@@ -112,11 +117,14 @@ public enum LongRoPEEvaluation {
                     let result: PerplexityResult
                     switch measure {
                     case .llamacpp:
-                        result = try evaluator.llamacpp(tokens: special, windows: plan.documents, rotary: table) { done, _ in
+                        result = try evaluator.llamacpp(tokens: special, windows: plan.documents, rotary: table) {
+                            done, _ in
                             progress(base + done, total)
                         }
                     case .document:
-                        result = try evaluator.document(documents: documents, rotary: table) { done, _ in progress(base + done, total) }
+                        result = try evaluator.document(documents: documents, rotary: table) { done, _ in
+                            progress(base + done, total)
+                        }
                     }
                     done += plan.documents * length
                     let cell = Cell(
@@ -127,12 +135,14 @@ public enum LongRoPEEvaluation {
                 }
                 if !passkeys.isEmpty {
                     let base = done
-                    let result = try evaluator.score(passkeys, rotary: table) { done, _ in progress(base + done, total) }
+                    let result = try evaluator.score(passkeys, rotary: table) { done, _ in progress(base + done, total)
+                    }
                     done += passkeys.count * length
                     let cell = Cell(
                         candidate: candidate.name, length: length, measure: "passkey", perplexity: result.perplexity,
                         scoredTokens: result.scoredTokens, seconds: result.seconds,
-                        retrieved: result.perSequenceTopChoiceAccuracy.filter { $0 == 1 }.count, samples: passkeys.count)
+                        retrieved: result.perSequenceTopChoiceAccuracy.filter { $0 == 1 }.count, samples: passkeys.count
+                    )
                     cells.append(cell)
                     cellDone(cell)
                 }
@@ -153,23 +163,32 @@ public enum LongRoPEEvaluation {
         var candidates: [String] = []
         for cell in cells where !candidates.contains(cell.candidate) { candidates.append(cell.candidate) }
         return ["llamacpp", "document", "passkey"].filter { m in cells.contains { $0.measure == m } }.map { measure in
-            let title = switch measure {
-            case "llamacpp": "Perplexity, llama.cpp protocol (second half of each window scored)"
-            case "document": "Perplexity, document protocol (every token scored)"
-            default: "Passkey (5 digits): perplexity of the digits, (retrieved / samples) by greedy decoding"
-            }
+            let title =
+                switch measure {
+                case "llamacpp": "Perplexity, llama.cpp protocol (second half of each window scored)"
+                case "document": "Perplexity, document protocol (every token scored)"
+                default: "Passkey (5 digits): perplexity of the digits, (retrieved / samples) by greedy decoding"
+                }
             var best: [Int: Double] = [:]
             for cell in cells where cell.measure == measure {
                 best[cell.length] = min(best[cell.length] ?? .infinity, cell.perplexity)
             }
             let rows = candidates.map { candidate in
-                (candidate, lengths.map { length -> (String, Bool)? in
-                    guard let cell = cells.first(where: { $0.candidate == candidate && $0.length == length && $0.measure == measure })
-                    else { return nil }
-                    var text = String(format: "%.4f", cell.perplexity)
-                    if let retrieved = cell.retrieved, let samples = cell.samples { text += " (\(retrieved)/\(samples))" }
-                    return (text, cell.perplexity == best[length])
-                })
+                (
+                    candidate,
+                    lengths.map { length -> (String, Bool)? in
+                        guard
+                            let cell = cells.first(where: {
+                                $0.candidate == candidate && $0.length == length && $0.measure == measure
+                            })
+                        else { return nil }
+                        var text = String(format: "%.4f", cell.perplexity)
+                        if let retrieved = cell.retrieved, let samples = cell.samples {
+                            text += " (\(retrieved)/\(samples))"
+                        }
+                        return (text, cell.perplexity == best[length])
+                    }
+                )
             }
             return Table(title: title, lengths: lengths, rows: rows)
         }
@@ -178,10 +197,14 @@ public enum LongRoPEEvaluation {
     /// Markdown tables: candidates down, lengths across; the best perplexity of each length in bold.
     public static func markdown(_ cells: [Cell]) -> String {
         tables(cells).map { table in
-            var out = "\n\(table.title)\n\n| method | " + table.lengths.map { "\($0)" }.joined(separator: " | ") + " |\n"
+            var out =
+                "\n\(table.title)\n\n| method | " + table.lengths.map { "\($0)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + table.lengths.map { _ in "---:|" }.joined() + "\n"
             for row in table.rows {
-                out += "| \(row.candidate) |" + row.cells.map { c in c.map { $0.best ? " **\($0.text)** |" : " \($0.text) |" } ?? " - |" }.joined() + "\n"
+                out +=
+                    "| \(row.candidate) |"
+                    + row.cells.map { c in c.map { $0.best ? " **\($0.text)** |" : " \($0.text) |" } ?? " - |" }
+                    .joined() + "\n"
             }
             return out
         }.joined()
@@ -194,10 +217,11 @@ public enum LongRoPEEvaluation {
             out += table.lengths.map { "<th>\($0)</th>" }.joined() + "</tr>"
             for row in table.rows {
                 out += "<tr><td>\(SVGPlot.escape(row.candidate))</td>"
-                out += row.cells.map { c in
-                    guard let c else { return "<td>-</td>" }
-                    return c.best ? "<td align='right'><b>\(c.text)</b></td>" : "<td align='right'>\(c.text)</td>"
-                }.joined() + "</tr>"
+                out +=
+                    row.cells.map { c in
+                        guard let c else { return "<td>-</td>" }
+                        return c.best ? "<td align='right'><b>\(c.text)</b></td>" : "<td align='right'>\(c.text)</td>"
+                    }.joined() + "</tr>"
             }
             return out + "</table>"
         }.joined()

@@ -25,7 +25,8 @@ public struct LongRoPERun: Sendable {
         }
         let space = try SearchSetup.searchSpace(settings, configuration: configuration)
         guard best.x.count == space.dimension else {
-            throw RunError.badStoredState(run: id, "the best genome has \(best.x.count) genes, the space \(space.dimension)")
+            throw RunError.badStoredState(
+                run: id, "the best genome has \(best.x.count) genes, the space \(space.dimension)")
         }
         self.id = id
         self.experiment = experiment

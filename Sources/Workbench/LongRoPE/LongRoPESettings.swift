@@ -45,9 +45,18 @@ public struct LongRoPESettings: Codable, Sendable, Equatable {
     public var penaltyWeight: Double?
 
     enum CodingKeys: String, CodingKey {
-        case model, documents, targetLength = "target_length", space, criticalPairs = "critical_pairs"
-        case nHat = "n_hat", mscale, fitness, needleDepths = "needle_depths", needleDigits = "needle_digits"
-        case numerics, baseFactors = "base_factors", baseLength = "base_length", penaltyWeight = "penalty_weight"
+        case model, documents
+        case targetLength = "target_length"
+        case space
+        case criticalPairs = "critical_pairs"
+        case nHat = "n_hat"
+        case mscale, fitness
+        case needleDepths = "needle_depths"
+        case needleDigits = "needle_digits"
+        case numerics
+        case baseFactors = "base_factors"
+        case baseLength = "base_length"
+        case penaltyWeight = "penalty_weight"
     }
 
     public init(targetLength: Int, space: LongRoPESearchSpace.Kind) {
@@ -68,7 +77,8 @@ public struct LongRoPESettings: Codable, Sendable, Equatable {
         case let text:
             guard let value = Double(text), value.isFinite, value > 0 else {
                 throw ExperimentError(
-                    path: "", field: "longrope.mscale", problem: "'\(text)' is not su, yarn, search or a positive number")
+                    path: "", field: "longrope.mscale",
+                    problem: "'\(text)' is not su, yarn, search or a positive number")
             }
             return .fixed(value)
         }

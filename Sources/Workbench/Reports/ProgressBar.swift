@@ -13,7 +13,8 @@ public final class ProgressBar: @unchecked Sendable {
     /// tokens of a window dearer); the time left is estimated from it. Default: done / total.
     let workFraction: ((Int, Int) -> Double)?
 
-    public init(label: String, unit: String = "tok", enabled: Bool = true, workFraction: ((Int, Int) -> Double)? = nil) {
+    public init(label: String, unit: String = "tok", enabled: Bool = true, workFraction: ((Int, Int) -> Double)? = nil)
+    {
         self.label = label
         self.unit = unit
         self.enabled = enabled
@@ -43,12 +44,14 @@ public final class ProgressBar: @unchecked Sendable {
             format: "%@ [%@] %3.0f%% %.0f/%d %@ %.*f %@/%@ elapsed %@ left %@", label, bar, fraction * 100,
             done.rounded(.down), total, unit, hourly ? 1 : 0, hourly ? perSecond * 3600 : perSecond, unit,
             hourly ? "h" : "s", ProgressBar.clock(elapsed), finished ? "0:00" : ProgressBar.clock(remaining))
-        FileHandle.standardError.write(Data(((interactive ? "\r" : "") + line + (interactive && !finished ? "" : "\n")).utf8))
+        FileHandle.standardError.write(
+            Data(((interactive ? "\r" : "") + line + (interactive && !finished ? "" : "\n")).utf8))
     }
 
     static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

@@ -10,7 +10,8 @@ import Transformer
 public enum RunReport {
     /// `evaluation`: cells of `ctxevo longrope evaluate --json` to show as tables (LongRoPE runs).
     public static func html(
-        run id: Int64, in store: RunStore, evaluation: [LongRoPEEvaluation.Cell] = [], logger: Logger = Logger(label: "ctxevo")
+        run id: Int64, in store: RunStore, evaluation: [LongRoPEEvaluation.Cell] = [],
+        logger: Logger = Logger(label: "ctxevo")
     ) throws -> String {
         let record = try store.run(id)
         let generations = try store.generations(run: id)
@@ -22,9 +23,15 @@ public enum RunReport {
             title: "Fitness per generation (band: best to worst of the generation)", xLabel: "generation",
             yLabel: "fitness",
             series: [
-                .init(name: "best so far", color: "#d62728", points: generations.compactMap { g in g.bestSoFar.map { (Double(g.index), $0) } }),
-                .init(name: "generation best", color: "#1f77b4", points: generations.compactMap { g in g.bestFitness.map { (Double(g.index), $0) } }),
-                .init(name: "median", color: "#2ca02c", points: generations.compactMap { g in g.medianFitness.map { (Double(g.index), $0) } }),
+                .init(
+                    name: "best so far", color: "#d62728",
+                    points: generations.compactMap { g in g.bestSoFar.map { (Double(g.index), $0) } }),
+                .init(
+                    name: "generation best", color: "#1f77b4",
+                    points: generations.compactMap { g in g.bestFitness.map { (Double(g.index), $0) } }),
+                .init(
+                    name: "median", color: "#2ca02c",
+                    points: generations.compactMap { g in g.medianFitness.map { (Double(g.index), $0) } }),
             ])
         fitness.band = generations.compactMap { g in
             guard let low = g.bestFitness, let high = g.worstFitness else { return nil }
@@ -33,19 +40,27 @@ public enum RunReport {
         fitness.logY = allPositive
         var sigma = SVGPlot(
             title: "Step size", xLabel: "generation", yLabel: "sigma",
-            series: [.init(name: "sigma", color: "#9467bd", points: generations.map { (Double($0.index), $0.stepSize) })])
+            series: [
+                .init(name: "sigma", color: "#9467bd", points: generations.map { (Double($0.index), $0.stepSize) })
+            ])
         sigma.logY = generations.allSatisfy { $0.stepSize > 0 }
         let time = SVGPlot(
             title: "Time per generation", xLabel: "generation", yLabel: "seconds",
-            series: [.init(name: "seconds", color: "#8c564b", points: generations.map { (Double($0.index), $0.seconds) })])
+            series: [
+                .init(name: "seconds", color: "#8c564b", points: generations.map { (Double($0.index), $0.seconds) })
+            ])
         let bestX = strategy?.best?.x ?? []
         let parameters = SVGPlot(
             title: "Best parameters", xLabel: "parameter index", yLabel: "value",
-            series: [.init(name: "best", color: "#ff7f0e", points: bestX.enumerated().map { (Double($0.offset), $0.element) })])
+            series: [
+                .init(
+                    name: "best", color: "#ff7f0e", points: bestX.enumerated().map { (Double($0.offset), $0.element) })
+            ])
 
         let rows: [(String, String)] = [
             ("run", "\(id)"), ("name", record.name), ("strategy", record.strategy), ("seed", "\(record.seed)"),
-            ("status", record.status.rawValue), ("code", record.codeVersion), ("created", ISO8601DateFormatter().string(from: record.createdAt)),
+            ("status", record.status.rawValue), ("code", record.codeVersion),
+            ("created", ISO8601DateFormatter().string(from: record.createdAt)),
             ("generations", "\(generations.count)"), ("evaluations", "\(strategy?.evaluations ?? 0)"),
             ("best fitness", strategy?.best.map { "\($0.fitness)" } ?? "-"),
             ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),
@@ -56,11 +71,17 @@ public enum RunReport {
             pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}</style></head><body>
             <h1>ctxevo run \(id): \(SVGPlot.escape(record.name))</h1><table>
             """
-        for (key, value) in rows { page += "<tr><td><b>\(SVGPlot.escape(key))</b></td><td>\(SVGPlot.escape(value))</td></tr>" }
+        for (key, value) in rows {
+            page += "<tr><td><b>\(SVGPlot.escape(key))</b></td><td>\(SVGPlot.escape(value))</td></tr>"
+        }
         page += "</table>"
-        page += "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>" + parameters.render() + "</p>"
+        page +=
+            "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>"
+            + parameters.render() + "</p>"
         page += try longRoPESection(run: id, in: store, evaluation: evaluation, logger: logger)
-        page += "<h2>Events</h2><pre>" + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
+        page +=
+            "<h2>Events</h2><pre>"
+            + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
         page += "<h2>Configuration</h2><pre>" + SVGPlot.escape(record.configuration) + "</pre></body></html>\n"
         return page
     }
@@ -77,7 +98,8 @@ extension RunReport {
         var html = "<h2>LongRoPE factors</h2>"
         let configuration: LlamaConfiguration
         do {
-            configuration = try LlamaConfiguration(file: try GGUFFile(path: try SearchSetup.modelPath(settings, logger: logger)))
+            configuration = try LlamaConfiguration(
+                file: try GGUFFile(path: try SearchSetup.modelPath(settings, logger: logger)))
         } catch {
             return html + "<p>(the model of this run is not available here: \(SVGPlot.escape("\(error)")))</p>"
         }
@@ -91,11 +113,13 @@ extension RunReport {
             let table = try method.method(length: settings.targetLength, trainedContext: c.trainedContext)
                 .table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
             series.append(
-                .init(name: method.displayName, color: colors[method.displayName]!,
+                .init(
+                    name: method.displayName, color: colors[method.displayName]!,
                     points: table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
         }
         series.append(
-            .init(name: "found (run \(id))", color: "#d62728",
+            .init(
+                name: "found (run \(id))", color: "#d62728",
                 points: found.table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
         var plot = SVGPlot(
             title: "Rescale factor lambda per rotary pair at \(settings.targetLength) tokens", xLabel: "rotary pair",

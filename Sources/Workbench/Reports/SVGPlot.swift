@@ -31,8 +31,12 @@ public struct SVGPlot {
     }
 
     public func render() -> String {
-        let left = 70.0, right = 150.0, top = 30.0, bottom = 45.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let left = 70.0
+        let right = 150.0
+        let top = 30.0
+        let bottom = 45.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         func transform(_ y: Double) -> Double? {
             guard y.isFinite else { return nil }
             if logY { return y > 0 ? log10(y) : nil }
@@ -43,11 +47,13 @@ public struct SVGPlot {
         guard let xMin = xs.min(), let xMax = xs.max(), let yMin0 = ys.min(), let yMax0 = ys.max() else {
             return "<p>(no data for \(SVGPlot.escape(title)))</p>"
         }
-        let yMin = yMin0 == yMax0 ? yMin0 - 1 : yMin0, yMax = yMin0 == yMax0 ? yMax0 + 1 : yMax0
+        let yMin = yMin0 == yMax0 ? yMin0 - 1 : yMin0
+        let yMax = yMin0 == yMax0 ? yMax0 + 1 : yMax0
         let xSpan = xMax == xMin ? 1 : xMax - xMin
         func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotWidth }
         func py(_ y: Double) -> Double { top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight }
-        var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(width))' height='\(Int(height))' font-family='sans-serif' font-size='11'>"
+        var svg =
+            "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(width))' height='\(Int(height))' font-family='sans-serif' font-size='11'>"
         svg += "<text x='\(left)' y='18' font-size='13' font-weight='bold'>\(SVGPlot.escape(title))</text>"
         svg += "<rect x='\(left)' y='\(top)' width='\(plotWidth)' height='\(plotHeight)' fill='none' stroke='#999'/>"
         for k in 0...4 {  // y ticks
@@ -63,10 +69,13 @@ public struct SVGPlot {
         }
         for k in 0...4 {  // x ticks
             let v = xMin + xSpan * Double(k) / 4
-            svg += "<text x='\(px(v))' y='\(top + plotHeight + 15)' text-anchor='middle'>\(String(format: "%.4g", v))</text>"
+            svg +=
+                "<text x='\(px(v))' y='\(top + plotHeight + 15)' text-anchor='middle'>\(String(format: "%.4g", v))</text>"
         }
-        svg += "<text x='\(left + plotWidth / 2)' y='\(height - 8)' text-anchor='middle'>\(SVGPlot.escape(xLabel))</text>"
-        svg += "<text x='14' y='\(top + plotHeight / 2)' transform='rotate(-90 14 \(top + plotHeight / 2))' text-anchor='middle'>\(SVGPlot.escape(yLabel + (logY ? " (log)" : "")))</text>"
+        svg +=
+            "<text x='\(left + plotWidth / 2)' y='\(height - 8)' text-anchor='middle'>\(SVGPlot.escape(xLabel))</text>"
+        svg +=
+            "<text x='14' y='\(top + plotHeight / 2)' transform='rotate(-90 14 \(top + plotHeight / 2))' text-anchor='middle'>\(SVGPlot.escape(yLabel + (logY ? " (log)" : "")))</text>"
         let bandPoints = band.compactMap { b -> (Double, Double, Double)? in
             guard let l = transform(b.low), let h = transform(b.high) else { return nil }
             return (px(b.x), py(l), py(h))
@@ -74,7 +83,8 @@ public struct SVGPlot {
         if bandPoints.count > 1 {
             let upper = bandPoints.map { "\($0.0),\($0.2)" }
             let lower = bandPoints.reversed().map { "\($0.0),\($0.1)" }
-            svg += "<polygon points='\((upper + lower).joined(separator: " "))' fill='#4a90d9' fill-opacity='0.18' stroke='none'/>"
+            svg +=
+                "<polygon points='\((upper + lower).joined(separator: " "))' fill='#4a90d9' fill-opacity='0.18' stroke='none'/>"
         }
         for (k, s) in series.enumerated() {
             let points = s.points.compactMap { p in transform(p.y).map { "\(px(p.x)),\(py($0))" } }
@@ -82,10 +92,12 @@ public struct SVGPlot {
                 let xy = points[0].split(separator: ",")
                 svg += "<circle cx='\(xy[0])' cy='\(xy[1])' r='3' fill='\(s.color)'/>"
             } else if !points.isEmpty {
-                svg += "<polyline points='\(points.joined(separator: " "))' fill='none' stroke='\(s.color)' stroke-width='1.6'/>"
+                svg +=
+                    "<polyline points='\(points.joined(separator: " "))' fill='none' stroke='\(s.color)' stroke-width='1.6'/>"
             }
             let ly = top + 14 + Double(k) * 16
-            svg += "<line x1='\(left + plotWidth + 12)' x2='\(left + plotWidth + 32)' y1='\(ly - 4)' y2='\(ly - 4)' stroke='\(s.color)' stroke-width='2'/>"
+            svg +=
+                "<line x1='\(left + plotWidth + 12)' x2='\(left + plotWidth + 32)' y1='\(ly - 4)' y2='\(ly - 4)' stroke='\(s.color)' stroke-width='2'/>"
             svg += "<text x='\(left + plotWidth + 36)' y='\(ly)'>\(SVGPlot.escape(s.name))</text>"
         }
         return svg + "</svg>"

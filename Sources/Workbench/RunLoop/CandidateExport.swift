@@ -8,9 +8,14 @@ public enum CandidateExport {
         let candidates = try store.candidates(run: id)
         let parameters = try candidates.map { try ExperimentRunner.decodeParameters($0.parameters, run: id) }
         let width = parameters.map(\.count).max() ?? 0
-        var lines = [(["generation", "index", "fitness", "status", "seconds"] + (0..<width).map { "x\($0)" }).joined(separator: ",")]
+        var lines = [
+            (["generation", "index", "fitness", "status", "seconds"] + (0..<width).map { "x\($0)" }).joined(
+                separator: ",")
+        ]
         for (c, x) in zip(candidates, parameters) {
-            let fields = ["\(c.generation)", "\(c.index)", c.fitness.map { "\($0)" } ?? "", c.status.rawValue, "\(c.seconds)"]
+            let fields = [
+                "\(c.generation)", "\(c.index)", c.fitness.map { "\($0)" } ?? "", c.status.rawValue, "\(c.seconds)",
+            ]
             lines.append((fields + x.map { "\($0)" }).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -58,9 +58,16 @@ public struct Experiment: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", name, objective, dimension, strategy, sigma, startValue = "mean"
-        case lower, upper, seed, maxEvaluations = "max_evaluations", maxGenerations = "max_generations", target
-        case evaluationDelay = "evaluation_delay", populationSize = "population_size", longRoPE = "longrope"
+        case formatVersion = "format_version"
+        case name, objective, dimension, strategy, sigma
+        case startValue = "mean"
+        case lower, upper, seed
+        case maxEvaluations = "max_evaluations"
+        case maxGenerations = "max_generations"
+        case target
+        case evaluationDelay = "evaluation_delay"
+        case populationSize = "population_size"
+        case longRoPE = "longrope"
     }
 
     /// Reads and validates an experiment file; every error names the file and the field.
@@ -117,11 +124,15 @@ public struct Experiment: Codable, Sendable, Equatable {
             throw fail("max_evaluations", "give max_evaluations, max_generations or target, or the run never ends")
         }
         if let t = target, !t.isFinite { throw fail("target", "must be a finite number") }
-        if let p = populationSize, p < 2 || p > 100_000 { throw fail("population_size", "must be between 2 and 100000") }
+        if let p = populationSize, p < 2 || p > 100_000 {
+            throw fail("population_size", "must be between 2 and 100000")
+        }
         if let d = evaluationDelay, !(d >= 0 && d.isFinite) { throw fail("evaluation_delay", "must not be negative") }
         switch objective {
         case .longRoPE:
-            guard let settings = longRoPE else { throw fail("longrope", "is missing (the LongRoPE objective's settings)") }
+            guard let settings = longRoPE else {
+                throw fail("longrope", "is missing (the LongRoPE objective's settings)")
+            }
             try settings.validate(path: path)
             if strategy == "ipop-cma-es" || strategy == "bipop-cma-es" {
                 throw fail("strategy", "'\(strategy)' has no seeds; LongRoPE runs 'ga', 'cma-es' or 'sep-cma-es'")

@@ -61,7 +61,8 @@ public enum ExperimentRunner {
         let fingerprints = search.objective.fingerprints
         guard fingerprints == Fingerprints(model: record.modelSHA256, data: record.dataSHA256) else {
             throw RunError.fingerprintMismatch(
-                run: id, recorded: Fingerprints(model: record.modelSHA256, data: record.dataSHA256), found: fingerprints)
+                run: id, recorded: Fingerprints(model: record.modelSHA256, data: record.dataSHA256), found: fingerprints
+            )
         }
         var strategy: any Strategy
         var generation: Int
@@ -69,13 +70,15 @@ public enum ExperimentRunner {
             strategy = try StrategyRegistry.decode(last.state, run: id)
             guard strategy.dimension == search.objective.dimension else {
                 throw RunError.badStoredState(
-                    run: id, "the optimiser has \(strategy.dimension) genes, the objective \(search.objective.dimension)")
+                    run: id,
+                    "the optimiser has \(strategy.dimension) genes, the objective \(search.objective.dimension)")
             }
             generation = last.index + 1
             try store.recordEvent(run: id, level: "info", "resumed after generation \(last.index)")
         } else {
             guard let fresh = StrategyRegistry.make(experiment.strategy, start: search.start) else {
-                throw ExperimentError(path: record.name, field: "strategy", problem: "'\(experiment.strategy)' is not registered")
+                throw ExperimentError(
+                    path: record.name, field: "strategy", problem: "'\(experiment.strategy)' is not registered")
             }
             strategy = fresh
             generation = 0
@@ -88,7 +91,9 @@ public enum ExperimentRunner {
                 uniqueKeysWithValues: try store.candidates(run: id, generation: generation).map { ($0.index, $0) })
             var fitness: [Double] = []
             for (index, x) in population.enumerated() {
-                if let done = recorded[index], let parameters = try? decodeParameters(done.parameters, run: id), parameters == x {
+                if let done = recorded[index], let parameters = try? decodeParameters(done.parameters, run: id),
+                    parameters == x
+                {
                     fitness.append(done.fitness ?? .nan)
                     report.reused += 1
                     continue
@@ -117,7 +122,8 @@ public enum ExperimentRunner {
             let sorted = fitness.filter(\.isFinite).sorted()
             try store.recordGeneration(
                 GenerationRecord(
-                    runID: id, index: generation, state: try StrategyRegistry.encode(strategy), bestFitness: sorted.first,
+                    runID: id, index: generation, state: try StrategyRegistry.encode(strategy),
+                    bestFitness: sorted.first,
                     medianFitness: sorted.isEmpty ? nil : sorted[sorted.count / 2], worstFitness: sorted.last,
                     bestSoFar: strategy.best?.fitness, stepSize: strategy.stepSize,
                     seconds: Date().timeIntervalSince(started)))

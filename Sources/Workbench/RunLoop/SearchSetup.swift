@@ -50,7 +50,8 @@ public enum SearchSetup {
         let bySize = corpus.search.sorted { size($0) != size($1) ? size($0) > size($1) : $0.name < $1.name }
         guard count <= bySize.count else {
             throw ExperimentError(
-                path: "", field: "longrope.documents", problem: "asks for \(count) plays; the search set has \(bySize.count)")
+                path: "", field: "longrope.documents",
+                problem: "asks for \(count) plays; the search set has \(bySize.count)")
         }
         return Array(bySize.prefix(count))
     }
@@ -95,17 +96,21 @@ public enum SearchSetup {
         ]
         var genomes: [[Double]] = []
         if let base = space.baseFactors {
-            genomes.append(space.genome(nearest: base, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
+            genomes.append(
+                space.genome(
+                    nearest: base, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
         }
         for method in methods {
-            let table = try method.table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+            let table = try method.table(
+                rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
             genomes.append(space.genome(nearest: table.lambda, mscale: table.mscale))
         }
         // The reference code's initial vector: lambda linear along YaRN's ramp, 1 + (S - 1) ramp_i.
         let initial = RescalingMethod.longRoPEInitialFromYaRN(
             factor: S, dimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
         genomes.append(
-            space.genome(nearest: initial, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
+            space.genome(
+                nearest: initial, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
         var seeds: [[Double]] = []
         for g in genomes.map({ unit ? space.unitCoordinates($0) : $0 }) where !seeds.contains(g) { seeds.append(g) }
 
@@ -153,7 +158,9 @@ public enum SearchSetup {
         var base: [Double]?
         if let path = settings.baseFactors {
             let factors = try FactorsFile.read(path: path)
-            guard factors.count == c.rotaryPairs else { throw RescalingError.wrongFactorCount(factors.count, pairs: c.rotaryPairs) }
+            guard factors.count == c.rotaryPairs else {
+                throw RescalingError.wrongFactorCount(factors.count, pairs: c.rotaryPairs)
+            }
             base = factors
         }
         let from = settings.baseLength ?? c.trainedContext
