@@ -122,13 +122,9 @@ public struct CMAES: Strategy {
         let lambda = population.count
         let p = parameters
         precondition(lambda == p.populationSize && rawFitness.count == lambda, "tell takes the population ask returned")
-        let fitness = FitnessRanking.sanitized(rawFitness)
+        let fitness = Bookkeeping.tell(
+            population, fitness: rawFitness, best: &best, evaluations: &evaluations, generation: &generation)
         let order = FitnessRanking.order(fitness)
-        evaluations += lambda
-        generation += 1
-        for (x, f) in zip(population, rawFitness) where f.isFinite && f < (best?.fitness ?? .infinity) {
-            best = Candidate(x: x, fitness: f)
-        }
 
         // y_k = (x_k - m) / sigma, sorted best first; caller-repaired candidates are used as told.
         var y = [Double](repeating: 0, count: lambda * n)

@@ -127,12 +127,8 @@ public struct GeneticAlgorithm: Strategy {
 
     public mutating func tell(_ offspring: [[Double]], fitness rawFitness: [Double]) {
         precondition(offspring.count == rawFitness.count, "one fitness per individual")
-        let fitness = FitnessRanking.sanitized(rawFitness)
-        evaluations += offspring.count
-        generation += 1
-        for (x, f) in zip(offspring, rawFitness) where f.isFinite && f < (best?.fitness ?? .infinity) {
-            best = Candidate(x: x, fitness: f)
-        }
+        let fitness = Bookkeeping.tell(
+            offspring, fitness: rawFitness, best: &best, evaluations: &evaluations, generation: &generation)
         let told = zip(offspring, fitness).map { Candidate(x: $0, fitness: $1) }
         // Elitism: the survivors are the best of the old elites and the new offspring.
         let merged = (population + told).enumerated().sorted {
@@ -246,17 +242,7 @@ public struct GeneticAlgorithm: Strategy {
         if bredNothing && generation > 1 {
             return Termination(reason: .stagnation, detail: "no new genome could be bred: the space is exhausted")
         }
-        if let window = configuration.stagnationGenerations, bestHistory.count > window {
-            let old = bestHistory[bestHistory.count - 1 - window]
-            let now = bestHistory.last!
-            if old - now < configuration.stagnationTolerance {
-                return Termination(
-                    reason: .stagnation,
-                    detail:
-                        "the best fitness improved by less than \(configuration.stagnationTolerance) in \(window) generations"
-                )
-            }
-        }
-        return nil
+        return Bookkeeping.stagnation(
+            bestHistory, window: configuration.stagnationGenerations, tolerance: configuration.stagnationTolerance)
     }
 }

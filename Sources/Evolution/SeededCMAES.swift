@@ -71,14 +71,9 @@ public struct SeededCMAES: Strategy {
         bestHistory.append(best?.fitness ?? .infinity)
         if let stopped = stop.check(best: best, evaluations: evaluations, generation: generation) {
             termination = stopped
-        } else if let window = stagnationGenerations, bestHistory.count > window {
-            let old = bestHistory[bestHistory.count - 1 - window]
-            let now = bestHistory.last!
-            if old - now < stagnationTolerance {
-                termination = Termination(
-                    reason: .stagnation,
-                    detail: "the best fitness improved by less than \(stagnationTolerance) in \(window) generations")
-            }
+        } else {
+            termination = termination
+                ?? Bookkeeping.stagnation(bestHistory, window: stagnationGenerations, tolerance: stagnationTolerance)
         }
     }
 }

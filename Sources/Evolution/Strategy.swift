@@ -91,3 +91,30 @@ enum FitnessRanking {
         fitness.indices.sorted { fitness[$0] != fitness[$1] ? fitness[$0] < fitness[$1] : $0 < $1 }
     }
 }
+
+/// The bookkeeping every strategy does when told a population (evosax's shared base): the evaluation and
+/// generation counters, the best so far (finite values only), and the fitness with NaN and infinities ranked worst.
+/// A strategy's `tell` calls it first and keeps only its own mathematics.
+enum Bookkeeping {
+    static func tell(
+        _ population: [[Double]], fitness raw: [Double], best: inout Candidate?, evaluations: inout Int,
+        generation: inout Int
+    ) -> [Double] {
+        evaluations += population.count
+        generation += 1
+        for (x, f) in zip(population, raw) where f.isFinite && f < (best?.fitness ?? .infinity) {
+            best = Candidate(x: x, fitness: f)
+        }
+        return FitnessRanking.sanitized(raw)
+    }
+
+    /// LongRoPE's early stop: the best fitness (one value per generation, newest last) improved by less than
+    /// `tolerance` over the last `window` generations.
+    static func stagnation(_ history: [Double], window: Int?, tolerance: Double) -> Termination? {
+        guard let window, history.count > window else { return nil }
+        let old = history[history.count - 1 - window], now = history[history.count - 1]
+        guard old - now < tolerance else { return nil }
+        return Termination(
+            reason: .stagnation, detail: "the best fitness improved by less than \(tolerance) in \(window) generations")
+    }
+}

@@ -37,6 +37,9 @@ public enum StrategyRegistry {
 
     public static let names = ["cma-es", "sep-cma-es", "ipop-cma-es", "bipop-cma-es", "ga"]
 
+    /// The format version of encoded states (`encode`); `decode` refuses newer ones.
+    public static let stateVersion = 1
+
     /// A strategy's state with its concrete type named, so that a run store can save any of them and resume it.
     public static func encode(_ strategy: any Strategy) throws -> Data {
         try JSONEncoder().encode(StateBox(strategy))
@@ -51,10 +54,11 @@ public enum StrategyRegistry {
 
         init(_ strategy: any Strategy) { self.strategy = strategy }
 
-        enum Keys: String, CodingKey { case kind, state }
+        enum Keys: String, CodingKey { case version, kind, state }
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(StrategyRegistry.stateVersion, forKey: .version)
             switch strategy {
             case let s as CMAES:
                 try c.encode("cma-es", forKey: .kind)
@@ -77,6 +81,13 @@ public enum StrategyRegistry {
 
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
+            // States written before the version key are version 1.
+            let version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+            guard version >= 1, version <= StrategyRegistry.stateVersion else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .version, in: c,
+                    debugDescription: "optimiser state version \(version); this ctxevo reads 1 to \(StrategyRegistry.stateVersion)")
+            }
             switch try c.decode(String.self, forKey: .kind) {
             case "cma-es": strategy = try c.decode(CMAES.self, forKey: .state)
             case "restarting-cma-es": strategy = try c.decode(RestartingCMAES.self, forKey: .state)

@@ -173,6 +173,12 @@ import Workbench
             expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, search: search0) }
             expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
         }
+        // A state from a newer ctxevo.
+        var newer = try #require(try JSONSerialization.jsonObject(with: state) as? [String: Any])
+        newer["version"] = 99
+        try Tamper.setLastState(database: path, run: id, try JSONSerialization.data(withJSONObject: newer))
+        expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, search: search0) }
+        expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
         try Tamper.setLastState(database: path, run: id, state)
         // The stored experiment: a newer format, a negative target.
         let configuration = try store.run(id).configuration
