@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Numerics
 import Objectives
-import Transformer
 import Workbench
 
 struct BenchPerplexity: ParsableCommand {

@@ -10,9 +10,3 @@ struct CtxEvo: ParsableCommand {
             Report.self,
         ])
 }
-
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Benchmarks that print figures (never timed tests).",
-        subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self])
-}

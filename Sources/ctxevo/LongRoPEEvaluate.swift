@@ -6,12 +6,6 @@ import RunStore
 import Transformer
 import Workbench
 
-struct LongRoPE: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "longrope", abstract: "Compare LongRoPE factors with the classic rescalings on held-out text.",
-        subcommands: [LongRoPEEvaluate.self])
-}
-
 struct LongRoPEEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",

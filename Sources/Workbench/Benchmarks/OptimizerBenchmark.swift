@@ -115,4 +115,81 @@ public enum OptimizerBenchmark {
             secondsPerGeneration: seconds / Double(generations), residentBytes: ProcessMemory.residentBytes(),
             eigenSeconds: eigenSeconds, eigenInterval: eigenInterval)
     }
+
+    /// One result of the benchmark's grid.
+    public enum Result {
+        case sampleEfficiency(Row)
+        case overhead(Overhead)
+
+        public var dictionary: [String: Any] {
+            switch self {
+            case .sampleEfficiency(let row): row.dictionary
+            case .overhead(let o): o.dictionary
+            }
+        }
+
+        public var summary: String {
+            switch self {
+            case .sampleEfficiency(let row):
+                let median = row.medianEvaluations.map { String(format: "%9.0f", $0) } ?? "        -"
+                return String(
+                    format: "%-13@ %-10@ n=%-3d median %@ evaluations, %2d/%d succeed",
+                    row.strategy, row.function.rawValue, row.dimension, median, row.successes, row.seeds)
+            case .overhead(let o):
+                var line = String(
+                    format: "%-13@ n=%-5d population %d: %8.3f ms per generation, resident %.0f MiB",
+                    o.strategy, o.dimension, o.population, o.secondsPerGeneration * 1000,
+                    Double(o.residentBytes ?? 0) / 1_048_576)
+                if let e = o.eigenSeconds, let gap = o.eigenInterval {
+                    line += String(
+                        format: "; eigendecomposition %.3f s every %.0f generations -> %.3f ms amortised",
+                        e, gap, o.amortizedSecondsPerGeneration * 1000)
+                }
+                return line
+            }
+        }
+    }
+
+    /// The spec's grid (../shared/specs/evolution.md): sphere, ellipsoid and Rosenbrock at n = 10 and 20, the
+    /// monotone target at n = 32, IPOP on Rastrigin, then the library's time per generation at n = 20, 100 and
+    /// (unless `skipLarge`) NAMM's 4,172. `emit` receives each result as it is measured.
+    public static func grid(strategies: [String], seeds: Int, skipLarge: Bool, emit: (Result) -> Void) {
+        for strategy in strategies {
+            for function in [BenchmarkFunction.sphere, .ellipsoid, .rosenbrock] {
+                for n in [10, 20] {
+                    // The GA has no step-size adaptation and cannot reach 1e-8: it gets a smaller budget.
+                    let budget = strategy == "ga" ? 20_000 : 100_000 * n / 10
+                    emit(
+                        .sampleEfficiency(
+                            run(
+                                strategy: strategy, function: function, dimension: n, seeds: seeds,
+                                maxEvaluations: budget)))
+                }
+            }
+        }
+        for strategy in strategies {
+            let budget = strategy == "ga" ? 20_000 : 200_000
+            emit(
+                .sampleEfficiency(
+                    run(strategy: strategy, function: .monotone, dimension: 32, seeds: seeds, maxEvaluations: budget)))
+        }
+        for n in [10, 20] {
+            emit(
+                .sampleEfficiency(
+                    run(
+                        strategy: "ipop-cma-es", function: .rastrigin, dimension: n, seeds: seeds,
+                        maxEvaluations: 2_000_000)))
+        }
+        var sizes = [(20, 200), (100, 100)]
+        if !skipLarge { sizes.append((4172, 12)) }
+        for (n, generations) in sizes {
+            for separable in [false, true] {
+                emit(
+                    .overhead(
+                        overhead(
+                            separable: separable, dimension: n, population: 32,
+                            generations: separable ? generations * 5 : generations)))
+            }
+        }
+    }
 }

@@ -5,39 +5,6 @@ import RunStore
 import Transformer
 import Workbench
 
-struct RunsReplay: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "replay", abstract: "Re-evaluate recorded candidates and say whether each reproduces its fitness.")
-    @Argument(help: "The run id.") var runID: Int64
-    @Option(help: "Only this generation (default: every generation).") var generation: Int?
-    @OptionGroup var database: DatabaseOptions
-    @Flag(help: "Print a JSON array.") var json = false
-
-    func run() throws {
-        let store = try database.open(readOnly: true)
-        let replays = try RunReplay.replay(run: runID, generation: generation, in: store)
-        if json {
-            try printJSON(
-                replays.map {
-                    [
-                        "generation": $0.generation, "index": $0.index,
-                        "recorded": $0.recorded.map { $0 as Any } ?? NSNull(),
-                        "replayed": $0.replayed, "reproduces": $0.reproduces,
-                    ]
-                })
-            return
-        }
-        for r in replays where !r.reproduces {
-            print(
-                "generation \(r.generation) candidate \(r.index): recorded \(r.recorded.map { "\($0)" } ?? "failed"), replayed \(r.replayed)"
-            )
-        }
-        let good = replays.filter(\.reproduces).count
-        print("\(good)/\(replays.count) recorded candidates reproduce their fitness")
-        if good != replays.count { throw ExitCode(1) }
-    }
-}
-
 struct RunsExport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -106,55 +73,5 @@ struct RunsExport: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
-    }
-}
-
-struct RunsCompare: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "compare", abstract: "Runs side by side: evaluations, generations, best fitness, how they ended.")
-    @Argument(help: "Two or more run ids.") var runIDs: [Int64]
-    @OptionGroup var database: DatabaseOptions
-    @Flag(help: "Print a JSON array.") var json = false
-
-    func validate() throws {
-        if runIDs.count < 2 { throw ValidationError("compare takes at least two run ids") }
-    }
-
-    func run() throws {
-        let store = try database.open(readOnly: true)
-        let summaries = try runIDs.map { try RunSummary(run: $0, in: store) }
-        if json { return try printJSON(summaries.map(\.dictionary)) }
-        for r in summaries {
-            print(
-                String(
-                    format: "%4lld  %-20@ %-12@ seed %-6lld %5d gen %7d eval  best %-12@ %8.2f s  %@", r.id, r.name,
-                    r.strategy, r.seed, r.generations, r.evaluations, r.best.map { String(format: "%.6g", $0) } ?? "-",
-                    r.seconds, r.ending))
-        }
-    }
-}
-
-struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Write a self-contained HTML report of a run (SVG plots, no network needed).")
-    @Argument(help: "The run id.") var runID: Int64
-    @Option(name: .shortAndLong, help: "Output file (default: run-<id>.html).") var output: String?
-    @Option(help: "LongRoPE runs: the JSON of `ctxevo longrope evaluate --json` to include as tables.")
-    var evaluation: String?
-    @OptionGroup var database: DatabaseOptions
-
-    func run() throws {
-        let store = try database.open(readOnly: true)
-        var cells: [LongRoPEEvaluation.Cell] = []
-        if let evaluation {
-            guard let data = FileManager.default.contents(atPath: evaluation),
-                let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: data)
-            else { throw ValidationError("\(evaluation) is not the JSON output of `ctxevo longrope evaluate --json`") }
-            cells = decoded
-        }
-        let html = try RunReport.html(run: runID, in: store, evaluation: cells, logger: makeLogger())
-        let path = output ?? "run-\(runID).html"
-        try html.write(toFile: path, atomically: true, encoding: .utf8)
-        print("report written to \(path)")
     }
 }

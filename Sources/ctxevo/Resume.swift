@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RunStore
+import Workbench
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a run after a kill, power loss or Ctrl-C, reusing every finished evaluation.")
+    @Argument(help: "The run id.") var runID: Int64
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let logger = makeLogger()
+        let store = try database.open()
+        let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+        try execute(
+            run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger)
+    }
+}

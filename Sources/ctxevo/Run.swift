@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RunStore
+import Workbench
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a run from an experiment file (YAML).")
+    @Argument(help: "The experiment file, e.g. experiments/rosenbrock-cma.yaml.") var experiment: String
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let logger = makeLogger()
+        // The experiment and everything it reads are checked before the database is touched.
+        let loaded = try Experiment.load(path: experiment)
+        let search = try SearchSetup.prepare(loaded, logger: logger)
+        let store = try database.open()
+        let id = try ExperimentRunner.create(loaded, fingerprints: search.objective.fingerprints, in: store)
+        print(
+            "run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))"
+        )
+        try execute(run: id, store: store, search: search, logger: logger)
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import RunStore
+import Workbench
+
+struct RunsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Per-generation table of a run: best, median and worst fitness, sigma, time.")
+    @Argument(help: "The run id.") var runID: Int64
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print a JSON array of generations.") var json = false
+
+    func run() throws {
+        let store = try database.open(readOnly: true)
+        let record = try store.run(runID)
+        let generations = try store.generations(run: runID)
+        if json {
+            try printJSON(
+                generations.map { g in
+                    [
+                        "generation": g.index, "best": g.bestFitness.map { $0 as Any } ?? NSNull(),
+                        "median": g.medianFitness.map { $0 as Any } ?? NSNull(),
+                        "worst": g.worstFitness.map { $0 as Any } ?? NSNull(),
+                        "best_so_far": g.bestSoFar.map { $0 as Any } ?? NSNull(), "sigma": g.stepSize,
+                        "seconds": g.seconds,
+                    ]
+                })
+            return
+        }
+        print(
+            "run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status.rawValue), \(record.codeVersion)"
+        )
+        print("model sha256 \(record.modelSHA256), data sha256 \(record.dataSHA256)")
+        print(" gen          best        median         worst   best so far       sigma    seconds")
+        func f(_ v: Double?) -> String {
+            v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-"
+        }
+        for g in generations {
+            print(
+                String(
+                    format: "%4d  %@  %@  %@  %@  %10.4g  %9.3f", g.index, f(g.bestFitness), f(g.medianFitness),
+                    f(g.worstFitness), f(g.bestSoFar), g.stepSize, g.seconds))
+        }
+        for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
+    }
+}
