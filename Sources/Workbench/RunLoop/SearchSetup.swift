@@ -67,8 +67,7 @@ public enum SearchSetup {
         let space = try searchSpace(settings, configuration: c)
 
         let plays = try searchPlays(count: settings.documentCount, logger: logger)
-        let texts = try plays.map { try TextFile.read(path: $0.path.path) }
-        let tokens = texts.map { model.tokenizer.encode($0, addSpecial: false) }
+        let tokens = try Corpus(root: try Assets().texts(logger: logger)).tokens(of: plays, tokenizer: model.tokenizer)
         let bos = model.tokenizer.vocabulary.bos
         let sequences: [ScoredSequence]
         switch settings.fitnessProtocol {
