@@ -36,6 +36,11 @@ import Workbench
         ("objective: sphere", "objective: banana", "objective"),
         ("name: t\n", "", "name"),
         ("max_evaluations: 100", "", "max_evaluations"),
+        // A full-covariance CMA-ES of 100,000 genes would ask for 200 GB: refused before anything is allocated.
+        ("dimension: 4", "dimension: 100000", "dimension"),
+        ("mean: 0", "mean: .nan", "mean"),
+        ("upper: 3", "upper: .inf", "upper"),
+        ("seed: 1", "seed: 1\nformat_version: 7", "format_version"),
     ])
     func errorsNameTheField(replace: String, with replacement: String, field: String) {
         do {
@@ -46,6 +51,15 @@ import Workbench
         } catch {
             Issue.record("unexpected error \(error)")
         }
+    }
+
+    /// Every experiment file shipped under experiments/ loads and validates.
+    @Test func everyShippedExperimentIsValid() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 5)
+        for file in files { _ = try Experiment.load(path: folder.appendingPathComponent(file).path) }
     }
 
     @Test func notYAMLAtAll() {
