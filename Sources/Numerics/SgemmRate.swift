@@ -28,3 +28,38 @@ public enum SgemmRate {
         return 2 * pow(Double(size), 3) / best / 1e9
     }
 }
+
+/// Several measurements of the sgemm rate taken between the timed work, so that one disturbed measurement (a
+/// shared machine slowing down for a few seconds) cannot move every fraction printed against it.
+public struct SgemmSamples: Sendable {
+    public private(set) var gflops: [Double] = []
+
+    public init() {}
+
+    /// Measures once more and returns the new figure.
+    @discardableResult
+    public mutating func measure() -> Double {
+        let rate = SgemmRate.measure()
+        gflops.append(rate)
+        return rate
+    }
+
+    public var median: Double {
+        let sorted = gflops.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// (max - min) / median.
+    public var spread: Double {
+        guard let low = gflops.min(), let high = gflops.max() else { return .nan }
+        return (high - low) / median
+    }
+
+    public var summary: String {
+        String(
+            format: "sgemm (OpenBLAS, 2048^3, all cores): median %.1f GFLOP/s over %d measurements, %.1f-%.1f (spread %.0f%%)",
+            median, gflops.count, gflops.min() ?? .nan, gflops.max() ?? .nan, spread * 100)
+    }
+}

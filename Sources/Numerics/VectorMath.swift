@@ -36,6 +36,12 @@ public enum VectorMath {
         return Double(top) + log(ck_exp_shift_total(x, count, top))
     }
 
+    /// sum of e^(x[i] - shift), accumulated in double.
+    @inline(__always)
+    public static func sumOfExponentials(_ x: UnsafePointer<Float>, count: Int, shift: Float) -> Double {
+        ck_exp_shift_total(x, count, shift)
+    }
+
     /// x[i] *= factor.
     @inline(__always)
     public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {

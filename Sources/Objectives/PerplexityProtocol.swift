@@ -67,6 +67,8 @@ public final class PerplexityEvaluator {
     public let numerics: EngineNumerics
     /// Created on first use, then reused by every evaluation.
     private var session: LlamaSession?
+    /// Wall time per stage of every evaluation when set (benchmarks).
+    public var clock: StageClock?
 
     public init(model: LlamaModel, context: Int, chunkSize: Int = 2048, numerics: EngineNumerics = .llamacpp) throws {
         guard context >= 4 else { throw PerplexityError.badContext(context) }
@@ -80,10 +82,12 @@ public final class PerplexityEvaluator {
     private func freshSession(rotary: RotaryTable?) throws -> LlamaSession {
         if let session {
             try session.reset(rotary: rotary ?? model.defaultRotaryTable)
+            session.clock = clock
             return session
         }
         let created = try LlamaSession(
             model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
+        created.clock = clock
         session = created
         return created
     }
@@ -118,7 +122,8 @@ public final class PerplexityEvaluator {
                 let nll = targets.withUnsafeBufferPointer { t in
                     model.negativeLogLikelihoods(
                         hidden: hidden + (lower - range.lowerBound) * model.configuration.modelWidth,
-                        rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics)
+                        rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics,
+                        clock: clock)
                 }
                 totalNLL += nll.reduce(0, +)
                 scored += nll.count
@@ -176,7 +181,8 @@ public final class PerplexityEvaluator {
                     let scores = targets.withUnsafeBufferPointer { t in
                         model.targetScores(
                             hidden: hidden + (lower - range.lowerBound) * model.configuration.modelWidth,
-                            rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics)
+                            rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics,
+                        clock: clock)
                     }
                     sum += scores.map(\.negativeLogLikelihood).reduce(0, +)
                     topChoices += scores.filter(\.isTopChoice).count

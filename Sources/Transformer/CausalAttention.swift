@@ -18,24 +18,32 @@ public struct AttentionBlock: @unchecked Sendable {
 /// the block and write to storage no other call writes.
 public typealias AttentionObserver = @Sendable (AttentionBlock) -> Void
 
-/// Causal attention of a chunk of queries over a KV cache.
+/// Causal attention of a chunk of queries over a KV cache, in one of two ways:
 ///
-/// For each (query head, block of `queryBlock` queries) the scores against every key the block may see are one
-/// sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys); each row is masked to its own past, turned into
-/// probabilities by a softmax (max, exp, sum, divide: llama.cpp's `soft_max_ext` order), optionally rounded to
-/// f16 as llama.cpp does before the product with its f16 V cache, and O = P V is a second sgemm written straight
-/// into the output. Memory is queryBlock x length per worker: linear in the length, never quadratic.
+/// - fused (float32 numerics, no observer: every search): per (KV head, block of `queryBlock` queries), the query
+///   heads sharing that KV head walk the keys in tiles with a running maximum and sum (FlashAttention-2, the AVX2
+///   kernel behind `FusedAttention`); no score matrix larger than a tile is written.
+/// - two-pass (llama.cpp numerics, or when an observer reads the probabilities): for each (query head, block) the
+///   scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys);
+///   each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide: llama.cpp's
+///   `soft_max_ext` order), optionally rounded to f16 as llama.cpp does before the product with its f16 V cache,
+///   and O = P V is a second sgemm written straight into the output. Memory is queryBlock x length per worker.
 struct CausalAttention {
     static let queryBlock = 64
 
-    /// Per-worker scores buffer (queryBlock, capacity).
+    /// Per-worker buffers: the fused kernel's tile state, and the two-pass scores (queryBlock, capacity), made on
+    /// first use so that the fused path never holds them.
     final class Scratch: @unchecked Sendable {
-        let scores: FloatBuffer
+        let fused: FloatBuffer
         let stride: Int
+        private(set) lazy var scores = FloatBuffer(count: CausalAttention.queryBlock * stride, zeroed: false)
 
-        init(capacity: Int) {
+        init(capacity: Int, headsPerKVHead: Int, headWidth: Int) {
             stride = capacity
-            scores = FloatBuffer(count: CausalAttention.queryBlock * capacity, zeroed: false)
+            fused = FloatBuffer(
+                count: FusedAttention.scratchCount(
+                    rows: CausalAttention.queryBlock, heads: headsPerKVHead, headWidth: headWidth),
+                zeroed: false)
         }
     }
 
@@ -50,6 +58,21 @@ struct CausalAttention {
         let width = heads * headWidth
         let blocks = (rows + queryBlock - 1) / queryBlock
         let scale = 1 / Float(headWidth).squareRoot()
+        if !roundProbabilities && observer == nil {
+            let kvHeads = heads / headsPerKVHead
+            Parallel.forEach(items: blocks * kvHeads) { worker, item in
+                let block = blocks - 1 - item / kvHeads
+                let kvHead = item % kvHeads
+                let r0 = block * queryBlock
+                let column = kvHead * headsPerKVHead * headWidth
+                FusedAttention.block(
+                    q: q + r0 * width + column, qStride: width, rows: min(queryBlock, rows - r0),
+                    heads: headsPerKVHead, headWidth: headWidth, keys: cache.keys(layer: layer, head: kvHead),
+                    values: cache.values(layer: layer, head: kvHead), visible0: cachedBefore + r0 + 1, scale: scale,
+                    out: out + r0 * width + column, outStride: width, scratch: scratch[worker].fused.pointer)
+            }
+            return
+        }
         // Items in order of decreasing cost (later blocks see more keys) so the dynamic schedule ends balanced.
         Parallel.forEach(items: blocks * heads) { worker, item in
             let block = blocks - 1 - item / heads

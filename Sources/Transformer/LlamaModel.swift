@@ -36,23 +36,33 @@ public final class LlamaModel: Sendable {
 
     /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth).
     public func negativeLogLikelihoods(
-        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp
+        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp,
+        clock: StageClock? = nil
     ) -> [Double] {
-        targetScores(hidden: hidden, rows: rows, targets: targets, numerics: numerics).map(\.negativeLogLikelihood)
+        targetScores(hidden: hidden, rows: rows, targets: targets, numerics: numerics, clock: clock)
+            .map(\.negativeLogLikelihood)
     }
 
     /// How the model scores each target: its negative log-likelihood, and whether it is the greedy (top-1) choice.
-    /// The output projection runs in blocks of rows, each followed by a log-sum-exp over the vocabulary, so the
-    /// full logit matrix never exists.
+    /// Rows go in blocks of 256 and the vocabulary in slices of `vocabularySlice`: each slice of logits is one sgemm
+    /// small enough to stay in cache, folded at once into each row's running maximum and sum of exponentials (in
+    /// double), so the logits are read once and the full logit matrix never exists. The target is the top choice
+    /// when no logit exceeds it, i.e. when it equals the maximum. A `clock` gets the wall time split between the
+    /// output layer and the log-sum-exp in proportion to the time the workers spent in each.
     public func targetScores(
-        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp
+        hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp,
+        clock: StageClock? = nil
     ) -> [TargetScore] {
+        let start = DispatchTime.now().uptimeNanoseconds
         let width = configuration.modelWidth
         let vocabulary = configuration.vocabularySize
-        let block = 64
-        let scratch = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * vocabulary, zeroed: false) }
-        let inputs = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width, zeroed: false) }
-        let sumErrors = (0..<Parallel.workerCount).map { _ in FloatBuffer(count: block * width / 32 + 1) }
+        let block = TargetScoring.rowBlock
+        let slice = min(TargetScoring.vocabularySlice, vocabulary)
+        let workers = Parallel.workerCount
+        let scratch = (0..<workers).map { _ in FloatBuffer(count: block * slice, zeroed: false) }
+        let inputs = (0..<workers).map { _ in FloatBuffer(count: block * width, zeroed: false) }
+        let sumErrors = (0..<workers).map { _ in FloatBuffer(count: block * width / 32 + 1) }
+        let workerSeconds = FloatBuffer(count: 2 * workers)  // (output layer, log-sum-exp) per worker
         let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
         var result = [TargetScore](repeating: TargetScore(negativeLogLikelihood: 0, isTopChoice: false), count: rows)
         let blocks = (rows + block - 1) / block
@@ -73,29 +83,68 @@ public final class LlamaModel: Sendable {
                     }
                     input = UnsafePointer(copy)
                 }
-                BLAS.gemmTransposedB(
-                    m: m, n: vocabulary, k: width, a: input, lda: width,
-                    b: weights.output.pointer, ldb: width, c: logits, ldc: vocabulary)
-                if rounding == .q8Block32WithSum, let minimums = weights.output.blockMinimums {
+                var running = [TargetScoring](repeating: TargetScoring(), count: m)
+                var gemmNanoseconds: UInt64 = 0
+                var scoringNanoseconds: UInt64 = 0
+                for c0 in stride(from: 0, to: vocabulary, by: slice) {
+                    let n = min(slice, vocabulary - c0)
+                    let gemmStart = DispatchTime.now().uptimeNanoseconds
                     BLAS.gemmTransposedB(
-                        m: m, n: vocabulary, k: width / 32, a: errors, lda: width / 32,
-                        b: minimums.pointer, ldb: width / 32, beta: 1, c: logits, ldc: vocabulary)
-                }
-                for i in 0..<m {
-                    let row = logits + i * vocabulary
-                    let target = Int(targets[r0 + i])
-                    let logSum = VectorMath.logSumExp(row, count: vocabulary)
-                    let chosen = row[target]
-                    var beaten = false
-                    for j in 0..<vocabulary where row[j] > chosen {
-                        beaten = true
-                        break
+                        m: m, n: n, k: width, a: input, lda: width,
+                        b: weights.output.pointer + c0 * width, ldb: width, c: logits, ldc: n)
+                    if rounding == .q8Block32WithSum, let minimums = weights.output.blockMinimums {
+                        BLAS.gemmTransposedB(
+                            m: m, n: n, k: width / 32, a: errors, lda: width / 32,
+                            b: minimums.pointer + c0 * (width / 32), ldb: width / 32, beta: 1, c: logits, ldc: n)
                     }
-                    out[r0 + i] = TargetScore(negativeLogLikelihood: logSum - Double(chosen), isTopChoice: !beaten)
+                    let scoreStart = DispatchTime.now().uptimeNanoseconds
+                    for i in 0..<m {
+                        running[i].add(logits + i * n, count: n, first: c0, target: Int(targets[r0 + i]))
+                    }
+                    gemmNanoseconds += scoreStart - gemmStart
+                    scoringNanoseconds += DispatchTime.now().uptimeNanoseconds - scoreStart
                 }
+                for i in 0..<m { out[r0 + i] = running[i].score }
+                workerSeconds[2 * worker] += Float(gemmNanoseconds) / 1e9
+                workerSeconds[2 * worker + 1] += Float(scoringNanoseconds) / 1e9
             }
         }
+        if let clock {
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let gemm = (0..<workers).reduce(0.0) { $0 + Double(workerSeconds[2 * $1]) }
+            let scoring = (0..<workers).reduce(0.0) { $0 + Double(workerSeconds[2 * $1 + 1]) }
+            let share = gemm + scoring > 0 ? gemm / (gemm + scoring) : 1
+            clock.add(.outputLayer, seconds: wall * share)
+            clock.add(.logSumExp, seconds: wall * (1 - share))
+        }
         return result
+    }
+}
+
+/// One row's log-sum-exp over the vocabulary, folded slice by slice: the running maximum M and the sum of
+/// e^(logit - M) in double, rescaled whenever M grows; and the target's logit when its slice passes.
+struct TargetScoring {
+    /// Rows per sgemm: enough that packing each weight slice costs little next to its products.
+    static let rowBlock = 256
+    /// Logits per slice: 256 rows x 1,024 x 4 bytes = 1 MiB, a core's L2.
+    static let vocabularySlice = 1024
+
+    var maximum = -Float.infinity
+    var sum = 0.0
+    var chosen = -Float.infinity
+
+    mutating func add(_ logits: UnsafePointer<Float>, count: Int, first: Int, target: Int) {
+        let top = max(maximum, VectorMath.maximum(logits, count: count))
+        sum = sum * (maximum == -.infinity ? 0 : Foundation.exp(Double(maximum) - Double(top)))
+            + VectorMath.sumOfExponentials(logits, count: count, shift: top)
+        maximum = top
+        if target >= first && target < first + count { chosen = logits[target - first] }
+    }
+
+    var score: TargetScore {
+        TargetScore(
+            negativeLogLikelihood: Double(maximum) + Foundation.log(sum) - Double(chosen),
+            isTopChoice: chosen >= maximum)
     }
 }
 

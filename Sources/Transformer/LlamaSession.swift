@@ -20,6 +20,8 @@ public final class LlamaSession {
     /// Receives the attention probabilities of every (layer, head, query block) during prefill; nil (the default)
     /// costs nothing. Memory policies use it to score cached tokens.
     public var attentionObserver: AttentionObserver?
+    /// Accumulates the wall time of each stage of the pass when set (benchmarks); nil measures nothing.
+    public var clock: StageClock?
     /// Absolute position of the next token (tokens seen so far, whatever was evicted).
     public private(set) var nextPosition = 0
     private var angles: RotaryAngles
@@ -76,7 +78,9 @@ public final class LlamaSession {
             numerics == .llamacpp
             ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
         positionBuffer = .allocate(capacity: n)
-        attentionScratch = (0..<Parallel.workerCount).map { _ in CausalAttention.Scratch(capacity: capacity) }
+        attentionScratch = (0..<Parallel.workerCount).map { _ in
+            CausalAttention.Scratch(capacity: capacity, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth)
+        }
     }
 
     deinit { positionBuffer.deallocate() }
@@ -128,61 +132,87 @@ public final class LlamaSession {
         let w = model.weights
         let n = tokens.count
         let d = c.modelWidth
-        for (row, token) in tokens.enumerated() {
-            (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
-            positionBuffer[row] = Int32(nextPosition + row)
+        clock.measure(.embedding) {
+            for (row, token) in tokens.enumerated() {
+                (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
+                positionBuffer[row] = Int32(nextPosition + row)
+            }
+            angles.fill(positions: positionBuffer, count: n, cos: cosines.pointer, sin: sines.pointer)
         }
-        angles.fill(positions: positionBuffer, count: n, cos: cosines.pointer, sin: sines.pointer)
 
         for (index, layer) in w.layers.enumerated() {
             // Attention: x += W_o attention(RoPE(W_q h), RoPE(W_k h), W_v h), h = RMSNorm(x).
             let cachedBefore = cache.length[index]
-            Kernels.rmsNorm(
-                x.pointer, weight: layer.attentionNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon,
-                into: normed.pointer)
+            normalize(x.pointer, weight: layer.attentionNorm, rows: n)
             let h = inputs(normed.pointer, rows: n, width: d)
-            project(h, layer.query, rows: n, into: query.pointer)
-            project(h, layer.key, rows: n, into: key.pointer)
-            project(h, layer.value, rows: n, into: value.pointer)
-            rotate(query.pointer, rows: n, heads: c.attentionHeads)
-            rotate(key.pointer, rows: n, heads: c.kvHeads)
-            if inputRounding != nil {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
-                VectorMath.roundToHalf(query.pointer, count: n * d)
-                VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
-                VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
+            clock.measure(.projections) {
+                project(h, layer.query, rows: n, into: query.pointer)
+                project(h, layer.key, rows: n, into: key.pointer)
+                project(h, layer.value, rows: n, into: value.pointer)
             }
-            cache.append(layer: index, rows: n, keys: key.pointer, values: value.pointer, positions: positionBuffer)
-            CausalAttention.run(
-                q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
-                heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                roundProbabilities: inputRounding != nil, scratch: attentionScratch, observer: attentionObserver,
-                out: attended.pointer)
-            project(
-                inputs(attended.pointer, rows: n, width: d), layer.attentionOutput, rows: n, into: x.pointer,
-                accumulate: true)
+            clock.measure(.rotation) {
+                rotate(query.pointer, rows: n, heads: c.attentionHeads)
+                rotate(key.pointer, rows: n, heads: c.kvHeads)
+            }
+            if inputRounding != nil {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
+                clock.measure(.rounding) {
+                    VectorMath.roundToHalf(query.pointer, count: n * d)
+                    VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
+                    VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
+                }
+            }
+            clock.measure(.cache) {
+                cache.append(
+                    layer: index, rows: n, keys: key.pointer, values: value.pointer, positions: positionBuffer)
+            }
+            clock.measure(.attention) {
+                CausalAttention.run(
+                    q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
+                    heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
+                    roundProbabilities: inputRounding != nil, scratch: attentionScratch, observer: attentionObserver,
+                    out: attended.pointer)
+            }
+            let a = inputs(attended.pointer, rows: n, width: d)
+            clock.measure(.projections) {
+                project(a, layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)
+            }
 
             // Feed-forward (SwiGLU): x += W_down (SiLU(W_gate h) * W_up h), h = RMSNorm(x).
-            Kernels.rmsNorm(
-                x.pointer, weight: layer.feedForwardNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon,
-                into: normed.pointer)
+            normalize(x.pointer, weight: layer.feedForwardNorm, rows: n)
             let g = inputs(normed.pointer, rows: n, width: d)
-            project(g, layer.gate, rows: n, into: gate.pointer)
-            project(g, layer.up, rows: n, into: up.pointer)
-            Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
-            project(
-                inputs(gate.pointer, rows: n, width: c.feedForwardWidth), layer.down, rows: n, into: x.pointer,
-                accumulate: true)
+            clock.measure(.feedForward) {
+                project(g, layer.gate, rows: n, into: gate.pointer)
+                project(g, layer.up, rows: n, into: up.pointer)
+            }
+            clock.measure(.activation) {
+                Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
+            }
+            let f = inputs(gate.pointer, rows: n, width: c.feedForwardWidth)
+            clock.measure(.feedForward) {
+                project(f, layer.down, rows: n, into: x.pointer, accumulate: true)
+            }
         }
-        Kernels.rmsNorm(
-            x.pointer, weight: w.outputNorm.pointer, rows: n, width: d, epsilon: c.normEpsilon, into: normed.pointer)
+        normalize(x.pointer, weight: w.outputNorm, rows: n)
         nextPosition += n
         return UnsafePointer(normed.pointer)
     }
 
+    /// normed = RMSNorm(source) * weight, row by row.
+    private func normalize(_ source: UnsafePointer<Float>, weight: FloatBuffer, rows: Int) {
+        let c = model.configuration
+        clock.measure(.normalization) {
+            Kernels.rmsNorm(
+                source, weight: weight.pointer, rows: rows, width: c.modelWidth, epsilon: c.normEpsilon,
+                into: normed.pointer)
+        }
+    }
+
     /// Activations about to meet weights: as they are (float32), or rounded per weight type as llama.cpp does.
     private func inputs(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> LinearInputs {
-        inputRounding?.inputs(source, rows: rows, width: width)
-            ?? LinearInputs(source: source, rows: rows, width: width, epoch: 0, rounding: nil)
+        guard let inputRounding else {
+            return LinearInputs(source: source, rows: rows, width: width, epoch: 0, rounding: nil)
+        }
+        return clock.measure(.rounding) { inputRounding.inputs(source, rows: rows, width: width) }
     }
 
     /// output (rows, outFeatures) (+)= input W^T, one sgemm per core.

@@ -2,38 +2,95 @@ import ArgumentParser
 import Foundation
 import Numerics
 import Objectives
+import Transformer
 import Workbench
 
 struct BenchPerplexity: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perplexity",
-        abstract: "Tokens per second of one perplexity evaluation, as a fraction of this machine's sgemm rate.")
+        abstract: "Tokens per second of one perplexity evaluation, as a fraction of this machine's sgemm rate.",
+        discussion: """
+            Measures, in this order: the attention kernel alone at each --attention-lengths (the last 2,048 queries \
+            of that many keys, one layer), one document of each --contexts (every token scored) with the share of \
+            time per stage, and with --llama-perplexity, llama.cpp's tool against ctxevo on the same windows. The \
+            sgemm rate is measured before and after each of them; fractions are against the median.
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var textOptions: TextOptions
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
-    @Flag(help: "Print one JSON object per context length.") var json = false
+    @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
+    var attentionLengths: [Int] = [2048, 16384, 32768]
+    @Option(help: "Engine numerics: float32 (what searches use) or llamacpp.") var numerics: EngineNumerics = .float32
+    @Option(help: "llama.cpp's llama-perplexity, to run on the same windows (2,048 x 5 and 16,384 x 1).")
+    var llamaPerplexity: String?
+    @Flag(help: "Print one JSON object per measurement.") var json = false
 
     func validate() throws {
-        if contexts.isEmpty || contexts.contains(where: { $0 < 4 }) {
-            throw ValidationError("--contexts takes lengths of at least 4 tokens")
+        if contexts.contains(where: { $0 < 4 }) || attentionLengths.contains(where: { $0 < 1 }) {
+            throw ValidationError("--contexts takes lengths of at least 4 tokens, --attention-lengths at least 1")
+        }
+        if let llamaPerplexity, !FileManager.default.isExecutableFile(atPath: llamaPerplexity) {
+            throw ValidationError("--llama-perplexity: no executable at \(llamaPerplexity)")
         }
     }
 
     func run() throws {
         let logger = makeLogger()
-        let model = try modelOptions.load(logger: logger)
+        let modelPath = try modelOptions.resolve(logger: logger)
+        let model = try LlamaModel(path: modelPath)
         let text = try textOptions.resolve(logger: logger)
         let tokens = model.tokenizer.encode(text.contents, addSpecial: false)
-        let sgemm = SgemmRate.measure()
+        var sgemm = SgemmSamples()
+        sgemm.measure()
+
+        var attention: [AttentionTiming.Figures] = []
+        for keys in attentionLengths {
+            logger.info("attention kernel at \(keys) keys")
+            attention.append(
+                AttentionTiming.measure(configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
+            sgemm.measure()
+        }
+        var evaluations: [PerplexityBenchmark] = []
         for context in contexts {
-            let figures = try PerplexityBenchmark.measure(
-                model: model, tokens: tokens, context: context, sgemmGFLOPS: sgemm)
-            if json {
-                try printJSON(figures.dictionary)
-            } else {
-                print(figures.summary)
+            logger.info("one document of \(context) tokens")
+            evaluations.append(
+                try PerplexityBenchmark.measure(model: model, tokens: tokens, context: context, numerics: numerics))
+            sgemm.measure()
+        }
+        var comparisons: [LlamaCppComparison] = []
+        if let llamaPerplexity {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctxevo-bench-\(getpid()).txt")
+            try text.contents.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            for (context, windows) in [(2048, 5), (16384, 1)] {
+                logger.info("ctxevo and llama.cpp, \(context) x \(windows)")
+                comparisons.append(
+                    try LlamaCppComparison.measure(
+                        model: model, modelPath: modelPath, textPath: file.path, tokens: tokens, context: context,
+                        windows: windows, numerics: numerics, llamaPerplexity: llamaPerplexity,
+                        threads: Parallel.workerCount))
+                sgemm.measure()
             }
+        }
+
+        if json {
+            try printJSON(["sgemm_gflops": sgemm.gflops, "sgemm_median": sgemm.median, "sgemm_spread": sgemm.spread])
+            for figures in attention { try printJSON(figures.dictionary(sgemm: sgemm)) }
+            for figures in evaluations { try printJSON(figures.dictionary(sgemm: sgemm)) }
+            for comparison in comparisons { try printJSON(comparison.dictionary) }
+            return
+        }
+        print(sgemm.summary)
+        for figures in attention { print(figures.summary(sgemm: sgemm)) }
+        for figures in evaluations { print(figures.summary(sgemm: sgemm)) }
+        for comparison in comparisons { print(comparison.summary) }
+        let fractions = attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
+        if fractions.contains(where: { $0 > 1 }) || sgemm.spread > 0.15 {
+            print(
+                "note: the sgemm measurements vary by \(Int((sgemm.spread * 100).rounded()))%"
+                    + (fractions.contains(where: { $0 > 1 }) ? " and a fraction exceeds 100%" : "")
+                    + ": the machine's speed changed during the run, so the fractions are approximate.")
         }
     }
 }

@@ -29,6 +29,28 @@ enum Tiny {
         #expect(whole.perplexity.isFinite && whole.perplexity > 1)
     }
 
+    /// The fused attention kernel (float32, no observer) and the two-pass sgemm attention (which an observer
+    /// forces) compute the same function: the final hidden states of a 299-token pass in chunks of 37 agree.
+    @Test func fusedAttentionEqualsTwoPassAttentionOnTheTinyModel() throws {
+        let model = try #require(Tiny.model)
+        let c = model.configuration
+        let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(299))
+        func hidden(observed: Bool) throws -> [Float] {
+            let session = try LlamaSession(model: model, capacity: 300, chunkSize: 37, numerics: .float32)
+            if observed { session.attentionObserver = { _ in } }
+            var all: [Float] = []
+            try session.prefill(tokens[...]) { range, h in
+                all += UnsafeBufferPointer(start: h, count: range.count * c.modelWidth)
+            }
+            return all
+        }
+        let fused = try hidden(observed: false)
+        let twoPass = try hidden(observed: true)
+        let worst = zip(fused, twoPass).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+        #expect(fused.count == 299 * c.modelWidth)
+        #expect(worst < 1e-4, "largest relative difference \(worst)")
+    }
+
     /// A full-cache run through the eviction path (retain everything) equals the plain forward pass.
     @Test func retainingEveryKeyChangesNothing() throws {
         let model = try #require(Tiny.model)

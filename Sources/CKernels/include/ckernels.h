@@ -23,4 +23,20 @@ void ck_swiglu(float *gate, const float *up, size_t n);
 /// x[i] *= s.
 void ck_scale(float *x, size_t n, float s);
 
+/// Causal attention of one block of queries for `heads` query heads that share one KV head, fused: the key tiles
+/// are walked once with a running maximum and sum (FlashAttention-2), so no score matrix larger than one tile of
+/// 64 keys x 16 queries is ever written (see attention.c).
+///   q:      query i of head g at q + i * q_stride + g * head_width (rows queries, unscaled);
+///   keys, values: (visible0 + rows - 1, head_width) rows;
+///   query i sees keys [0, visible0 + i) (visible0 >= 1);
+///   out:    output of query i, head g at out + i * out_stride + g * head_width (overwritten);
+///   scratch: ck_attention_scratch_floats(rows, heads, head_width) floats, 32-byte aligned.
+/// Scores are (q . k) * scale, turned into base 2 inside so that the exponentials are 2^x.
+void ck_attention_block(
+    const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
+    const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch);
+
+/// Floats of scratch ck_attention_block needs for blocks of at most `rows` queries.
+size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width);
+
 #endif

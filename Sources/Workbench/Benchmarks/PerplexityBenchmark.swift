@@ -4,17 +4,17 @@ import Objectives
 import Transformer
 
 /// One perplexity evaluation (document protocol, one document of `context` tokens, every token scored) timed
-/// and converted to GFLOP/s with an explicit count of the floating-point work it must do.
+/// and converted to GFLOP/s with an explicit count of the floating-point work it must do, with the wall time of
+/// each stage of the pass.
 public struct PerplexityBenchmark: Sendable {
     public let context: Int
+    public let numerics: EngineNumerics
     public let seconds: Double
     public let tokensPerSecond: Double
     public let effectiveGFLOPS: Double
-    public let sgemmGFLOPS: Double
     public let peakRSSBytes: Int
     public let perplexity: Double
-
-    public var fractionOfSgemm: Double { effectiveGFLOPS / sgemmGFLOPS }
+    public let stageSeconds: [StageClock.Stage: Double]
 
     /// Floating-point operations of a causal forward pass over n tokens, scoring every one: 2 per multiply-add of
     /// the projections and the output layer, plus QK^T and PV over the causal triangle (n (n+1) / 2 pairs per head).
@@ -35,9 +35,11 @@ public struct PerplexityBenchmark: Sendable {
     }
 
     public static func measure(
-        model: LlamaModel, tokens: [Int32], context: Int, sgemmGFLOPS: Double
+        model: LlamaModel, tokens: [Int32], context: Int, numerics: EngineNumerics
     ) throws -> PerplexityBenchmark {
-        let evaluator = try PerplexityEvaluator(model: model, context: context)
+        let evaluator = try PerplexityEvaluator(model: model, context: context, numerics: numerics)
+        let clock = StageClock()
+        evaluator.clock = clock
         guard !tokens.isEmpty else {
             throw PerplexityError.textTooShort(tokens: 0, needed: 1, context: context, what: "the text")
         }
@@ -48,24 +50,58 @@ public struct PerplexityBenchmark: Sendable {
         let result = try evaluator.document(documents: [Array(document.prefix(context))], rotary: nil)
         let flops = flops(configuration: model.configuration, tokens: context)
         return PerplexityBenchmark(
-            context: context, seconds: result.seconds, tokensPerSecond: Double(context) / result.seconds,
-            effectiveGFLOPS: flops / result.seconds / 1e9, sgemmGFLOPS: sgemmGFLOPS,
-            peakRSSBytes: ProcessMemory.peakResidentBytes() ?? 0, perplexity: result.perplexity)
+            context: context, numerics: numerics, seconds: result.seconds,
+            tokensPerSecond: Double(context) / result.seconds, effectiveGFLOPS: flops / result.seconds / 1e9,
+            peakRSSBytes: ProcessMemory.peakResidentBytes() ?? 0, perplexity: result.perplexity,
+            stageSeconds: clock.seconds)
     }
 
-    public var dictionary: [String: Any] {
+    /// Stages in order of decreasing time, each with its share of the evaluation, and what no stage covers.
+    public var stageShares: [(name: String, seconds: Double, share: Double)] {
+        var rows = stageSeconds.sorted { $0.value > $1.value }.map { ($0.key.rawValue, $0.value, $0.value / seconds) }
+        let other = seconds - stageSeconds.values.reduce(0, +)
+        rows.append(("everything else", other, other / seconds))
+        return rows
+    }
+
+    public func dictionary(sgemm: SgemmSamples) -> [String: Any] {
         [
-            "context": context, "seconds": seconds, "tokens_per_second": tokensPerSecond,
-            "effective_gflops": effectiveGFLOPS, "sgemm_gflops": sgemmGFLOPS, "fraction_of_sgemm": fractionOfSgemm,
-            "peak_rss_bytes": peakRSSBytes, "perplexity": perplexity,
+            "context": context, "numerics": numerics.rawValue, "seconds": seconds, "tokens_per_second": tokensPerSecond,
+            "effective_gflops": effectiveGFLOPS, "sgemm_gflops_median": sgemm.median,
+            "fraction_of_sgemm": effectiveGFLOPS / sgemm.median, "peak_rss_bytes": peakRSSBytes,
+            "perplexity": perplexity,
+            "stage_seconds": Dictionary(uniqueKeysWithValues: stageShares.map { ($0.name, $0.seconds) }),
         ]
     }
 
-    public var summary: String {
+    public func summary(sgemm: SgemmSamples) -> String {
+        var lines = [
+            String(
+                format:
+                    "context %6d (%@): %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %5.1f%% of sgemm, peak RSS %.2f GiB, ppl %.3f",
+                context, numerics.rawValue, tokensPerSecond, seconds, effectiveGFLOPS,
+                effectiveGFLOPS / sgemm.median * 100, Double(peakRSSBytes) / 1_073_741_824, perplexity)
+        ]
+        for row in stageShares {
+            lines.append(
+                "  " + row.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                    + String(format: "%7.2f s %5.1f%%", row.seconds, row.share * 100))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension AttentionTiming.Figures {
+    public func summary(sgemm: SgemmSamples) -> String {
         String(
-            format:
-                "context %6d: %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %4.1f%% of sgemm (%.1f GFLOP/s), peak RSS %.2f GiB, ppl %.3f",
-            context, tokensPerSecond, seconds, effectiveGFLOPS, fractionOfSgemm * 100, sgemmGFLOPS,
-            Double(peakRSSBytes) / 1_073_741_824, perplexity)
+            format: "attention kernel at %6d keys (last %d queries, one layer): %6.1f GFLOP/s = %5.1f%% of sgemm",
+            keys, queries, gflops, gflops / sgemm.median * 100)
+    }
+
+    public func dictionary(sgemm: SgemmSamples) -> [String: Any] {
+        [
+            "keys": keys, "queries": queries, "seconds": seconds, "gflops": gflops,
+            "fraction_of_sgemm": gflops / sgemm.median,
+        ]
     }
 }

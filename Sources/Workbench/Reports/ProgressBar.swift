@@ -12,6 +12,9 @@ public final class ProgressBar: @unchecked Sendable {
     /// The fraction of the work done at (done, total), when units are not equally costly (attention makes later
     /// tokens of a window dearer); the time left is estimated from it. Default: done / total.
     let workFraction: ((Int, Int) -> Double)?
+    /// Units and work already done at the first update (a resumed run starts part way): rates and the time left
+    /// count only what this process did.
+    var baseline: (done: Double, work: Double)?
 
     public init(label: String, unit: String = "tok", enabled: Bool = true, workFraction: ((Int, Int) -> Double)? = nil)
     {
@@ -34,11 +37,13 @@ public final class ProgressBar: @unchecked Sendable {
         let fraction = min(1, done / Double(total))
         let work = min(1, workFraction?(Int(done), total) ?? fraction)
         let elapsed = now.timeIntervalSince(start)
-        let remaining = work > 0 ? elapsed * (1 - work) / work : .nan
+        if baseline == nil { baseline = (done, work) }
+        let before = baseline ?? (0, 0)
+        let remaining = work > before.work ? elapsed * (1 - work) / (work - before.work) : .nan
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let perSecond = elapsed > 0 ? done / elapsed : 0
+        let perSecond = elapsed > 0 ? (done - before.done) / elapsed : 0
         let hourly = perSecond < 1  // slow units (an evaluation of minutes) read better per hour
         let line = String(
             format: "%@ [%@] %3.0f%% %.0f/%d %@ %.*f %@/%@ elapsed %@ left %@", label, bar, fraction * 100,

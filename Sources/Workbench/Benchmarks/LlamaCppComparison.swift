@@ -1,0 +1,94 @@
+import Foundation
+import Objectives
+import Transformer
+
+/// ctxevo and llama.cpp's `llama-perplexity` on the same model, text, context and windows (llama.cpp's protocol),
+/// one after the other in the same run, so that the speed ratio is measured on one machine in one hour.
+public struct LlamaCppComparison: Sendable {
+    public let context: Int
+    public let windows: Int
+    public let ctxevoSeconds: Double
+    public let ctxevoPerplexity: Double
+    /// llama.cpp's own "prompt eval time" (its forward passes), and the tool's whole wall time.
+    public let llamaSeconds: Double
+    public let llamaWallSeconds: Double
+    public let llamaPerplexity: Double
+    public let llamaCommand: String
+
+    public var speedup: Double { llamaSeconds / ctxevoSeconds }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case toolFailed(path: String, status: Int32, output: String)
+        case unreadableOutput(path: String, missing: String)
+
+        public var description: String {
+            switch self {
+            case .toolFailed(let path, let status, let output):
+                "\(path) exited with status \(status); its last lines:\n\(output.split(separator: "\n").suffix(8).joined(separator: "\n"))"
+            case .unreadableOutput(let path, let missing):
+                "\(path) did not print \(missing); is it llama.cpp's llama-perplexity?"
+            }
+        }
+    }
+
+    /// Runs both. `textPath` is the text file both read; `tokens` are ctxevo's tokens of it.
+    public static func measure(
+        model: LlamaModel, modelPath: String, textPath: String, tokens: [Int32], context: Int, windows: Int,
+        numerics: EngineNumerics, llamaPerplexity: String, threads: Int
+    ) throws -> LlamaCppComparison {
+        let evaluator = try PerplexityEvaluator(model: model, context: context, numerics: numerics)
+        let ours = try evaluator.llamacpp(tokens: tokens, windows: windows, rotary: nil)
+
+        let arguments = [
+            "-m", modelPath, "-f", textPath, "-c", String(context), "--chunks", String(windows), "-t", String(threads),
+        ]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: llamaPerplexity)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let start = Date()
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let wall = Date().timeIntervalSince(start)
+        let output = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure.toolFailed(path: llamaPerplexity, status: process.terminationStatus, output: output)
+        }
+        guard let perplexity = firstNumber(after: "Final estimate: PPL = ", in: output) else {
+            throw Failure.unreadableOutput(path: llamaPerplexity, missing: "a final estimate")
+        }
+        guard let promptMilliseconds = firstNumber(after: "prompt eval time =", in: output) else {
+            throw Failure.unreadableOutput(path: llamaPerplexity, missing: "its prompt eval time")
+        }
+        return LlamaCppComparison(
+            context: context, windows: windows, ctxevoSeconds: ours.seconds, ctxevoPerplexity: ours.perplexity,
+            llamaSeconds: promptMilliseconds / 1000, llamaWallSeconds: wall, llamaPerplexity: perplexity,
+            llamaCommand: ([llamaPerplexity] + arguments).joined(separator: " "))
+    }
+
+    /// The number right after `marker` (spaces skipped).
+    static func firstNumber(after marker: String, in text: String) -> Double? {
+        guard let range = text.range(of: marker) else { return nil }
+        let rest = text[range.upperBound...].drop { $0 == " " }
+        return Double(rest.prefix { $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "+" })
+    }
+
+    public var summary: String {
+        String(
+            format:
+                "%6d x %d windows, llama.cpp protocol: ctxevo %.1f s (ppl %.4f), llama.cpp %.1f s of forward passes, %.1f s in all (ppl %.4f): %.2fx\n  %@",
+            context, windows, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds, llamaPerplexity,
+            speedup, llamaCommand)
+    }
+
+    public var dictionary: [String: Any] {
+        [
+            "context": context, "windows": windows, "ctxevo_seconds": ctxevoSeconds,
+            "ctxevo_perplexity": ctxevoPerplexity, "llama_seconds": llamaSeconds, "llama_wall_seconds": llamaWallSeconds,
+            "llama_perplexity": llamaPerplexity, "speedup": speedup, "llama_command": llamaCommand,
+        ]
+    }
+}
