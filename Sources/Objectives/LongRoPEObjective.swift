@@ -6,8 +6,10 @@ import Transformer
 /// session serve every candidate; only the rotary table changes.
 ///
 /// A strategy that searches in unconstrained coordinates (CMA-ES, `unitCoordinates`) has its point repaired to
-/// the nearest valid genome, and the fitness is multiplied by exp(penaltyWeight * distance^2), so the
-/// distribution learns to stay feasible while every evaluation is of a valid table (../shared/specs/evolution.md).
+/// the nearest valid genome, the strategy is told that repaired point (`evaluatedPoint`), and the fitness is
+/// multiplied by exp(penaltyWeight * distance^2), so the distribution stays feasible while every evaluation is of
+/// a valid table (../shared/specs/evolution.md). The penalty steers the search; the quality of the table evaluated
+/// is its perplexity (`metrics.perplexity`), by which a run's result is chosen.
 public final class LongRoPEObjective: Objective {
     public let space: LongRoPESearchSpace
     public let unitCoordinates: Bool
@@ -29,6 +31,11 @@ public final class LongRoPEObjective: Objective {
         self.unitCoordinates = unitCoordinates
         self.penaltyWeight = penaltyWeight
         evaluator = try PerplexityEvaluator(model: model, context: targetLength, numerics: numerics)
+    }
+
+    public func evaluatedPoint(_ x: [Double]) -> [Double] {
+        let genome = space.repair(x, unit: unitCoordinates).genome
+        return unitCoordinates ? space.unitCoordinates(genome) : genome
     }
 
     public func evaluate(_ x: [Double], progress: (Double) -> Void) throws -> Evaluation {

@@ -9,9 +9,15 @@ public protocol Objective: AnyObject {
     var fingerprints: Fingerprints { get }
     /// One genome; `progress` receives the fraction of this evaluation done (for progress bars).
     func evaluate(_ genome: [Double], progress: (Double) -> Void) throws -> Evaluation
+    /// The point the strategy is told it evaluated: `x` itself, or, for an objective that repairs what it is
+    /// asked, the repaired point in the strategy's coordinates (so a CMA-ES mean stays in the feasible region
+    /// instead of drifting out of it, with only the penalty to call it back).
+    func evaluatedPoint(_ x: [Double]) -> [Double]
 }
 
 extension Objective {
+    public func evaluatedPoint(_ x: [Double]) -> [Double] { x }
+
     /// A batch, in order (one loaded model, one session, reused by each).
     public func evaluate(batch genomes: [[Double]]) throws -> [Evaluation] {
         try genomes.map { try evaluate($0, progress: { _ in }) }

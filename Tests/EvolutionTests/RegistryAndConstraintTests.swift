@@ -90,3 +90,41 @@ import Testing
             (best?.fitness ?? 1) <= 1e-8, "\(String(describing: strategy.termination)) after \(strategy.evaluations)")
     }
 }
+
+/// LongRoPE's constraint (lambda non-decreasing within bounds), with the optimum near the lower corner: told the
+/// repaired points (what the run loop does), CMA-ES keeps a mean inside the feasible set, since it is a weighted
+/// mean of feasible points of a convex set, and still converges.
+@Suite struct RepairInjectionTests {
+    static let n = 12
+    static let target = (0..<n).map { 0.02 * Double($0) }
+
+    static func repair(_ x: [Double]) -> [Double] {
+        Constraint.poolAdjacentViolators(x).map { min(1, max(0, $0)) }
+    }
+
+    static func search() -> (mean: [Double], best: Double) {
+        // Objective at the repaired point, 0 at `target`.
+        func objective(_ x: [Double]) -> Double { zip(repair(x), target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        var strategy = CMAES(
+            mean: Array(repeating: 0, count: n), sigma: 0.05, populationSize: 8,
+            stop: StopCriteria(maxEvaluations: 800), seed: 3)
+        var best = Double.infinity
+        while strategy.termination == nil {
+            let population = strategy.ask()
+            let values = population.map(objective)
+            best = min(best, values.min()!)
+            let penalised = zip(population, values).map { x, f in
+                (1 + f) * exp(zip(x, repair(x)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
+            }
+            strategy.tell(population.map(repair), fitness: penalised)
+        }
+        return (strategy.mean, best)
+    }
+
+    @Test func toldRepairedPointsKeepTheMeanFeasible() {
+        let result = Self.search()
+        let meanViolation = zip(result.mean, Self.repair(result.mean)).map { abs($0 - $1) }.max()!
+        #expect(meanViolation < 1e-9)
+        #expect(result.best < 1e-5)
+    }
+}

@@ -6,13 +6,18 @@ import RunStore
 import Transformer
 
 /// The result of a LongRoPE run: the rotary table of its best candidate so far, decoded with the run's own
-/// search space.
+/// search space. "Best" is the lowest search perplexity of a table actually evaluated (every candidate's table is
+/// the repaired, valid genome); the fitness the optimiser ranked by adds the repair penalty, which steers the
+/// search but says nothing about the table.
 public struct LongRoPERun: Sendable {
     public let id: Int64
     public let experiment: Experiment
     public let settings: LongRoPESettings
     public let space: LongRoPESearchSpace
+    /// The search perplexity of `table`, and where it was found.
     public let bestFitness: Double
+    public let bestGeneration: Int
+    public let bestIndex: Int
     public let table: RotaryTable
 
     public init(run id: Int64, in store: RunStore, configuration: LlamaConfiguration) throws {
@@ -20,20 +25,27 @@ public struct LongRoPERun: Sendable {
         guard experiment.objective == .longRoPE, let settings = experiment.longRoPE else {
             throw RunError.notLongRoPE(run: id, objective: experiment.objective.rawValue)
         }
-        guard let best = try ExperimentRunner.strategy(run: id, in: store)?.best else {
-            throw RunError.noResultYet(run: id)
+        let decoder = JSONDecoder()
+        let scored = try store.candidates(run: id).compactMap { c -> (CandidateRecord, Double)? in
+            guard c.status == .ok, let metrics = try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)),
+                let perplexity = metrics.perplexity ?? c.fitness, perplexity.isFinite
+            else { return nil }
+            return (c, perplexity)
         }
+        guard let (best, perplexity) = scored.min(by: { $0.1 < $1.1 }) else { throw RunError.noResultYet(run: id) }
         let space = try SearchSetup.searchSpace(settings, configuration: configuration)
-        guard best.x.count == space.dimension else {
-            throw RunError.badStoredState(
-                run: id, "the best genome has \(best.x.count) genes, the space \(space.dimension)")
+        let x = try ExperimentRunner.decodeParameters(best.parameters, run: id)
+        guard x.count == space.dimension else {
+            throw RunError.badStoredState(run: id, "the best genome has \(x.count) genes, the space \(space.dimension)")
         }
         self.id = id
         self.experiment = experiment
         self.settings = settings
         self.space = space
-        bestFitness = best.fitness
-        table = space.table(space.repair(best.x, unit: experiment.strategy != "ga").genome)
+        bestFitness = perplexity
+        bestGeneration = best.generation
+        bestIndex = best.index
+        table = space.table(space.repair(x, unit: experiment.strategy != "ga").genome)
     }
 
     /// The factors as a candidate for `LongRoPEEvaluation`.

@@ -121,13 +121,15 @@ extension RunReport {
             .init(
                 name: "found (run \(id))", color: "#d62728",
                 points: found.table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
-        var plot = SVGPlot(
+        let plot = SVGPlot(
             title: "Rescale factor lambda per rotary pair at \(settings.targetLength) tokens", xLabel: "rotary pair",
             yLabel: "lambda", series: series)
         html += "<p>" + plot.render() + "</p>"
         html += String(
-            format: "<p>best search fitness %.4f; n-hat %d; mscale %.4f; space %@</p>", found.bestFitness,
-            found.table.nHat, found.table.mscale, settings.space.rawValue)
+            format:
+                "<p>best search perplexity %.4f (generation %d, candidate %d; the optimiser's fitness adds the repair penalty); n-hat %d; mscale %.4f; space %@</p>",
+            found.bestFitness, found.bestGeneration, found.bestIndex, found.table.nHat, found.table.mscale,
+            settings.space.rawValue)
         if !evaluation.isEmpty {
             html += "<h2>Held-out evaluation</h2>" + LongRoPEEvaluation.html(evaluation)
         }

@@ -118,7 +118,7 @@ public enum ExperimentRunner {
                 report.evaluated += 1
                 progress(done + 1, experiment.maxEvaluations)
             }
-            strategy.tell(population, fitness: fitness)
+            strategy.tell(population.map(search.objective.evaluatedPoint), fitness: fitness)
             let sorted = fitness.filter(\.isFinite).sorted()
             try store.recordGeneration(
                 GenerationRecord(
