@@ -151,6 +151,10 @@ static __m256 softmax_tile(
 void ck_attention_block(
     const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
     const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch) {
+    // Flush subnormals to zero inside (probabilities times values far below the running maximum can reach the
+    // subnormal range, which costs microcode assists); the caller's mode is restored on return.
+    const unsigned int csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040);
     const size_t d = head_width;
     const size_t padded = round_up(rows, PANEL);
     const size_t panels = heads * padded / PANEL;
@@ -203,4 +207,5 @@ void ck_attention_block(
             for (size_t e = 0; e < d; e++) target[e] = source[e * PANEL + x] * inverse;
         }
     }
+    _mm_setcsr(csr);
 }
