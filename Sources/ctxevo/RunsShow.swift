@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Objectives
 import RunStore
 import Workbench
 
@@ -40,6 +41,20 @@ struct RunsShow: ParsableCommand {
                 String(
                     format: "%4d  %@  %@  %@  %@  %10.4g  %9.3f", g.index, f(g.bestFitness), f(g.medianFitness),
                     f(g.worstFitness), f(g.bestSoFar), g.stepSize, g.seconds))
+        }
+        // Objectives that repair and penalise (LongRoPE) rank by fitness; the quality of what was evaluated is the
+        // perplexity in the metrics.
+        let decoder = JSONDecoder()
+        let perplexities = try store.candidates(run: runID).compactMap { c -> (CandidateRecord, Double)? in
+            guard let p = (try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)))?.perplexity, p.isFinite
+            else { return nil }
+            return (c, p)
+        }
+        if let (c, p) = perplexities.min(by: { $0.1 < $1.1 }) {
+            print(
+                String(
+                    format: "lowest perplexity of an evaluated candidate: %.6g (generation %d, candidate %d)", p,
+                    c.generation, c.index))
         }
         for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
     }
