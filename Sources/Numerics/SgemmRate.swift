@@ -59,7 +59,8 @@ public struct SgemmSamples: Sendable {
 
     public var summary: String {
         String(
-            format: "sgemm (OpenBLAS, 2048^3, all cores): median %.1f GFLOP/s over %d measurements, %.1f-%.1f (spread %.0f%%)",
+            format:
+                "sgemm (OpenBLAS, 2048^3, all cores): median %.1f GFLOP/s over %d measurements, %.1f-%.1f (spread %.0f%%)",
             median, gflops.count, gflops.min() ?? .nan, gflops.max() ?? .nan, spread * 100)
     }
 }

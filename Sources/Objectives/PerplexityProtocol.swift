@@ -182,7 +182,7 @@ public final class PerplexityEvaluator {
                         model.targetScores(
                             hidden: hidden + (lower - range.lowerBound) * model.configuration.modelWidth,
                             rows: upper - lower, targets: t.baseAddress! + lower, numerics: numerics,
-                        clock: clock)
+                            clock: clock)
                     }
                     sum += scores.map(\.negativeLogLikelihood).reduce(0, +)
                     topChoices += scores.filter(\.isTopChoice).count

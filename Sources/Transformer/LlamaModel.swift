@@ -135,7 +135,8 @@ struct TargetScoring {
 
     mutating func add(_ logits: UnsafePointer<Float>, count: Int, first: Int, target: Int) {
         let top = max(maximum, VectorMath.maximum(logits, count: count))
-        sum = sum * (maximum == -.infinity ? 0 : Foundation.exp(Double(maximum) - Double(top)))
+        sum =
+            sum * (maximum == -.infinity ? 0 : Foundation.exp(Double(maximum) - Double(top)))
             + VectorMath.sumOfExponentials(logits, count: count, shift: top)
         maximum = top
         if target >= first && target < first + count { chosen = logits[target - first] }

@@ -48,7 +48,8 @@ struct BenchPerplexity: ParsableCommand {
         for keys in attentionLengths {
             logger.info("attention kernel at \(keys) keys")
             attention.append(
-                AttentionTiming.measure(configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
+                AttentionTiming.measure(
+                    configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
             sgemm.measure()
         }
         var evaluations: [PerplexityBenchmark] = []
@@ -85,7 +86,8 @@ struct BenchPerplexity: ParsableCommand {
         for figures in attention { print(figures.summary(sgemm: sgemm)) }
         for figures in evaluations { print(figures.summary(sgemm: sgemm)) }
         for comparison in comparisons { print(comparison.summary) }
-        let fractions = attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
+        let fractions =
+            attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
         if fractions.contains(where: { $0 > 1 }) || sgemm.spread > 0.15 {
             print(
                 "note: the sgemm measurements vary by \(Int((sgemm.spread * 100).rounded()))%"

@@ -104,7 +104,9 @@ import Testing
 
     static func search() -> (mean: [Double], best: Double) {
         // Objective at the repaired point, 0 at `target`.
-        func objective(_ x: [Double]) -> Double { zip(repair(x), target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        func objective(_ x: [Double]) -> Double {
+            zip(repair(x), target).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        }
         var strategy = CMAES(
             mean: Array(repeating: 0, count: n), sigma: 0.05, populationSize: 8,
             stop: StopCriteria(maxEvaluations: 800), seed: 3)

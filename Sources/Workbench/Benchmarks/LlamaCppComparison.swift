@@ -87,7 +87,8 @@ public struct LlamaCppComparison: Sendable {
     public var dictionary: [String: Any] {
         [
             "context": context, "windows": windows, "ctxevo_seconds": ctxevoSeconds,
-            "ctxevo_perplexity": ctxevoPerplexity, "llama_seconds": llamaSeconds, "llama_wall_seconds": llamaWallSeconds,
+            "ctxevo_perplexity": ctxevoPerplexity, "llama_seconds": llamaSeconds,
+            "llama_wall_seconds": llamaWallSeconds,
             "llama_perplexity": llamaPerplexity, "speedup": speedup, "llama_command": llamaCommand,
         ]
     }
