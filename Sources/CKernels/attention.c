@@ -38,6 +38,7 @@ size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width)
 ALWAYS_INLINE void scores_block(int R, const float *keys, size_t d, const float *qt, float *scores) {
     __m256 a0[BLOCK], a1[BLOCK];
     for (int r = 0; r < R; r++) a0[r] = a1[r] = _mm256_setzero_ps();
+#pragma clang loop unroll_count(4)
     for (size_t e = 0; e < d; e++) {
         __m256 b0 = _mm256_load_ps(qt + e * PANEL), b1 = _mm256_load_ps(qt + e * PANEL + 8);
         for (int r = 0; r < R; r++) {
@@ -78,6 +79,7 @@ ALWAYS_INLINE void output_block(
             a1[r] = _mm256_mul_ps(_mm256_load_ps(ot + r * PANEL + 8), alpha1);
         }
     }
+#pragma clang loop unroll_count(4)
     for (size_t j = 0; j < count; j++) {
         __m256 b0 = _mm256_load_ps(p + j * PANEL), b1 = _mm256_load_ps(p + j * PANEL + 8);
         for (int r = 0; r < R; r++) {
