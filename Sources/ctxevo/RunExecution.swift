@@ -28,7 +28,7 @@ final class InterruptFlag: Sendable {
 
 func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Logger) throws {
     let flag = InterruptFlag()
-    let bar = ProgressBar(label: "run \(id)", unit: "eval")
+    let bar = ProgressBar(label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).count)
     let report = try ExperimentRunner.run(
         id: id, in: store, search: search, logger: logger, shouldStop: { flag.isRaised }
     ) { done, budget in

@@ -12,13 +12,16 @@ public final class ProgressBar: @unchecked Sendable {
     /// The fraction of the work done at (done, total), when units are not equally costly (attention makes later
     /// tokens of a window dearer); the time left is estimated from it. Default: done / total.
     let workFraction: ((Int, Int) -> Double)?
-    /// Units and work already done at the first update (a resumed run starts part way): rates and the time left
-    /// count only what this process did.
-    var baseline: (done: Double, work: Double)?
+    /// Units done before this process started (a resumed run's recorded evaluations): rates and the time left
+    /// count only what this process does.
+    let alreadyDone: Int
 
-    public init(label: String, unit: String = "tok", enabled: Bool = true, workFraction: ((Int, Int) -> Double)? = nil)
-    {
+    public init(
+        label: String, unit: String = "tok", enabled: Bool = true, alreadyDone: Int = 0,
+        workFraction: ((Int, Int) -> Double)? = nil
+    ) {
         self.label = label
+        self.alreadyDone = alreadyDone
         self.unit = unit
         self.enabled = enabled
         self.workFraction = workFraction
@@ -37,8 +40,10 @@ public final class ProgressBar: @unchecked Sendable {
         let fraction = min(1, done / Double(total))
         let work = min(1, workFraction?(Int(done), total) ?? fraction)
         let elapsed = now.timeIntervalSince(start)
-        if baseline == nil { baseline = (done, work) }
-        let before = baseline ?? (0, 0)
+        let before = (
+            done: Double(alreadyDone),
+            work: min(1, workFraction?(alreadyDone, total) ?? Double(alreadyDone) / Double(total))
+        )
         let remaining = work > before.work ? elapsed * (1 - work) / (work - before.work) : .nan
         let width = 30
         let filled = Int(fraction * Double(width))
