@@ -60,26 +60,33 @@ struct BenchPerplexity: ParsableCommand {
             sgemm.measure()
         }
         var comparisons: [LlamaCppComparison] = []
+        var comparisonFailure: Error?
         if let llamaPerplexity {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctxevo-bench-\(getpid()).txt")
             try text.contents.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            for (context, windows) in [(2048, 5), (16384, 1)] {
-                logger.info("ctxevo and llama.cpp, \(context) x \(windows)")
-                comparisons.append(
-                    try LlamaCppComparison.measure(
-                        model: model, modelPath: modelPath, textPath: file.path, tokens: tokens, context: context,
-                        windows: windows, numerics: numerics, llamaPerplexity: llamaPerplexity,
-                        threads: Parallel.workerCount))
-                sgemm.measure()
+            do {
+                for (context, windows) in [(2048, 5), (16384, 1)] {
+                    logger.info("ctxevo and llama.cpp, \(context) x \(windows)")
+                    comparisons.append(
+                        try LlamaCppComparison.measure(
+                            model: model, modelPath: modelPath, textPath: file.path, tokens: tokens, context: context,
+                            windows: windows, numerics: numerics, llamaPerplexity: llamaPerplexity,
+                            threads: Parallel.workerCount))
+                    sgemm.measure()
+                }
+            } catch {
+                // The measurements made so far are still printed; the command fails afterwards.
+                comparisonFailure = error
             }
         }
-
+        defer { if let comparisonFailure { FileHandle.standardError.write(Data("\(comparisonFailure)\n".utf8)) } }
         if json {
             try printJSON(["sgemm_gflops": sgemm.gflops, "sgemm_median": sgemm.median, "sgemm_spread": sgemm.spread])
             for figures in attention { try printJSON(figures.dictionary(sgemm: sgemm)) }
             for figures in evaluations { try printJSON(figures.dictionary(sgemm: sgemm)) }
             for comparison in comparisons { try printJSON(comparison.dictionary) }
+            if comparisonFailure != nil { throw ExitCode.failure }
             return
         }
         print(sgemm.summary)
@@ -94,5 +101,6 @@ struct BenchPerplexity: ParsableCommand {
                     + (fractions.contains(where: { $0 > 1 }) ? " and a fraction exceeds 100%" : "")
                     + ": the machine's speed changed during the run, so the fractions are approximate.")
         }
+        if comparisonFailure != nil { throw ExitCode.failure }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Objectives
 import RunStore
 import Workbench
 
@@ -44,17 +43,11 @@ struct RunsShow: ParsableCommand {
         }
         // Objectives that repair and penalise (LongRoPE) rank by fitness; the quality of what was evaluated is the
         // perplexity in the metrics.
-        let decoder = JSONDecoder()
-        let perplexities = try store.candidates(run: runID).compactMap { c -> (CandidateRecord, Double)? in
-            guard let p = (try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)))?.perplexity, p.isFinite
-            else { return nil }
-            return (c, p)
-        }
-        if let (c, p) = perplexities.min(by: { $0.1 < $1.1 }) {
+        if let lowest = try LowestPerplexity.find(run: runID, in: store) {
             print(
                 String(
-                    format: "lowest perplexity of an evaluated candidate: %.6g (generation %d, candidate %d)", p,
-                    c.generation, c.index))
+                    format: "lowest perplexity of an evaluated candidate: %.6g (generation %d, candidate %d)",
+                    lowest.perplexity, lowest.candidate.generation, lowest.candidate.index))
         }
         for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
     }

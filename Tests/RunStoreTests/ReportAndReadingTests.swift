@@ -27,6 +27,37 @@ import Workbench
         #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("url("))
     }
 
+    /// A plot whose values span the doubles (or a failed run's sentinel values) renders instead of trapping.
+    @Test func plotsOfExtremeValuesRender() {
+        for logY in [false, true] {
+            var plot = SVGPlot(
+                title: "extremes", xLabel: "x", yLabel: "y",
+                series: [
+                    .init(
+                        name: "s", color: "#000",
+                        points: [(0, 1), (1, .greatestFiniteMagnitude), (2, -.greatestFiniteMagnitude), (3, 1e-300)])
+                ])
+            plot.logY = logY
+            #expect(plot.render().hasPrefix("<svg"))
+        }
+    }
+
+    /// llama-perplexity's own log (llama.cpp commit 0c1e570, as the 16k agreement run printed it) gives the time
+    /// between starting to evaluate and the final estimate; without timestamps, seconds per pass times windows.
+    @Test func llamaPerplexityLogIsTimed() throws {
+        let log = """
+            0.00.725.595 I perplexity: tokenizing the input ..
+            0.01.030.393 I perplexity: calculating perplexity over 1 chunks, n_ctx=16384, batch_size=2048, n_seq=1
+            4.49.350.193 I perplexity: 288.32 seconds per pass - ETA 4.80 minutes
+            [1]70.6030,
+            4.50.542.021 I Final estimate: PPL = 70.6030 +/- 2.74096
+            """
+        let seconds = try #require(LlamaCppComparison.evaluationSeconds(log, windows: 1))
+        #expect(abs(seconds - (4 * 60 + 50.542021 - 1.030393)) < 1e-9)
+        let plain = "perplexity: calculating\nperplexity: 61.5 seconds per pass - ETA 5 minutes\nFinal estimate: PPL = 9"
+        #expect(LlamaCppComparison.evaluationSeconds(plain, windows: 5) == 307.5)
+    }
+
     @Test func replayReproducesEveryRecordedCandidate() throws {
         let (store, id, path) = try smallRun()
         defer { try? FileManager.default.removeItem(atPath: path) }

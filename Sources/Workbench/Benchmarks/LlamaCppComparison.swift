@@ -9,7 +9,8 @@ public struct LlamaCppComparison: Sendable {
     public let windows: Int
     public let ctxevoSeconds: Double
     public let ctxevoPerplexity: Double
-    /// llama.cpp's own "prompt eval time" (its forward passes), and the tool's whole wall time.
+    /// llama.cpp's time from "calculating perplexity" to "Final estimate" by its log's timestamps (its forward
+    /// passes and scoring, without loading and tokenizing), and the tool's whole wall time.
     public let llamaSeconds: Double
     public let llamaWallSeconds: Double
     public let llamaPerplexity: Double
@@ -60,13 +61,34 @@ public struct LlamaCppComparison: Sendable {
         guard let perplexity = firstNumber(after: "Final estimate: PPL = ", in: output) else {
             throw Failure.unreadableOutput(path: llamaPerplexity, missing: "a final estimate")
         }
-        guard let promptMilliseconds = firstNumber(after: "prompt eval time =", in: output) else {
-            throw Failure.unreadableOutput(path: llamaPerplexity, missing: "its prompt eval time")
+        guard let seconds = evaluationSeconds(output, windows: windows) else {
+            throw Failure.unreadableOutput(path: llamaPerplexity, missing: "timestamps or seconds per pass")
         }
         return LlamaCppComparison(
             context: context, windows: windows, ctxevoSeconds: ours.seconds, ctxevoPerplexity: ours.perplexity,
-            llamaSeconds: promptMilliseconds / 1000, llamaWallSeconds: wall, llamaPerplexity: perplexity,
+            llamaSeconds: seconds, llamaWallSeconds: wall, llamaPerplexity: perplexity,
             llamaCommand: ([llamaPerplexity] + arguments).joined(separator: " "))
+    }
+
+    /// Seconds between llama-perplexity's "calculating perplexity" and "Final estimate" lines, from the timestamps
+    /// its log prefixes ("M.SS.mmm.uuu I ..."); without them, its "seconds per pass" times the windows.
+    public static func evaluationSeconds(_ output: String, windows: Int) -> Double? {
+        func timestamp(ofLineContaining marker: String) -> Double? {
+            guard let line = output.split(separator: "\n").first(where: { $0.contains(marker) }) else { return nil }
+            let fields = line.prefix { $0 != " " }.split(separator: ".").compactMap { Double($0) }
+            guard fields.count == 4 else { return nil }
+            return fields[0] * 60 + fields[1] + fields[2] / 1e3 + fields[3] / 1e6
+        }
+        if let start = timestamp(ofLineContaining: "calculating perplexity"),
+            let end = timestamp(ofLineContaining: "Final estimate"), end > start
+        {
+            return end - start
+        }
+        guard let line = output.split(separator: "\n").first(where: { $0.contains(" seconds per pass") }),
+            let words = line.components(separatedBy: " seconds per pass").first?.split(separator: " "),
+            let perPass = words.last.flatMap({ Double($0) })
+        else { return nil }
+        return perPass * Double(windows)
     }
 
     /// The number right after `marker` (spaces skipped).
@@ -79,7 +101,7 @@ public struct LlamaCppComparison: Sendable {
     public var summary: String {
         String(
             format:
-                "%6d x %d windows, llama.cpp protocol: ctxevo %.1f s (ppl %.4f), llama.cpp %.1f s of forward passes, %.1f s in all (ppl %.4f): %.2fx\n  %@",
+                "%6d x %d windows, llama.cpp protocol: ctxevo %.1f s (ppl %.4f), llama.cpp %.1f s evaluating, %.1f s in all (ppl %.4f): %.2fx\n  %@",
             context, windows, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds, llamaPerplexity,
             speedup, llamaCommand)
     }

@@ -25,14 +25,8 @@ public struct LongRoPERun: Sendable {
         guard experiment.objective == .longRoPE, let settings = experiment.longRoPE else {
             throw RunError.notLongRoPE(run: id, objective: experiment.objective.rawValue)
         }
-        let decoder = JSONDecoder()
-        let scored = try store.candidates(run: id).compactMap { c -> (CandidateRecord, Double)? in
-            guard c.status == .ok, let metrics = try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)),
-                let perplexity = metrics.perplexity ?? c.fitness, perplexity.isFinite
-            else { return nil }
-            return (c, perplexity)
-        }
-        guard let (best, perplexity) = scored.min(by: { $0.1 < $1.1 }) else { throw RunError.noResultYet(run: id) }
+        guard let found = try LowestPerplexity.find(run: id, in: store) else { throw RunError.noResultYet(run: id) }
+        let best = found.candidate
         let space = try SearchSetup.searchSpace(settings, configuration: configuration)
         let x = try ExperimentRunner.decodeParameters(best.parameters, run: id)
         guard x.count == space.dimension else {
@@ -42,7 +36,7 @@ public struct LongRoPERun: Sendable {
         self.experiment = experiment
         self.settings = settings
         self.space = space
-        bestFitness = perplexity
+        bestFitness = found.perplexity
         bestGeneration = best.generation
         bestIndex = best.index
         table = space.table(space.repair(x, unit: experiment.strategy != "ga").genome)

@@ -17,6 +17,7 @@ public enum RunReport {
         let generations = try store.generations(run: id)
         let strategy = try ExperimentRunner.strategy(run: id, in: store)
         let events = try store.events(run: id)
+        let lowest = try LowestPerplexity.find(run: id, in: store)
         let allPositive = generations.allSatisfy { ($0.bestFitness ?? 1) > 0 && ($0.worstFitness ?? 1) > 0 }
 
         var fitness = SVGPlot(
@@ -63,6 +64,11 @@ public enum RunReport {
             ("created", ISO8601DateFormatter().string(from: record.createdAt)),
             ("generations", "\(generations.count)"), ("evaluations", "\(strategy?.evaluations ?? 0)"),
             ("best fitness", strategy?.best.map { "\($0.fitness)" } ?? "-"),
+            (
+                "lowest perplexity evaluated",
+                lowest.map { "\($0.perplexity) (generation \($0.candidate.generation), candidate \($0.candidate.index))" }
+                    ?? "-"
+            ),
             ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),
         ]
         var page = """

@@ -59,10 +59,10 @@ public struct SVGPlot {
         for k in 0...4 {  // y ticks
             let v = yMin + (yMax - yMin) * Double(k) / 4
             // Enough digits to tell the ticks apart when the range is narrow relative to the values.
-            let digits = max(3, Int(ceil(log10(max(abs(yMin), abs(yMax), 1e-300) / (yMax - yMin)))) + 2)
+            let digits = SVGPlot.digits(log10(max(abs(yMin), abs(yMax), 1e-300) / (yMax - yMin)))
             // Log axes are labelled with the values themselves (10^v), with the digits their spread needs.
             let value = logY ? pow(10, v) : v
-            let logDigits = max(3, Int(ceil(-log10(max(pow(10, yMax - yMin) - 1, 1e-12)))) + 2)
+            let logDigits = SVGPlot.digits(-log10(max(pow(10, yMax - yMin) - 1, 1e-12)))
             let label = String(format: "%.\(min(logY ? logDigits : digits, 12))g", value)
             svg += "<line x1='\(left - 4)' x2='\(left)' y1='\(py(v))' y2='\(py(v))' stroke='#999'/>"
             svg += "<text x='\(left - 6)' y='\(py(v) + 4)' text-anchor='end'>\(label)</text>"
@@ -104,6 +104,13 @@ public struct SVGPlot {
     }
 
     /// Text made safe for HTML and SVG markup.
+    /// Significant digits for tick labels from the decades between the values and their spread (at least 3; 3
+    /// when the figure is not finite, e.g. for a range as wide as the doubles).
+    static func digits(_ decades: Double) -> Int {
+        guard decades.isFinite else { return 3 }
+        return max(3, Int(ceil(min(decades, 20))) + 2)
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&#39;")
