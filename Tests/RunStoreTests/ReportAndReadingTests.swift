@@ -54,7 +54,8 @@ import Workbench
             """
         let seconds = try #require(LlamaCppComparison.evaluationSeconds(log, windows: 1))
         #expect(abs(seconds - (4 * 60 + 50.542021 - 1.030393)) < 1e-9)
-        let plain = "perplexity: calculating\nperplexity: 61.5 seconds per pass - ETA 5 minutes\nFinal estimate: PPL = 9"
+        let plain =
+            "perplexity: calculating\nperplexity: 61.5 seconds per pass - ETA 5 minutes\nFinal estimate: PPL = 9"
         #expect(LlamaCppComparison.evaluationSeconds(plain, windows: 5) == 307.5)
     }
 

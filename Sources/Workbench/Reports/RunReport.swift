@@ -66,7 +66,9 @@ public enum RunReport {
             ("best fitness", strategy?.best.map { "\($0.fitness)" } ?? "-"),
             (
                 "lowest perplexity evaluated",
-                lowest.map { "\($0.perplexity) (generation \($0.candidate.generation), candidate \($0.candidate.index))" }
+                lowest.map {
+                    "\($0.perplexity) (generation \($0.candidate.generation), candidate \($0.candidate.index))"
+                }
                     ?? "-"
             ),
             ("model sha256", record.modelSHA256), ("data sha256", record.dataSHA256),
