@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what ctxevo needs on a fresh Debian machine, and nothing that is already there:
-# Debian's OpenBLAS (BLAS + LAPACK) and SQLite development packages, python3 with pip (to fetch the default
-# model and texts from PyPI), and puts the Swift toolchain on PATH.
+# Debian's OpenBLAS (BLAS + LAPACK) and SQLite development packages, PostgreSQL (the shared run store's server,
+# which the tests start on loopback), python3 with pip (to fetch the default model and texts from PyPI), and puts
+# the Swift toolchain on PATH.
 set -euo pipefail
 
 need=()
-for package in libopenblas-dev libsqlite3-dev sqlite3 pkg-config; do
+for package in libopenblas-dev libsqlite3-dev sqlite3 pkg-config postgresql postgresql-client; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 command -v python3 >/dev/null 2>&1 || need+=(python3)

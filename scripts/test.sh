@@ -7,4 +7,9 @@ source scripts/setup.sh
 swift build -c release --product ctxevo
 .build/release/ctxevo fetch
 swift build -c release --build-tests
+# The PostgreSQL store's tests run against a throwaway server on loopback, stopped and deleted on exit.
+postgres_dir="$(mktemp -d -u "${TMPDIR:-/tmp}/ctxevo-postgres.XXXXXX")"
+trap 'bash scripts/postgres-throwaway.sh stop "$postgres_dir"' EXIT
+CTXEVO_TEST_POSTGRES="$(bash scripts/postgres-throwaway.sh start "$postgres_dir")"
+export CTXEVO_TEST_POSTGRES
 swift test -c release --skip-build "$@"

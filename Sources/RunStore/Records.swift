@@ -93,10 +93,12 @@ public struct CandidateRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var metrics: String
     public var status: CandidateStatus
     public var seconds: Double
+    /// The worker that evaluated it (nil for candidates recorded before the work queue existed).
+    public var workerID: Int64?
 
     public init(
         runID: Int64, generation: Int, index: Int, parameters: String, fitness: Double?, metrics: String,
-        status: CandidateStatus, seconds: Double
+        status: CandidateStatus, seconds: Double, workerID: Int64? = nil
     ) {
         self.runID = runID
         self.generation = generation
@@ -106,6 +108,7 @@ public struct CandidateRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
         self.metrics = metrics
         self.status = status
         self.seconds = seconds
+        self.workerID = workerID
     }
 }
 

@@ -1,186 +1,80 @@
 import Foundation
-import GRDB
 
-/// The SQLite database of runs (WAL mode). Migrations are frozen once shipped: add new ones, never edit old ones.
-/// Every write is one transaction with an intent-named method.
-public final class RunStore: Sendable {
-    public let path: String
-    let database: DatabasePool
+/// The run database, seen by everything above this module. Two implementations: `SQLiteRunStore`, an embedded
+/// file for one machine (the default), and `PostgresRunStore`, a server that any number of machines share.
+/// `RunStores.open` picks one from a location; nothing else knows which it got.
+///
+/// Every write is one transaction with an intent-named method. Besides the record of a run (runs, generations,
+/// candidates, events) a store holds a work queue: the candidates of the generation in progress wait there as
+/// pending, workers claim them with a lease kept alive by a heartbeat, and a result is recorded together with the
+/// end of its claim. A claim whose lease ran out can be taken by another worker; a result never overwrites one
+/// already recorded.
+public protocol RunStore: AnyObject, Sendable {
+    /// A file path, or a `postgresql://` URL without its password.
+    var location: String { get }
 
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: runs, generations, candidates, events") { db in
-            try db.create(table: "run") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("name", .text).notNull()
-                t.column("strategy", .text).notNull()
-                t.column("configuration", .text).notNull()
-                t.column("modelSHA256", .text).notNull()
-                t.column("dataSHA256", .text).notNull()
-                t.column("codeVersion", .text).notNull()
-                t.column("seed", .integer).notNull()
-                t.column("status", .text).notNull()
-                t.column("createdAt", .datetime).notNull()
-            }
-            try db.create(table: "generation") { t in
-                t.column("runID", .integer).notNull().references("run", onDelete: .cascade)
-                t.column("index", .integer).notNull()
-                t.column("state", .blob).notNull()
-                t.column("bestFitness", .double)
-                t.column("medianFitness", .double)
-                t.column("worstFitness", .double)
-                t.column("bestSoFar", .double)
-                t.column("stepSize", .double).notNull()
-                t.column("seconds", .double).notNull()
-                t.column("finishedAt", .datetime).notNull()
-                t.primaryKey(["runID", "index"])
-            }
-            try db.create(table: "candidate") { t in
-                t.column("runID", .integer).notNull().references("run", onDelete: .cascade)
-                t.column("generation", .integer).notNull()
-                t.column("index", .integer).notNull()
-                t.column("parameters", .text).notNull()
-                t.column("fitness", .double)
-                t.column("metrics", .text).notNull()
-                t.column("status", .text).notNull()
-                t.column("seconds", .double).notNull()
-                t.primaryKey(["runID", "generation", "index"])
-            }
-            try db.create(table: "event") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("runID", .integer).notNull().references("run", onDelete: .cascade)
-                t.column("time", .datetime).notNull()
-                t.column("level", .text).notNull()
-                t.column("message", .text).notNull()
-            }
+    // MARK: the record of runs
+
+    func createRun(_ run: RunRecord) throws -> RunRecord
+    /// Records an evaluated candidate outside the work queue (it replaces one with the same key).
+    func recordCandidate(_ candidate: CandidateRecord) throws
+    /// The end of a generation, in one transaction: the optimiser state that continues from it, and the end of
+    /// the generation's pending candidates.
+    func recordGeneration(_ generation: GenerationRecord) throws
+    func recordEvent(run: Int64, level: String, _ message: String) throws
+    func setStatus(run: Int64, _ status: RunStatus) throws
+    func runs() throws -> [RunRecord]
+    func run(_ id: Int64) throws -> RunRecord
+    func generations(run: Int64) throws -> [GenerationRecord]
+    func lastGeneration(run: Int64) throws -> GenerationRecord?
+    func candidates(run: Int64, generation: Int?) throws -> [CandidateRecord]
+    func events(run: Int64) throws -> [EventRecord]
+
+    // MARK: the work queue
+
+    /// Writes candidates as pending. A candidate already pending or claimed with the same parameters is left as
+    /// it is; a failed one is made pending again (a new coordinator retries what failed).
+    func enqueue(_ candidates: [PendingCandidate]) throws
+    /// The pending, claimed and failed candidates of one generation.
+    func pending(run: Int64, generation: Int) throws -> [PendingCandidate]
+    /// A new worker (a process that evaluates), with its first heartbeat. `coordinator` is the run a coordinator
+    /// process drives: its claims are released when the next coordinator of that run takes over.
+    func registerWorker(host: String, processID: Int32, coordinator run: Int64?) throws -> Int64
+    /// Claims one candidate of `run` (of any unfinished run when nil, except those in `excluding`) that is pending,
+    /// or claimed under a lease that has run out, for `lease` seconds. Nil when there is none.
+    func claim(run: Int64?, excluding: Set<Int64>, worker: Int64, lease: Double) throws -> PendingCandidate?
+    /// Gives a claimed candidate back to the queue at once (the worker will not evaluate it).
+    func release(_ candidate: PendingCandidate, worker: Int64) throws
+    /// The worker is alive: its heartbeat, and the leases of the claims it still holds, run on for `lease` seconds.
+    func heartbeat(worker: Int64, lease: Double) throws
+    /// Records the result of a claimed candidate and ends its claim, in one transaction. False when a result for
+    /// the candidate was recorded first (a worker that came back late): then nothing is written.
+    func complete(_ result: CandidateRecord, worker: Int64) throws -> Bool
+    /// The evaluation of a claimed candidate threw: it stays in the queue as failed, with the reason.
+    func fail(_ candidate: PendingCandidate, worker: Int64, reason: String) throws
+    /// The workers that evaluated candidates of `run` or hold claims on it.
+    func workers(run: Int64) throws -> [WorkerSummary]
+    /// Makes this process the only coordinator of `run` until the lock is released or the process ends. Claims
+    /// held by earlier coordinators of the run are given back, since they have ended. Throws
+    /// `RunStoreError.coordinatorBusy` when another coordinator holds the run.
+    func lockCoordinator(run: Int64, holder: String) throws -> CoordinatorLock
+}
+
+extension RunStore {
+    public func candidates(run: Int64) throws -> [CandidateRecord] { try candidates(run: run, generation: nil) }
+}
+
+/// Opening a store from a location: a `postgresql://` (or `postgres://`) URL, or else a file path.
+public enum RunStores {
+    public static func open(_ location: String, readOnly: Bool = false) throws -> RunStore {
+        if PostgresURL.isPostgres(location) {
+            return try PostgresRunStore(url: try PostgresURL(location), readOnly: readOnly)
         }
-        return migrator
-    }()
-
-    /// Opens (creating if needed, unless `readOnly`) the store at `path`. A database written by a newer
-    /// ctxevo, a file that is not a ctxevo database, or a read-only file opened for writing is refused with
-    /// a `RunStoreError`, before anything is written.
-    public init(path: String, readOnly: Bool = false) throws {
-        self.path = path
-        let exists = FileManager.default.fileExists(atPath: path)
-        if readOnly && !exists { throw RunStoreError.missing(path) }
-        if !readOnly && exists && !FileManager.default.isWritableFile(atPath: path) {
-            throw RunStoreError.readOnly(path)
-        }
-        var configuration = Configuration()
-        configuration.readonly = readOnly
-        configuration.busyMode = .timeout(10)
-        do {
-            database = try DatabasePool(path: path, configuration: configuration)
-            let superseded = try database.read { db in try RunStore.migrator.hasBeenSuperseded(db) }
-            if superseded { throw RunStoreError.newerVersion(path) }
-            if readOnly {
-                let complete = try database.read { db in try RunStore.migrator.hasCompletedMigrations(db) }
-                if !complete { throw RunStoreError.notAStore(path, reason: "it has no ctxevo tables") }
-            } else {
-                try RunStore.migrator.migrate(database)
-            }
-        } catch let error as RunStoreError {
-            throw error
-        } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-                throw RunStoreError.notAStore(path, reason: error.message ?? "not a database")
-            case .SQLITE_READONLY: throw RunStoreError.readOnly(path)
-            case .SQLITE_CANTOPEN where exists: throw RunStoreError.readOnly(path)
-            default: throw RunStoreError.database(path, error.description)
-            }
-        }
-    }
-
-    // MARK: writes (each one transaction)
-
-    public func createRun(_ run: RunRecord) throws -> RunRecord {
-        try database.write { db in
-            var run = run
-            try run.insert(db)
-            return run
-        }
-    }
-
-    /// Written as soon as an evaluation completes: a crash loses at most the evaluation in progress.
-    public func recordCandidate(_ candidate: CandidateRecord) throws {
-        try database.write { db in try candidate.upsert(db) }
-    }
-
-    /// The end of a generation, in one transaction: the optimiser state that continues from it.
-    public func recordGeneration(_ generation: GenerationRecord) throws {
-        try database.write { db in try generation.upsert(db) }
-    }
-
-    public func recordEvent(run: Int64, level: String, _ message: String) throws {
-        try database.write { db in
-            var event = EventRecord(runID: run, time: Date(), level: level, message: message)
-            try event.insert(db)
-        }
-    }
-
-    public func setStatus(run: Int64, _ status: RunStatus) throws {
-        _ = try database.write { db in
-            try RunRecord.filter(Column("id") == run).updateAll(db, Column("status").set(to: status.rawValue))
-        }
-    }
-
-    // MARK: reads
-
-    public func runs() throws -> [RunRecord] {
-        try database.read { db in try RunRecord.order(Column("id")).fetchAll(db) }
-    }
-
-    public func run(_ id: Int64) throws -> RunRecord {
-        guard let run = try database.read({ db in try RunRecord.fetchOne(db, key: id) }) else {
-            throw RunStoreError.unknownRun(id)
-        }
-        return run
-    }
-
-    public func generations(run: Int64) throws -> [GenerationRecord] {
-        try database.read { db in
-            try GenerationRecord.filter(Column("runID") == run).order(Column("index")).fetchAll(db)
-        }
-    }
-
-    public func lastGeneration(run: Int64) throws -> GenerationRecord? {
-        try database.read { db in
-            try GenerationRecord.filter(Column("runID") == run).order(Column("index").desc).fetchOne(db)
-        }
-    }
-
-    public func candidates(run: Int64, generation: Int? = nil) throws -> [CandidateRecord] {
-        try database.read { db in
-            var request = CandidateRecord.filter(Column("runID") == run)
-            if let generation { request = request.filter(Column("generation") == generation) }
-            return try request.order(Column("generation"), Column("index")).fetchAll(db)
-        }
-    }
-
-    public func events(run: Int64) throws -> [EventRecord] {
-        try database.read { db in try EventRecord.filter(Column("runID") == run).order(Column("id")).fetchAll(db) }
+        return try SQLiteRunStore(path: location, readOnly: readOnly)
     }
 }
 
-public enum RunStoreError: Error, CustomStringConvertible, Equatable {
-    case missing(String)
-    case readOnly(String)
-    case newerVersion(String)
-    case notAStore(String, reason: String)
-    case unknownRun(Int64)
-    case database(String, String)
-
-    public var description: String {
-        switch self {
-        case .missing(let path): "no run database at \(path)"
-        case .readOnly(let path): "the run database \(path) is read-only: a run cannot be written there"
-        case .newerVersion(let path):
-            "the run database \(path) was written by a newer ctxevo (its schema has migrations this version does not know); upgrade ctxevo to use it"
-        case .notAStore(let path, let reason): "\(path) is not a ctxevo run database (\(reason))"
-        case .unknownRun(let id): "there is no run \(id) in the database"
-        case .database(let path, let message): "run database \(path): \(message)"
-        }
-    }
+/// Held by the coordinator of a run; `release` (or the end of the process) lets the next one take over.
+public protocol CoordinatorLock: AnyObject, Sendable {
+    func release()
 }

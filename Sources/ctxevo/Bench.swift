@@ -3,5 +3,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never timed tests).",
-        subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self])
+        subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self])
 }

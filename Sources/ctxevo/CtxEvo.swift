@@ -6,7 +6,8 @@ struct CtxEvo: ParsableCommand {
         commandName: "ctxevo",
         abstract: "Evolutionary search of a transformer's context handling (LongRoPE factors, NAMM memory).",
         subcommands: [
-            Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, Bench.self, Run.self, Resume.self, Runs.self,
-            Report.self,
+            Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, Bench.self, Run.self, Resume.self,
+            WorkerCommand.self,
+            Runs.self, Report.self,
         ])
 }

@@ -3,17 +3,35 @@ import Foundation
 import RunStore
 import Workbench
 
-/// --database: the run store (default $CTXEVO_HOME/runs.sqlite).
+/// --database: the run store, a SQLite file or a PostgreSQL server (default $CTXEVO_HOME/runs.sqlite).
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "The run database (default: $CTXEVO_HOME/runs.sqlite, ~/.cache/ctxevo/runs.sqlite).")
+    @Option(
+        help: ArgumentHelp(
+            "The run database: a file path, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=...] "
+                + "(the password may come from PGPASSWORD instead).",
+            discussion: "Default: $CTXEVO_HOME/runs.sqlite (~/.cache/ctxevo/runs.sqlite)."))
     var database: String?
 
-    var path: String {
+    var location: String {
         if let database { return database }
         let home = Assets().home
         try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         return home.appendingPathComponent("runs.sqlite").path
     }
 
-    func open(readOnly: Bool = false) throws -> RunStore { try RunStore(path: path, readOnly: readOnly) }
+    func open(readOnly: Bool = false) throws -> RunStore { try RunStores.open(location, readOnly: readOnly) }
+}
+
+/// How a coordinator (`run`, `resume`) takes part in the evaluations.
+struct WorkOptions: ParsableArguments {
+    @Flag(help: "Leave every evaluation to `ctxevo worker` processes; this process only coordinates.")
+    var noEvaluate = false
+    @Option(help: "Seconds a claimed candidate stays this process's without a heartbeat (renewed every quarter).")
+    var lease: Double = 60
+
+    func validate() throws {
+        guard lease >= 0.2, lease.isFinite else { throw ValidationError("--lease must be at least 0.2 seconds") }
+    }
+
+    var settings: WorkSettings { WorkSettings(evaluate: !noEvaluate, lease: lease) }
 }

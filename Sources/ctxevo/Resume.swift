@@ -9,12 +9,14 @@ struct Resume: ParsableCommand {
         abstract: "Continue a run after a kill, power loss or Ctrl-C, reusing every finished evaluation.")
     @Argument(help: "The run id.") var runID: Int64
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var work: WorkOptions
 
     func run() throws {
         let logger = makeLogger()
         let store = try database.open()
         let experiment = try ExperimentRunner.experiment(run: runID, in: store)
         try execute(
-            run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger)
+            run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger,
+            work: work.settings)
     }
 }

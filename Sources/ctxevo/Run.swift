@@ -8,6 +8,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start a run from an experiment file (YAML).")
     @Argument(help: "The experiment file, e.g. experiments/rosenbrock-cma.yaml.") var experiment: String
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var work: WorkOptions
 
     func run() throws {
         let logger = makeLogger()
@@ -19,6 +20,6 @@ struct Run: ParsableCommand {
         print(
             "run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))"
         )
-        try execute(run: id, store: store, search: search, logger: logger)
+        try execute(run: id, store: store, search: search, logger: logger, work: work.settings)
     }
 }

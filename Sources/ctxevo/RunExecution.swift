@@ -26,11 +26,11 @@ final class InterruptFlag: Sendable {
     var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
 
-func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Logger) throws {
+func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Logger, work: WorkSettings) throws {
     let flag = InterruptFlag()
     let bar = ProgressBar(label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).count)
     let report = try ExperimentRunner.run(
-        id: id, in: store, search: search, logger: logger, shouldStop: { flag.isRaised }
+        id: id, in: store, search: search, work: work, logger: logger, shouldStop: { flag.isRaised }
     ) { done, budget in
         if let budget { bar.update(done, of: budget) }
     }

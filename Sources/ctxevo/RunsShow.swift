@@ -49,6 +49,20 @@ struct RunsShow: ParsableCommand {
                     format: "lowest perplexity of an evaluated candidate: %.6g (generation %d, candidate %d)",
                     lowest.perplexity, lowest.candidate.generation, lowest.candidate.index))
         }
+        let workers = try store.workers(run: runID)
+        if !workers.isEmpty {
+            print("workers:")
+            print("    id  host                            pid  role         candidates  claims  last heartbeat")
+            for worker in workers {
+                let ago = Date().timeIntervalSince(worker.lastHeartbeat)
+                print(
+                    String(
+                        format: "%6lld  %@  %7d  %@  %10d  %6d  %.0f s ago", worker.id,
+                        worker.host.padding(toLength: 30, withPad: " ", startingAt: 0), worker.processID,
+                        (worker.coordinatorOf == nil ? "worker" : "coordinator").padding(
+                            toLength: 11, withPad: " ", startingAt: 0), worker.candidatesDone, worker.claims, ago))
+            }
+        }
         for event in try store.events(run: runID) { print("[\(event.level)] \(event.message)") }
     }
 }

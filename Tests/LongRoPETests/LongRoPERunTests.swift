@@ -48,12 +48,12 @@ import Workbench
         let path = temporaryDatabase()
         defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
         let search = try SearchSetup.prepare(e, logger: logger)
-        let reference = try RunStore(path: referencePath)
+        let reference = try SQLiteRunStore(path: referencePath)
         let referenceID = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: reference)
         let whole = try ExperimentRunner.run(id: referenceID, in: reference, search: search)
         #expect(whole.evaluated >= 22)
 
-        let store = try RunStore(path: path)
+        let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
         var random = RandomGenerator(seed: 1)
         var evaluated = 0
@@ -134,7 +134,7 @@ import Workbench
         let path = temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let search0 = try SearchSetup.prepare(e, logger: logger)
-        let store = try RunStore(path: path)
+        let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search0.objective.fingerprints, in: store)
         var budget = 8
         _ = try ExperimentRunner.run(

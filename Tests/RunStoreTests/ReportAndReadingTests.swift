@@ -6,7 +6,7 @@ import Workbench
 @Suite(.serialized) struct ReportAndReadingTests {
     func smallRun(delay: Double? = nil, budget: Int = 600) throws -> (RunStore, Int64, String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID()).sqlite").path
-        let store = try RunStore(path: path)
+        let store = try SQLiteRunStore(path: path)
         let experiment = Experiment(
             name: "report", objective: .ellipsoid, dimension: 5, strategy: "cma-es", sigma: 1, mean: 1, lower: -3,
             upper: 3,
@@ -74,7 +74,7 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = Thread { _ = try? ExperimentRunner.run(id: id, in: store) }
         writer.start()
-        let reader = try RunStore(path: path, readOnly: true)
+        let reader = try SQLiteRunStore(path: path, readOnly: true)
         var seen: [Int] = []
         for _ in 0..<20 {
             Thread.sleep(forTimeInterval: 0.03)

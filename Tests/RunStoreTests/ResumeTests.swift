@@ -16,7 +16,7 @@ import Workbench
     func temporaryStore() throws -> (RunStore, String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).sqlite")
             .path
-        return (try RunStore(path: path), path)
+        return (try SQLiteRunStore(path: path), path)
     }
 
     func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
@@ -111,8 +111,8 @@ import Workbench
         #expect(kills >= 5)
 
         // The reference: the same experiment run once, in process.
-        let store = try RunStore(path: databasePath)
-        let reference = try RunStore(path: databasePath + ".reference")
+        let store = try SQLiteRunStore(path: databasePath)
+        let reference = try SQLiteRunStore(path: databasePath + ".reference")
         defer { try? FileManager.default.removeItem(atPath: databasePath + ".reference") }
         let loaded = try Experiment.load(path: experimentPath)
         var fast = loaded

@@ -13,11 +13,11 @@ import Testing
             codeVersion: "test", seed: 1)
     }
 
-    @Test func writesAndReadsBack() throws {
+    @Test(arguments: Backend.allCases) func writesAndReadsBack(backend: Backend) throws {
         // Given a new store
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try RunStore(path: path)
+        let temporary = try TemporaryStore(backend)
+        defer { temporary.remove() }
+        let store = try temporary.open()
         // When a run, a candidate and a generation are recorded
         let run = try store.createRun(sampleRun())
         let id = try #require(run.id)
@@ -27,60 +27,72 @@ import Testing
                 seconds: 0.1))
         try store.recordGeneration(
             GenerationRecord(
-                runID: id, index: 0, state: Data("{}".utf8), bestFitness: 3, medianFitness: 3, worstFitness: 3,
-                bestSoFar: 3, stepSize: 0.5, seconds: 0.2, finishedAt: Date()))
+                runID: id, index: 0, state: Data("{}".utf8), bestFitness: 3, medianFitness: nil, worstFitness: 3,
+                bestSoFar: 3, stepSize: 0.5, seconds: 0.2, finishedAt: Date(timeIntervalSince1970: 1_700_000_000.25)))
         try store.recordEvent(run: id, level: "info", "started")
+        try store.setStatus(run: id, .finished)
         // Then they read back, from a second, read-only connection too
-        let reader = try RunStore(path: path, readOnly: true)
+        let reader = try temporary.open(readOnly: true)
         #expect(try reader.runs().map(\.name) == ["rosenbrock"])
-        #expect(try reader.candidates(run: id).count == 1)
-        #expect(try reader.lastGeneration(run: id)?.stepSize == 0.5)
+        #expect(try reader.run(id).status == .finished)
+        #expect(try reader.run(id).seed == 1)
+        #expect(try reader.candidates(run: id).map(\.fitness) == [3])
+        #expect(try reader.candidates(run: id, generation: 1).isEmpty)
+        let generation = try #require(try reader.lastGeneration(run: id))
+        #expect(generation.stepSize == 0.5 && generation.medianFitness == nil && generation.state == Data("{}".utf8))
+        #expect(generation.finishedAt.timeIntervalSince1970 == 1_700_000_000.25)
+        #expect(try reader.generations(run: id).count == 1)
         #expect(try reader.events(run: id).map(\.message) == ["started"])
         #expect(throws: RunStoreError.unknownRun(99)) { try reader.run(99) }
     }
 
-    @Test func refusesADatabaseFromANewerVersionAndChangesNothing() throws {
-        let path = temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+    @Test(arguments: Backend.allCases) func refusesADatabaseFromANewerVersionAndChangesNothing(backend: Backend) throws
+    {
+        let temporary = try TemporaryStore(backend)
+        defer { temporary.remove() }
+        let location: String
         do {
-            let store = try RunStore(path: path)
+            let store = try temporary.open()
             _ = try store.createRun(sampleRun())
+            location = store.location
         }
         // A later ctxevo added a migration this one does not know.
-        guard sqlite(path, "INSERT INTO grdb_migrations VALUES ('v9: from the future')") != nil else { return }
-        let before = sqlite(path, ".dump")
-        #expect(throws: RunStoreError.newerVersion(path)) { try RunStore(path: path) }
-        #expect(sqlite(path, ".dump") == before)  // the content, not the bytes: SQLite may checkpoint its WAL
+        switch backend {
+        case .sqlite: try temporary.sql("INSERT INTO grdb_migrations VALUES ('v9: from the future')")
+        case .postgres:
+            try temporary.sql("INSERT INTO ctxevo_migrations VALUES ('v9: from the future', now())")
+        }
+        let before = try temporary.dump()
+        #expect(throws: RunStoreError.newerVersion(location)) { try temporary.open() }
+        #expect(throws: RunStoreError.newerVersion(location)) { try temporary.open(readOnly: true) }
+        #expect(try temporary.dump() == before)  // the content, not the bytes: SQLite may checkpoint its WAL
     }
 
-    /// Output of the sqlite3 command-line shell (Debian's `sqlite3`), nil when it is not installed or fails.
-    func sqlite(_ path: String, _ command: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", path, command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    @Test(arguments: Backend.allCases) func refusesTablesThatAreNotCtxevosAndChangesNothing(backend: Backend) throws {
+        // Given a database that another program uses, with a table named like one of ctxevo's
+        let temporary = try TemporaryStore(backend)
+        defer { temporary.remove() }
+        try temporary.sql("CREATE TABLE run (title TEXT)")
+        let before = try temporary.dump()
+        // Then it is refused with a named error, and nothing is written
+        #expect(throws: RunStoreError.self) { try temporary.open() }
+        #expect(try temporary.dump() == before)
     }
 
     @Test func refusesAFileThatIsNotADatabase() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
-        #expect(throws: RunStoreError.self) { try RunStore(path: path) }
+        #expect(throws: RunStoreError.self) { try SQLiteRunStore(path: path) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(repeating: 0x41, count: 4096))
     }
 
     @Test func refusesToWriteAReadOnlyFile() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try RunStore(path: path)
+        _ = try SQLiteRunStore(path: path)
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
         if getuid() == 0 { return }  // root writes anyway; the check is for users
-        #expect(throws: RunStoreError.readOnly(path)) { try RunStore(path: path) }
+        #expect(throws: RunStoreError.readOnly(path)) { try SQLiteRunStore(path: path) }
     }
 }

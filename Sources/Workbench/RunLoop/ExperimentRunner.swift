@@ -36,7 +36,7 @@ public enum ExperimentRunner {
                 name: experiment.name, strategy: experiment.strategy, configuration: configuration,
                 modelSHA256: fingerprints.model, dataSHA256: fingerprints.data, codeVersion: codeVersion,
                 seed: Int64(bitPattern: experiment.seed)))
-        guard let id = run.id else { throw RunStoreError.database(store.path, "the new run got no id") }
+        guard let id = run.id else { throw RunStoreError.database(store.location, "the new run got no id") }
         try store.recordEvent(run: id, level: "info", "created from experiment '\(experiment.name)'")
         return id
     }
@@ -46,11 +46,15 @@ public enum ExperimentRunner {
         try Experiment.stored(try store.run(id).configuration, run: id)
     }
 
-    /// Runs (or resumes) run `id` until its strategy terminates or `shouldStop` says so between two evaluations.
-    /// `search` is the prepared experiment (prepared from the stored experiment when nil); its fingerprints must
-    /// equal the run's. `progress` receives the evaluations done (fractional within one) and the budget.
+    /// Runs (or resumes) run `id` as its coordinator until its strategy terminates or `shouldStop` says so between
+    /// two evaluations. Each generation's candidates go to the store's work queue; this process evaluates them
+    /// too unless `work.evaluate` is false, and `ctxevo worker` processes (on any machine that reaches the store)
+    /// may take some. When all are recorded, the strategy is told the fitness in the order it asked, so the run is
+    /// the same with any number of workers. `search` is the prepared experiment (prepared from the stored
+    /// experiment when nil); its fingerprints must equal the run's. `progress` receives the evaluations recorded
+    /// by all workers (fractional within one of this process) and the budget.
     public static func run(
-        id: Int64, in store: RunStore, search prepared: PreparedSearch? = nil,
+        id: Int64, in store: RunStore, search prepared: PreparedSearch? = nil, work: WorkSettings = WorkSettings(),
         logger: Logger = Logger(label: "ctxevo"), shouldStop: @escaping () -> Bool = { false },
         progress: (_ evaluations: Double, _ budget: Int?) -> Void = { _, _ in }
     ) throws -> Report {
@@ -64,6 +68,8 @@ public enum ExperimentRunner {
                 run: id, recorded: Fingerprints(model: record.modelSHA256, data: record.dataSHA256), found: fingerprints
             )
         }
+        let lock = try store.lockCoordinator(run: id, holder: WorkerIdentity.current.description)
+        defer { lock.release() }
         var strategy: any Strategy
         var generation: Int
         if let last = try store.lastGeneration(run: id) {
@@ -83,43 +89,73 @@ public enum ExperimentRunner {
             strategy = fresh
             generation = 0
         }
+        var evaluator: LeaseKeeper?
+        if work.evaluate {
+            let identity = WorkerIdentity.current
+            let worker = try store.registerWorker(
+                host: identity.host, processID: identity.processID, coordinator: id)
+            evaluator = LeaseKeeper(store: store, worker: worker, lease: work.lease)
+        }
+        defer { evaluator?.stop() }
         try store.setStatus(run: id, .running)
         while strategy.termination == nil {
             let started = Date()
             let population = strategy.ask()
-            let recorded = Dictionary(
-                uniqueKeysWithValues: try store.candidates(run: id, generation: generation).map { ($0.index, $0) })
-            var fitness: [Double] = []
-            for (index, x) in population.enumerated() {
-                if let done = recorded[index], let parameters = try? decodeParameters(done.parameters, run: id),
-                    parameters == x
-                {
-                    fitness.append(done.fitness ?? .nan)
-                    report.reused += 1
-                    continue
-                }
+            var fitness = try recordedFitness(run: id, generation: generation, population: population, in: store)
+            report.reused += fitness.count
+            let missing = population.indices.filter { fitness[$0] == nil }
+            if !missing.isEmpty {
+                try store.enqueue(
+                    try missing.map {
+                        PendingCandidate(
+                            runID: id, generation: generation, index: $0,
+                            parameters: try encodeParameters(population[$0]))
+                    })
+            }
+            while fitness.count < population.count {
                 if shouldStop() {
                     try store.setStatus(run: id, .interrupted)
                     try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
                     return report
                 }
-                let evaluationStart = Date()
                 let done = Double(strategy.evaluations + fitness.count)
-                let evaluation = try search.objective.evaluate(x) { fraction in
-                    progress(done + fraction, experiment.maxEvaluations)
+                if let evaluator,
+                    let claimed = try store.claim(
+                        run: id, excluding: [], worker: evaluator.worker, lease: work.lease)
+                {
+                    guard claimed.generation == generation, population.indices.contains(claimed.index) else {
+                        throw RunError.badStoredState(
+                            run: id,
+                            "the work queue holds candidate \(claimed.index) of generation \(claimed.generation) "
+                                + "during generation \(generation)")
+                    }
+                    let x = population[claimed.index]
+                    let result = try evaluate(
+                        x, claimed, objective: search.objective, worker: evaluator.worker
+                    ) { fraction in progress(done + fraction, experiment.maxEvaluations) }
+                    if try store.complete(result, worker: evaluator.worker) {
+                        fitness[claimed.index] = result.fitness ?? .nan
+                        report.evaluated += 1
+                    }
+                } else {
+                    fitness = try recordedFitness(
+                        run: id, generation: generation, population: population, in: store)
+                    if fitness.count < population.count {
+                        if let failed = try store.pending(run: id, generation: generation).first(where: {
+                            $0.state == .failed
+                        }) {
+                            throw RunError.evaluationFailed(
+                                run: id, generation: generation, candidate: failed.index,
+                                reason: failed.error ?? "no reason recorded")
+                        }
+                        Thread.sleep(forTimeInterval: work.pollInterval)
+                    }
                 }
-                let value = evaluation.fitness
-                try store.recordCandidate(
-                    CandidateRecord(
-                        runID: id, generation: generation, index: index, parameters: try encodeParameters(x),
-                        fitness: value.isFinite ? value : nil, metrics: try evaluation.metrics.json(),
-                        status: value.isFinite ? .ok : .failed, seconds: Date().timeIntervalSince(evaluationStart)))
-                fitness.append(value)
-                report.evaluated += 1
-                progress(done + 1, experiment.maxEvaluations)
+                progress(Double(strategy.evaluations + fitness.count), experiment.maxEvaluations)
             }
-            strategy.tell(population.map(search.objective.evaluatedPoint), fitness: fitness)
-            let sorted = fitness.filter(\.isFinite).sorted()
+            let values = population.indices.map { fitness[$0] ?? .nan }
+            strategy.tell(population.map(search.objective.evaluatedPoint), fitness: values)
+            let sorted = values.filter(\.isFinite).sorted()
             try store.recordGeneration(
                 GenerationRecord(
                     runID: id, index: generation, state: try StrategyRegistry.encode(strategy),
@@ -134,6 +170,42 @@ public enum ExperimentRunner {
         try store.recordEvent(run: id, level: "info", "finished: \(termination)")
         report.outcome = .finished(termination)
         return report
+    }
+
+    /// The fitness of the candidates of `generation` already recorded (by any worker, in any earlier process), by
+    /// index. A recorded candidate must be the one the strategy asks: the state is deterministic, so a difference
+    /// means the database was edited.
+    static func recordedFitness(
+        run id: Int64, generation: Int, population: [[Double]], in store: RunStore
+    ) throws -> [Int: Double] {
+        var fitness: [Int: Double] = [:]
+        for done in try store.candidates(run: id, generation: generation) {
+            guard population.indices.contains(done.index),
+                try decodeParameters(done.parameters, run: id) == population[done.index]
+            else {
+                throw RunError.badStoredState(
+                    run: id,
+                    "candidate \(done.index) of generation \(generation) was recorded with other parameters than "
+                        + "the optimiser asks")
+            }
+            fitness[done.index] = done.fitness ?? .nan
+        }
+        return fitness
+    }
+
+    /// One evaluation of a claimed candidate, as the record that completes it.
+    static func evaluate(
+        _ x: [Double], _ claimed: PendingCandidate, objective: any Objective, worker: Int64,
+        progress: (Double) -> Void
+    ) throws -> CandidateRecord {
+        let start = Date()
+        let evaluation = try objective.evaluate(x, progress: progress)
+        let value = evaluation.fitness
+        return CandidateRecord(
+            runID: claimed.runID, generation: claimed.generation, index: claimed.index,
+            parameters: claimed.parameters, fitness: value.isFinite ? value : nil,
+            metrics: try evaluation.metrics.json(), status: value.isFinite ? .ok : .failed,
+            seconds: Date().timeIntervalSince(start), workerID: worker)
     }
 
     static func encodeParameters(_ x: [Double]) throws -> String {

@@ -8,6 +8,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case badStoredState(run: Int64, String)
     case notLongRoPE(run: Int64, objective: String)
     case noResultYet(run: Int64)
+    case evaluationFailed(run: Int64, generation: Int, candidate: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +23,9 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
         case .notLongRoPE(let run, let objective):
             "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
         case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
+        case .evaluationFailed(let run, let generation, let candidate, let reason):
+            "run \(run): a worker could not evaluate candidate \(candidate) of generation \(generation) (\(reason)); "
+                + "fix the cause and resume the run (resuming retries it)"
         }
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import RunStore
+import Synchronization
+
+/// The heartbeat of a worker: a thread that renews the worker's claims every quarter of the lease while the
+/// evaluation runs (a LongRoPE candidate takes minutes; the lease is a minute). A process that stops (killed,
+/// suspended, cut off) stops beating, and its claims fall free when their lease runs out. A failed heartbeat is
+/// not an error here: the next write of the worker reports a lost store.
+public final class LeaseKeeper: Sendable {
+    public let worker: Int64
+    private let flag = StopFlag()
+
+    final class StopFlag: Sendable {
+        let raised = Atomic<Bool>(false)
+        var isRaised: Bool { raised.load(ordering: .relaxed) }
+    }
+
+    public init(store: RunStore, worker: Int64, lease: Double) {
+        self.worker = worker
+        let interval = max(0.02, lease / 4)
+        let thread = Thread { [flag] in
+            var next = Date().addingTimeInterval(interval)
+            while !flag.isRaised {
+                // Short naps, so that a stopped keeper ends (and lets go of the store) at once.
+                Thread.sleep(forTimeInterval: min(0.05, interval))
+                if Date() < next || flag.isRaised { continue }
+                try? store.heartbeat(worker: worker, lease: lease)
+                next = Date().addingTimeInterval(interval)
+            }
+        }
+        thread.name = "ctxevo heartbeat"
+        thread.start()
+    }
+
+    public func stop() { flag.raised.store(true, ordering: .relaxed) }
+
+    deinit { stop() }
+}
