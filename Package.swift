@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GGUF", "Evolution"], path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",

@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Objectives
 import RunStore
 import Testing
 import Workbench
@@ -171,4 +172,27 @@ func ctxevoBinary() throws -> String {
         throw TestSetupError("build the ctxevo product first (scripts/test.sh does): \(binary)")
     }
     return binary
+}
+
+/// A worker checks the run's fingerprints against the files it finds on its own machine before it evaluates.
+@Suite struct WorkerRefusalTests {
+    @Test(arguments: Backend.allCases) func aWorkerWithOtherFilesRefusesTheRun(backend: Backend) throws {
+        // Given a run recorded with a model and texts this machine does not have
+        let temporary = try TemporaryStore(backend)
+        defer { temporary.remove() }
+        let store = try temporary.open()
+        let experiment = Experiment(
+            name: "elsewhere", objective: .sphere, dimension: 3, strategy: "cma-es", sigma: 0.5, mean: 1, lower: -2,
+            upper: 2, seed: 3, maxEvaluations: 20, target: nil, evaluationDelay: nil)
+        let recorded = Fingerprints(model: "aa11", data: "bb22")
+        let id = try ExperimentRunner.create(experiment, fingerprints: recorded, in: store)
+        try store.enqueue([PendingCandidate(runID: id, generation: 0, index: 0, parameters: "[1,1,1]")])
+        // When a worker serves it, it refuses with the named error, gives the candidate back and says why
+        #expect(throws: RunError.fingerprintMismatch(run: id, recorded: recorded, found: .none)) {
+            _ = try Worker.serve(store: store, run: id)
+        }
+        #expect(try store.pending(run: id, generation: 0).map(\.state) == [.pending])
+        #expect(try store.candidates(run: id).isEmpty)
+        #expect(try store.events(run: id).contains { $0.level == "error" && $0.message.contains("refuses the run") })
+    }
 }

@@ -59,12 +59,19 @@ import Testing
             (admin.replacingOccurrences(of: ":\(wrong.port!)/", with: ":\(try closedPort())/"), "cannot reach"),
             (wrong.string!, "refused the credentials"),
         ]
-        for (url, message) in cases {
+        // A database from a newer ctxevo
+        let newer = try TemporaryStore(.postgres)
+        defer { newer.remove() }
+        _ = try newer.open()
+        try newer.sql("INSERT INTO ctxevo_migrations VALUES ('v9: from the future', now())")
+        let before = try newer.dump()
+        for (url, message) in cases + [(newer.location, "was written by a newer ctxevo")] {
             let (status, output) = try ctxevo(["runs", "list", "--database", url])
             #expect(status != 0, "\(url)")
             #expect(output.contains(message), "\(output)")
             #expect(!output.contains("not-the-password"))
         }
+        #expect(try newer.dump() == before)
     }
 
     func closedPort() throws -> Int {
