@@ -23,15 +23,16 @@ import Workbench
         try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
     }
 
-    @Test(arguments: ["cma-es", "bipop-cma-es", "ga"])
-    func stoppingAtRandomEvaluationsChangesNothing(strategy: String) throws {
+    @Test(arguments: ["cma-es", "bipop-cma-es", "ga"], Backend.allCases)
+    func stoppingAtRandomEvaluationsChangesNothing(strategy: String, backend: Backend) throws {
         let (reference, referencePath) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: referencePath) }
         let referenceID = try ExperimentRunner.create(experiment(strategy: strategy), in: reference)
         let whole = try ExperimentRunner.run(id: referenceID, in: reference)
 
-        let (store, path) = try temporaryStore()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let temporary = try TemporaryStore(backend)
+        defer { temporary.remove() }
+        let store = try temporary.open()
         let id = try ExperimentRunner.create(experiment(strategy: strategy), in: store)
         var random = RandomGenerator(seed: 99)
         var evaluated = 0
