@@ -43,9 +43,10 @@ let package = Package(
             ]),
         .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
+        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer", "Evolution"], swiftSettings: fast),
         .target(
             name: "Objectives",
-            dependencies: ["Transformer", "RoPEScaling", "Evolution"],
+            dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Evolution"],
             swiftSettings: fast),
         .target(
             name: "Workbench",
@@ -74,6 +75,9 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
+        .testTarget(
+            name: "MemoryPolicyTests",
+            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Evolution", "TestSupport", "Workbench"]),
         .testTarget(
             name: "LongRoPETests",
             dependencies: [

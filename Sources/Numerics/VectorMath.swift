@@ -57,4 +57,10 @@ public enum VectorMath {
     /// Rounds to IEEE half precision (nearest even) and back.
     @inline(__always)
     public static func roundToHalf(_ x: UnsafeMutablePointer<Float>, count: Int) { ck_round_half(x, count) }
+
+    /// y[i] += x[i] (a plain loop the compiler vectorises in the release build).
+    @inline(__always)
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MemoryPolicy
 import Transformer
 
 /// How a perplexity is measured.
@@ -69,6 +70,9 @@ public final class PerplexityEvaluator {
     private var session: LlamaSession?
     /// Wall time per stage of every evaluation when set (benchmarks).
     public var clock: StageClock?
+    /// The memory policy that evicts from the cache after every chunk (nil: the full cache). Its chunk size must
+    /// be this evaluator's.
+    public var memory: MemoryManager?
 
     public init(model: LlamaModel, context: Int, chunkSize: Int = 2048, numerics: EngineNumerics = .llamacpp) throws {
         guard context >= 4 else { throw PerplexityError.badContext(context) }
@@ -83,11 +87,13 @@ public final class PerplexityEvaluator {
         if let session {
             try session.reset(rotary: rotary ?? model.defaultRotaryTable)
             session.clock = clock
+            memory?.begin(session)
             return session
         }
         let created = try LlamaSession(
             model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
         created.clock = clock
+        memory?.begin(created)
         session = created
         return created
     }
@@ -118,7 +124,8 @@ public final class PerplexityEvaluator {
                 // Rows of this chunk that lie in [first, context - 1).
                 let lower = max(range.lowerBound, first)
                 let upper = min(range.upperBound, context - 1)
-                guard lower < upper else { return }
+                defer { progress(window * context + range.upperBound, count * context) }
+                guard lower < upper else { return try memory?.afterChunk(session) ?? () }
                 let nll = targets.withUnsafeBufferPointer { t in
                     model.negativeLogLikelihoods(
                         hidden: hidden + (lower - range.lowerBound) * model.configuration.modelWidth,
@@ -127,7 +134,7 @@ public final class PerplexityEvaluator {
                 }
                 totalNLL += nll.reduce(0, +)
                 scored += nll.count
-                progress(window * context + range.upperBound, count * context)
+                try memory?.afterChunk(session)
             }
             running.append(exp(totalNLL / Double(scored)))
         }
@@ -187,6 +194,7 @@ public final class PerplexityEvaluator {
                     sum += scores.map(\.negativeLogLikelihood).reduce(0, +)
                     topChoices += scores.filter(\.isTopChoice).count
                 }
+                try memory?.afterChunk(session)
                 progress(done + range.upperBound, total)
             }
             done += sequence.tokens.count

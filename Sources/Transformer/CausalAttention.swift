@@ -2,7 +2,7 @@ import Numerics
 
 /// The attention probabilities of one block of queries of one head, as a memory policy reads them (NAMM reads
 /// those of the most recent queries): rows (queries) x `keyCount` columns (cache entries in cache order), row stride
-/// `stride`, float32 after the softmax. Valid only during the observer call.
+/// `stride`, float32 after the softmax. Valid only during the `record` call.
 public struct AttentionBlock: @unchecked Sendable {
     public let layer: Int
     public let head: Int
@@ -12,18 +12,38 @@ public struct AttentionBlock: @unchecked Sendable {
     public let keyCount: Int
     public let probabilities: UnsafePointer<Float>
     public let stride: Int
+
+    public init(
+        layer: Int, head: Int, kvHead: Int, queries: Range<Int>, keyCount: Int, probabilities: UnsafePointer<Float>,
+        stride: Int
+    ) {
+        self.layer = layer
+        self.head = head
+        self.kvHead = kvHead
+        self.queries = queries
+        self.keyCount = keyCount
+        self.probabilities = probabilities
+        self.stride = stride
+    }
 }
 
-/// Called concurrently from the attention workers, once per (head, query block): implementations must only read
-/// the block and write to storage no other call writes.
-public typealias AttentionObserver = @Sendable (AttentionBlock) -> Void
+/// Reads the attention probabilities of a prefill, as memory policies need them. `record` is called concurrently
+/// from the attention workers, once per (query head, query block): it must only read the block and write storage
+/// that no other call of the same layer writes (one slot per head and block). `beginLayer` and `finishLayer` are
+/// called on the prefill's thread before and after each layer's attention, where a recorder folds what the
+/// blocks wrote into its per-(layer, KV head) state, so its memory does not grow with the layers.
+public protocol AttentionRecorder: AnyObject {
+    func beginLayer(_ layer: Int, rows: Int, cachedBefore: Int)
+    func record(_ block: AttentionBlock)
+    func finishLayer(_ layer: Int, rows: Int, cachedBefore: Int)
+}
 
 /// Causal attention of a chunk of queries over a KV cache, in one of two ways:
 ///
-/// - fused (float32 numerics, no observer: every search): per (KV head, block of `queryBlock` queries), the query
+/// - fused (float32 numerics, no recorder: every LongRoPE search): per (KV head, block of `queryBlock` queries), the query
 ///   heads sharing that KV head walk the keys in tiles with a running maximum and sum (FlashAttention-2, the AVX2
 ///   kernel behind `FusedAttention`); no score matrix larger than a tile is written.
-/// - two-pass (llama.cpp numerics, or when an observer reads the probabilities): for each (query head, block) the
+/// - two-pass (llama.cpp numerics, or when a recorder reads the probabilities): for each (query head, block) the
 ///   scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys);
 ///   each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide: llama.cpp's
 ///   `soft_max_ext` order), optionally rounded to f16 as llama.cpp does before the product with its f16 V cache,
@@ -49,16 +69,16 @@ struct CausalAttention {
 
     /// out (rows, heads * headWidth) = attention of q (rows, heads * headWidth) over the cache of `layer`, whose
     /// last `rows` entries are this chunk's own keys (query i sees cache entries 0 ... cachedBefore + i).
-    /// `observer`, when given, receives each block's float32 probabilities before they meet V.
+    /// `recorder`, when given, receives each block's float32 probabilities before they meet V.
     static func run(
         q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int,
         heads: Int, headsPerKVHead: Int, headWidth: Int, roundProbabilities: Bool, scratch: [Scratch],
-        observer: AttentionObserver? = nil, out: UnsafeMutablePointer<Float>
+        recorder: AttentionRecorder? = nil, out: UnsafeMutablePointer<Float>
     ) {
         let width = heads * headWidth
         let blocks = (rows + queryBlock - 1) / queryBlock
         let scale = 1 / Float(headWidth).squareRoot()
-        if !roundProbabilities && observer == nil {
+        if !roundProbabilities && recorder == nil {
             let kvHeads = heads / headsPerKVHead
             Parallel.forEach(items: blocks * kvHeads) { worker, item in
                 let block = blocks - 1 - item / kvHeads
@@ -95,7 +115,7 @@ struct CausalAttention {
                 VectorMath.scale(row, count: visible, by: 1 / sum)
                 if visible < visibleEnd { (row + visible).update(repeating: 0, count: visibleEnd - visible) }
             }
-            observer?(
+            recorder?.record(
                 AttentionBlock(
                     layer: layer, head: head, kvHead: head / headsPerKVHead, queries: r0..<(r0 + m),
                     keyCount: visibleEnd,

@@ -49,6 +49,16 @@ public final class KVCache: @unchecked Sendable {
         UnsafeBufferPointer(start: positions[layer] + head * capacity, count: length[layer])
     }
 
+    /// The L2 norm of each cached key of a head (keys as cached, after RoPE), for KNorm-style scores.
+    public func keyNorms(layer: Int, head: Int) -> [Float] {
+        let k = keys(layer: layer, head: head)
+        return (0..<length[layer]).map { row in
+            var sum: Float = 0
+            for j in 0..<headWidth { sum += k[row * headWidth + j] * k[row * headWidth + j] }
+            return sum.squareRoot()
+        }
+    }
+
     /// Appends `rows` tokens: k and v are (rows, kvHeads * headWidth), as the projections produce them.
     func append(
         layer: Int, rows: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,

@@ -18,8 +18,8 @@ public final class LlamaSession {
     public let chunkSize: Int
     public let numerics: EngineNumerics
     /// Receives the attention probabilities of every (layer, head, query block) during prefill; nil (the default)
-    /// costs nothing. Memory policies use it to score cached tokens.
-    public var attentionObserver: AttentionObserver?
+    /// costs nothing and keeps the fused attention. Memory policies use it to score cached tokens.
+    public var attentionRecorder: AttentionRecorder?
     /// Accumulates the wall time of each stage of the pass when set (benchmarks); nil measures nothing.
     public var clock: StageClock?
     /// Absolute position of the next token (tokens seen so far, whatever was evicted).
@@ -165,13 +165,15 @@ public final class LlamaSession {
                 cache.append(
                     layer: index, rows: n, keys: key.pointer, values: value.pointer, positions: positionBuffer)
             }
+            attentionRecorder?.beginLayer(index, rows: n, cachedBefore: cachedBefore)
             clock.measure(.attention) {
                 CausalAttention.run(
                     q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                     heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                    roundProbabilities: inputRounding != nil, scratch: attentionScratch, observer: attentionObserver,
+                    roundProbabilities: inputRounding != nil, scratch: attentionScratch, recorder: attentionRecorder,
                     out: attended.pointer)
             }
+            attentionRecorder?.finishLayer(index, rows: n, cachedBefore: cachedBefore)
             let a = inputs(attended.pointer, rows: n, width: d)
             clock.measure(.projections) {
                 project(a, layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)

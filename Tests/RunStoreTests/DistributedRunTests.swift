@@ -33,19 +33,8 @@ import Workbench
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let experimentPath = directory.appendingPathComponent("experiment.yaml").path
-        try """
-        name: distributed
-        objective: rosenbrock
-        dimension: 6
-        strategy: cma-es
-        sigma: 0.5
-        mean: 0
-        lower: -3
-        upper: 3
-        seed: 31
-        max_evaluations: 600
-        evaluation_delay: 0.04
-        """.write(toFile: experimentPath, atomically: true, encoding: .utf8)
+        try writeRosenbrockExperiment(
+            to: experimentPath, name: "distributed", seed: 31, maxEvaluations: 600, delay: 0.04)
 
         let database = ["--database", temporary.location, "--lease", "1"]
         let coordinator = Member(name: "coordinator", arguments: ["run", experimentPath, "--no-evaluate"] + database)
@@ -163,6 +152,23 @@ import Workbench
         let parts = last.split(separator: "/")
         return text.contains("run 1 generation \(parts[0]) candidate \(parts[1]): recorded") ? nil : last
     }
+}
+
+/// A CMA-ES experiment file on the 6-dimensional Rosenbrock function whose evaluations sleep `delay` seconds.
+func writeRosenbrockExperiment(to path: String, name: String, seed: Int, maxEvaluations: Int, delay: Double) throws {
+    try """
+    name: \(name)
+    objective: rosenbrock
+    dimension: 6
+    strategy: cma-es
+    sigma: 0.5
+    mean: 0
+    lower: -3
+    upper: 3
+    seed: \(seed)
+    max_evaluations: \(maxEvaluations)
+    evaluation_delay: \(delay)
+    """.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
 func ctxevoBinary() throws -> String {

@@ -61,31 +61,15 @@ import Workbench
 
     /// The command-line run killed with SIGKILL at random moments, then resumed: same final table.
     @Test func sigkillAtRandomMomentsThenResume() throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/release/ctxevo").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            Issue.record("build the ctxevo product first (scripts/test.sh does): \(binary)")
-            return
-        }
+        let binary = try ctxevoBinary()
         let experimentPath = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID()).yaml").path
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("kill-\(UUID()).sqlite").path
         defer {
             try? FileManager.default.removeItem(atPath: experimentPath)
             try? FileManager.default.removeItem(atPath: databasePath)
         }
-        try """
-        name: kill-test
-        objective: rosenbrock
-        dimension: 6
-        strategy: cma-es
-        sigma: 0.5
-        mean: 0
-        lower: -3
-        upper: 3
-        seed: 23
-        max_evaluations: 2000
-        evaluation_delay: 0.002
-        """.write(toFile: experimentPath, atomically: true, encoding: .utf8)
+        try writeRosenbrockExperiment(
+            to: experimentPath, name: "kill-test", seed: 23, maxEvaluations: 2000, delay: 0.002)
 
         func launch(_ arguments: [String]) throws -> Process {
             let process = Process()

@@ -29,7 +29,7 @@ enum Tiny {
         #expect(whole.perplexity.isFinite && whole.perplexity > 1)
     }
 
-    /// The fused attention kernel (float32, no observer) and the two-pass sgemm attention (which an observer
+    /// The fused attention kernel (float32, no recorder) and the two-pass sgemm attention (which a recorder
     /// forces) compute the same function: the final hidden states of a 299-token pass in chunks of 37 agree.
     @Test func fusedAttentionEqualsTwoPassAttentionOnTheTinyModel() throws {
         let model = try #require(Tiny.model)
@@ -37,7 +37,7 @@ enum Tiny {
         let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(299))
         func hidden(observed: Bool) throws -> [Float] {
             let session = try LlamaSession(model: model, capacity: 300, chunkSize: 37, numerics: .float32)
-            if observed { session.attentionObserver = { _ in } }
+            if observed { session.attentionRecorder = BlockRecorder { _ in } }
             var all: [Float] = []
             try session.prefill(tokens[...]) { range, h in
                 all += UnsafeBufferPointer(start: h, count: range.count * c.modelWidth)
@@ -76,14 +76,14 @@ enum Tiny {
         #expect(try lastHidden(evict: true) == lastHidden(evict: false))
     }
 
-    @Test func observerSeesEveryBlockAsProbabilityRows() throws {
+    @Test func recorderSeesEveryBlockAsProbabilityRows() throws {
         let model = try #require(Tiny.model)
         let c = model.configuration
         let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(130))
         let session = try LlamaSession(model: model, capacity: 256)
         let blocks = Atomic<Int>(0)
         let worstRowError = Mutex<Double>(0)
-        session.attentionObserver = { block in
+        session.attentionRecorder = BlockRecorder { block in
             blocks.wrappingAdd(1, ordering: .relaxed)
             var worst = 0.0
             for (i, query) in block.queries.enumerated() {
@@ -128,4 +128,13 @@ enum Tiny {
         let model = try #require(Tiny.model)
         #expect(throws: ModelError.self) { try LlamaSession(model: model, capacity: 1 << 40) }
     }
+}
+
+/// A recorder that hands each block to a closure (called concurrently) and ignores the layer calls.
+final class BlockRecorder: AttentionRecorder, @unchecked Sendable {
+    let onBlock: @Sendable (AttentionBlock) -> Void
+    init(_ onBlock: @escaping @Sendable (AttentionBlock) -> Void) { self.onBlock = onBlock }
+    func beginLayer(_ layer: Int, rows: Int, cachedBefore: Int) {}
+    func record(_ block: AttentionBlock) { onBlock(block) }
+    func finishLayer(_ layer: Int, rows: Int, cachedBefore: Int) {}
 }

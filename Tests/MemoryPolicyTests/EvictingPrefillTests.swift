@@ -1,0 +1,66 @@
+import Evolution
+import Foundation
+import MemoryPolicy
+import Objectives
+import Testing
+import Transformer
+
+/// The eviction path on the tiny model: with nothing to evict it is the plain forward pass, and every rule holds
+/// each layer to exactly its budget.
+@Suite struct EvictingPrefillTests {
+    func documents(_ model: LlamaModel) -> [[Int32]] {
+        let text = String(
+            repeating: "Of Man's first disobedience, and the fruit of that forbidden tree, whose mortal taste. ",
+            count: 30)
+        let ids = model.tokenizer.encode(text, addSpecial: false)
+        return [Array(ids[0..<200]), Array(ids[40..<240])]
+    }
+
+    func perplexity(_ model: LlamaModel, memory: (any EvictionRule, CacheBudget)?) throws -> (Double, MemoryManager?) {
+        let evaluator = try PerplexityEvaluator(model: model, context: 128, chunkSize: 32, numerics: .float32)
+        if let (rule, budget) = memory {
+            evaluator.memory = MemoryManager(
+                rule: rule, budget: budget, configuration: model.configuration, capacity: 128, chunkSize: 32)
+        }
+        return (try evaluator.document(documents: documents(model), rotary: nil).perplexity, evaluator.memory)
+    }
+
+    @Test func nothingToEvictIsThePlainForwardPass() throws {
+        let model = try #require(Tiny.model)
+        let (plain, _) = try perplexity(model, memory: nil)
+        // A rule that reads no attention keeps the fused kernel: the same numbers, bit for bit.
+        let (full, manager) = try perplexity(model, memory: (FullCache(), CacheBudget(size: .fraction(1))))
+        #expect(full == plain)
+        #expect(manager?.kept == 1)
+        // A rule that reads attention at a budget of 100 % evicts nothing; the two-pass attention it records
+        // agrees with the fused kernel to float rounding.
+        let (recorded, h2o) = try perplexity(model, memory: (HeavyHitters(), CacheBudget(size: .fraction(1))))
+        #expect(abs(recorded - plain) / plain < 1e-5)
+        #expect(h2o?.kept == 1)
+    }
+
+    @Test(arguments: EvictionRules.all.filter { !($0 is FullCache) }.map(\.name))
+    func everyRuleHoldsEachLayerToItsBudget(name: String) throws {
+        let model = try #require(Tiny.model)
+        let rule = try #require(EvictionRules.named(name))
+        let evaluator = try PerplexityEvaluator(model: model, context: 128, chunkSize: 32, numerics: .float32)
+        let manager = MemoryManager(
+            rule: rule, budget: CacheBudget(size: .fraction(0.25), allocation: .pyramid),
+            configuration: model.configuration, capacity: 128, chunkSize: 32)
+        evaluator.memory = manager
+        let result = try evaluator.document(documents: documents(model), rotary: nil)
+        #expect(result.perplexity.isFinite)
+        // After 4 chunks of 32 (128 seen), layer l keeps round(0.25 * 128 * (1.5 - l / 3)).
+        let layers = model.configuration.layers
+        let expected = (0..<layers).map { l in Int((32 * (1.5 - Double(l) / Double(layers - 1))).rounded()) }
+        // The last document's session: the cache as the last firing left it.
+        let kept = manager.keptPerLayer
+        #expect(kept.count == layers)
+        // Mean over firings of kept / seen: every firing holds the layer at its weight times 25 % (or fewer tokens
+        // when the layer has not seen that many yet: 1.5 x 25 % of 32 tokens is 12 of 32).
+        for (l, fraction) in kept.enumerated() {
+            #expect(abs(fraction - 0.25 * (1.5 - Double(l) / Double(layers - 1))) < 0.02, "layer \(l)")
+        }
+        #expect(expected.reduce(0, +) == 4 * 32)
+    }
+}
