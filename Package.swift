@@ -51,13 +51,15 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Numerics", "GGUF", "Transformer", "RoPEScaling", "Objectives", "Evolution", "RunStore",
+                "Numerics", "GGUF", "Transformer", "RoPEScaling", "MemoryPolicy", "Objectives", "Evolution", "RunStore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Numerics", "Evolution", "RunStore",
+                "Workbench", "Objectives", "RoPEScaling", "MemoryPolicy", "Transformer", "GGUF", "Numerics",
+                "Evolution",
+                "RunStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
