@@ -44,6 +44,9 @@ final class FileRangeLock: CoordinatorLock {
         }
     }
 
+    /// A file lock cannot be lost while its descriptor is open.
+    func check() throws {}
+
     func release() {
         descriptor.withLock { fd in
             if let open = fd { close(open) }

@@ -20,8 +20,7 @@ public final class PostgresRunStore: RunStore {
         self.url = url
         session = try PostgresSession.connect(url, applicationName: PostgresRunStore.applicationName)
         if readOnly {
-            let exists = try session.query("SELECT to_regclass('ctxevo_migrations') IS NOT NULL AS present")
-            guard try exists.first?["present"].decode(Bool.self) == true else {
+            guard try migrationsTableExists() else {
                 throw RunStoreError.notAStore(url.redacted, reason: "it has no ctxevo tables")
             }
             let applied = try appliedMigrations()
@@ -40,6 +39,11 @@ public final class PostgresRunStore: RunStore {
         "ctxevo \(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
     }
 
+    func migrationsTableExists() throws -> Bool {
+        try session.query("SELECT to_regclass('ctxevo_migrations') IS NOT NULL AS present").first?["present"]
+            .decode(Bool.self) == true
+    }
+
     func appliedMigrations() throws -> Set<String> {
         Set(
             try session.query("SELECT identifier FROM ctxevo_migrations").map {
@@ -50,6 +54,12 @@ public final class PostgresRunStore: RunStore {
     /// Applies the migrations this database lacks, in one transaction under a lock, so that processes starting
     /// together do not race. Shipped migrations are never edited.
     func migrate() throws {
+        // Up to date: nothing to lock or create (a role with rights on the tables only, no DDL, can work).
+        if try migrationsTableExists() {
+            let applied = try appliedMigrations()
+            if !applied.isSubset(of: PostgresSchema.identifiers) { throw RunStoreError.newerVersion(url.redacted) }
+            if applied == PostgresSchema.identifiers { return }
+        }
         try session.transaction {
             try session.query("SELECT pg_advisory_xact_lock(\(unescaped: String(PostgresSchema.lockClass)), 0)")
             try session.query(

@@ -64,7 +64,10 @@ enum PostgresSchema {
     // MARK: rows -> records (a stored value that does not decode is a damaged database)
 
     static func value<T: PostgresDecodable>(_ row: PostgresRandomAccessRow, _ column: String, as: T.Type) throws -> T {
-        try row[column].decode(T.self)
+        do { return try row[column].decode(T.self) } catch {
+            throw RunStoreError.database(
+                "the PostgreSQL run database", "the stored column \(column) cannot be read as \(T.self)")
+        }
     }
 
     static func status<T: RawRepresentable<String>>(_ text: String, _ type: T.Type, column: String) throws -> T {

@@ -48,7 +48,13 @@ final class PostgresSession: @unchecked Sendable {
             let connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
             ).wait()
-            return PostgresSession(connection: connection, location: url.redacted, logger: logger)
+            let session = PostgresSession(connection: connection, location: url.redacted, logger: logger)
+            // The server notices a vanished client (a dead machine, a cut network) within about a minute, so
+            // that its claims' heartbeats stop and its coordinator lock is freed.
+            try session.query("SET tcp_keepalives_idle = 30")
+            try session.query("SET tcp_keepalives_interval = 10")
+            try session.query("SET tcp_keepalives_count = 3")
+            return session
         } catch {
             throw PostgresSession.storeError(error, location: url.redacted, connecting: true)
         }
@@ -99,7 +105,10 @@ final class PostgresSession: @unchecked Sendable {
         if psql.code == .server, let state = psql.serverInfo?[.sqlState] {
             let message = psql.serverInfo?[.message] ?? "SQLSTATE \(state)"
             switch state {
-            case "28P01", "28000": return .authentication(location, reason: message)
+            case "28P01": return .authentication(location, reason: message)
+            case "28000":
+                return .authentication(
+                    location, reason: "\(message); the server's pg_hba.conf may also require another sslmode or host")
             case "57P01", "57P02", "57P03": return .unreachable(location, reason: message)
             default: return .database(location, "\(message) (SQLSTATE \(state))")
             }
@@ -109,6 +118,7 @@ final class PostgresSession: @unchecked Sendable {
                 location, reason: "the server asks for a password; put it in the URL or in PGPASSWORD")
         }
         if psql.code == .connectionError || psql.code == .serverClosedConnection || psql.code == .uncleanShutdown
+            || psql.code == .clientClosedConnection
             || psql.code == .sslUnsupported
         {
             let reason = psql.underlying.map { "\($0)" } ?? psql.code.description

@@ -91,11 +91,14 @@ extension PostgresRunStore {
 
     public func complete(_ result: CandidateRecord, worker: Int64) throws -> Bool {
         try session.transaction {
-            try session.query(
+            // Only a candidate still in the queue, with the parameters claimed, takes a result: not one of a
+            // generation already recorded, nor a re-asked candidate with other parameters.
+            let removed = try session.query(
                 """
                 DELETE FROM pending WHERE "runID" = \(result.runID) AND generation = \(result.generation)
-                  AND "index" = \(result.index) AND parameters = \(result.parameters)
+                  AND "index" = \(result.index) AND parameters = \(result.parameters) RETURNING 1 AS removed
                 """)
+            guard !removed.isEmpty else { return false }
             let inserted = try session.query(
                 """
                 INSERT INTO candidate ("runID", generation, "index", parameters, fitness, metrics, status, seconds,
@@ -147,10 +150,17 @@ extension PostgresRunStore {
         let lockSession = try PostgresSession.connect(
             url, applicationName: "ctxevo coordinator of run \(run): \(holder)")
         let key = Int32(truncatingIfNeeded: run)
-        let granted = try lockSession.query(
-            "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
-        ).first?["granted"].decode(Bool.self)
-        guard granted == true else {
+        // A coordinator that has just ended may still hold the lock for a moment (its server process is ending).
+        var granted = false
+        let deadline = Date().addingTimeInterval(3)
+        repeat {
+            granted =
+                try lockSession.query(
+                    "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
+                ).first?["granted"].decode(Bool.self) == true
+            if !granted { Thread.sleep(forTimeInterval: 0.1) }
+        } while !granted && Date() < deadline
+        guard granted else {
             let holder = try? session.query(
                 """
                 SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -167,14 +177,36 @@ extension PostgresRunStore {
             WHERE "runID" = \(run) AND state = 'claimed'
               AND "workerID" IN (SELECT id FROM worker WHERE "coordinatorOf" = \(run))
             """)
-        return PostgresCoordinatorLock(session: lockSession)
+        return PostgresCoordinatorLock(session: lockSession, key: key)
     }
 }
 
 /// The advisory lock of a coordinator: its own connection, whose end (by `release`, or by the end of the process)
-/// frees the run.
+/// frees the run. The server's TCP keepalives (set on every connection) free it within about a minute when the
+/// coordinator's machine, not just its process, is gone.
 final class PostgresCoordinatorLock: CoordinatorLock {
     let session: PostgresSession
-    init(session: PostgresSession) { self.session = session }
-    func release() { session.close() }
+    let key: Int32
+    init(session: PostgresSession, key: Int32) {
+        self.session = session
+        self.key = key
+    }
+
+    func check() throws {
+        let held = try session.query(
+            """
+            SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+              AND classid = \(unescaped: String(PostgresSchema.lockClass)) AND objid = \(key) AND granted
+            """
+        ).first?["held"].decode(Int.self)
+        guard held == 1 else {
+            throw RunStoreError.database(session.location, "this coordinator lost its lock on the run")
+        }
+    }
+
+    func release() {
+        _ = try? session.query(
+            "SELECT pg_advisory_unlock(\(unescaped: String(PostgresSchema.lockClass)), \(key))")
+        session.close()
+    }
 }

@@ -76,5 +76,8 @@ public enum RunStores {
 
 /// Held by the coordinator of a run; `release` (or the end of the process) lets the next one take over.
 public protocol CoordinatorLock: AnyObject, Sendable {
+    /// Throws when the lock is no longer this process's (its connection to the server was lost): the coordinator
+    /// must stop, since another may have taken the run over.
+    func check() throws
     func release()
 }

@@ -28,7 +28,7 @@ public enum RunStoreError: Error, CustomStringConvertible, Equatable {
         case .unreachable(let url, let reason):
             "cannot reach the PostgreSQL server of \(url) (\(reason)); is it running and does it accept TCP connections there?"
         case .authentication(let url, let reason):
-            "the PostgreSQL server of \(url) refused the credentials (\(reason)); check the user and password in the URL"
+            "the PostgreSQL server of \(url) refused the credentials (\(reason)); check the user and password in the URL (or PGPASSWORD)"
         case .coordinatorBusy(let run, let holder):
             "run \(run) is already driven by another coordinator\(holder.map { " (\($0))" } ?? ""); "
                 + "start workers with `ctxevo worker` to help it, or stop it first (a coordinator that dies frees the run at once)"

@@ -8,6 +8,8 @@ public final class SQLiteRunStore: RunStore {
     public let path: String
     public var location: String { path }
     let database: DatabasePool
+    /// False for a database of an older ctxevo opened read-only (no work queue tables).
+    let hasWorkQueue: Bool
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -97,13 +99,17 @@ public final class SQLiteRunStore: RunStore {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)
+        var workQueue = true
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             let superseded = try database.read { db in try SQLiteRunStore.migrator.hasBeenSuperseded(db) }
             if superseded { throw RunStoreError.newerVersion(path) }
             if readOnly {
-                let complete = try database.read { db in try SQLiteRunStore.migrator.hasCompletedMigrations(db) }
-                if !complete { throw RunStoreError.notAStore(path, reason: "it has no ctxevo tables") }
+                // A database of an older ctxevo is read as it is (it is upgraded when first opened for writing):
+                // without the work queue's tables, a run has no pending candidates and no workers.
+                let applied = try database.read { db in try SQLiteRunStore.migrator.appliedIdentifiers(db) }
+                if applied.isEmpty { throw RunStoreError.notAStore(path, reason: "it has no ctxevo tables") }
+                workQueue = applied.contains("v2: work queue, workers")
             } else {
                 let foreign = try database.read { db in
                     try !db.tableExists("grdb_migrations")
@@ -128,6 +134,7 @@ public final class SQLiteRunStore: RunStore {
             default: throw RunStoreError.database(path, error.description)
             }
         }
+        hasWorkQueue = workQueue
     }
 
     // MARK: writes (each one transaction)

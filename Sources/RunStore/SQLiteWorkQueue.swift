@@ -28,7 +28,8 @@ extension SQLiteRunStore {
     }
 
     public func pending(run: Int64, generation: Int) throws -> [PendingCandidate] {
-        try database.read { db in
+        guard hasWorkQueue else { return [] }
+        return try database.read { db in
             try PendingCandidate.filter(Column("runID") == run && Column("generation") == generation)
                 .order(Column("index")).fetchAll(db)
         }
@@ -96,10 +97,13 @@ extension SQLiteRunStore {
 
     public func complete(_ result: CandidateRecord, worker: Int64) throws -> Bool {
         try immediate { db in
+            // Only a candidate still in the queue, with the parameters claimed, takes a result: not one of a
+            // generation already recorded, nor a re-asked candidate with other parameters.
             try db.execute(
                 sql: """
                     DELETE FROM pending WHERE runID = ? AND generation = ? AND "index" = ? AND parameters = ?
                     """, arguments: [result.runID, result.generation, result.index, result.parameters])
+            guard db.changesCount == 1 else { return false }
             var result = result
             result.workerID = worker
             try result.insert(db, onConflict: .ignore)
@@ -118,7 +122,8 @@ extension SQLiteRunStore {
     }
 
     public func workers(run: Int64) throws -> [WorkerSummary] {
-        try database.read { db in
+        guard hasWorkQueue else { return [] }
+        return try database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

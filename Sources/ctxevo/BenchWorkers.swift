@@ -31,6 +31,14 @@ struct BenchWorkers: ParsableCommand {
     func run() throws {
         let store = try database.open()
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        // Workers get the password through PGPASSWORD, never on their command lines.
+        var environment = ProcessInfo.processInfo.environment
+        var location = database.location
+        if PostgresURL.isPostgres(location) {
+            let url = try PostgresURL(location)
+            location = url.redacted
+            if let password = url.password { environment["PGPASSWORD"] = password }
+        }
         var rows: [WorkerScaling.Row] = []
         for count in workers {
             let row = try WorkerScaling.measure(
@@ -38,7 +46,8 @@ struct BenchWorkers: ParsableCommand {
             ) { run in
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = ["worker", "--run", "\(run)", "--database", database.location]
+                process.arguments = ["worker", "--run", "\(run)", "--database", location]
+                process.environment = environment
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()

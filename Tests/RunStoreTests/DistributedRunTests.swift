@@ -36,7 +36,7 @@ import Workbench
         try writeRosenbrockExperiment(
             to: experimentPath, name: "distributed", seed: 31, maxEvaluations: 600, delay: 0.04)
 
-        let database = ["--database", temporary.location, "--lease", "1"]
+        let database = ["--database", temporary.location, "--lease", "1.5"]
         let coordinator = Member(name: "coordinator", arguments: ["run", experimentPath, "--no-evaluate"] + database)
         let workers = (1...3).map { Member(name: "worker\($0)", arguments: ["worker", "--run", "1"] + database) }
         func launch(_ member: Member, resume: Bool = false) throws {
@@ -112,37 +112,46 @@ import Workbench
         #expect(candidates.allSatisfy { $0.workerID != nil })
         // None evaluated again after its result was committed: a candidate started more than once only when an
         // incarnation evaluating it was killed (its lease then ran out and another worker took it).
+        // (A worker that stalled past its lease while alive may also have evaluated a candidate that another took
+        // over; its result, arriving second, was discarded: that is allowed, and counted.)
         var starts: [String: Int] = [:]
-        var discarded = 0
+        var discarded: [String: Int] = [:]
         for worker in workers {
             for log in worker.logs {
                 let text = try String(contentsOfFile: log, encoding: .utf8)
                 for key in evaluations(in: text) { starts[key, default: 0] += 1 }
-                discarded += text.components(separatedBy: "already recorded by another worker").count - 1
+                for line in text.split(separator: "\n") where line.contains("already recorded by another worker") {
+                    if let key = candidateKey(line) { discarded[key, default: 0] += 1 }
+                }
             }
         }
         let interrupted = Dictionary(grouping: workers.flatMap(\.interrupted), by: { $0 }).mapValues(\.count)
         for (key, count) in starts {
-            #expect(count <= 1 + interrupted[key, default: 0], "candidate \(key) started \(count) times")
+            #expect(
+                count <= 1 + interrupted[key, default: 0] + discarded[key, default: 0],
+                "candidate \(key) started \(count) times")
         }
         #expect(starts.count == candidates.count)
-        #expect(discarded == 0)
         print(
             "distributed run on \(backend): \(candidates.count) candidates, \(starts.values.reduce(0, +)) evaluations "
                 + "started, \(kills) SIGKILLs (\(coordinator.kills) of the coordinator, "
-                + "\(workers.flatMap(\.interrupted).count) mid-evaluation)")
+                + "\(workers.flatMap(\.interrupted).count) mid-evaluation), "
+                + "\(discarded.values.reduce(0, +)) late results discarded")
     }
 
     /// "g/i" of each "run 1 generation g candidate i: evaluating" line of a worker's log, in order.
     func evaluations(in text: String) -> [String] {
         text.split(separator: "\n").compactMap { line in
-            guard line.hasSuffix(")"), line.contains(": evaluating (attempt"),
-                let range = line.range(of: "run 1 generation ")
-            else { return nil }
-            let words = line[range.upperBound...].split(separator: " ")
-            guard words.count >= 3, words[1] == "candidate" else { return nil }
-            return "\(words[0])/\(words[2].dropLast())"
+            line.hasSuffix(")") && line.contains(": evaluating (attempt") ? candidateKey(line) : nil
         }
+    }
+
+    /// "g/i" of a log line about "run 1 generation g candidate i: ...".
+    func candidateKey(_ line: Substring) -> String? {
+        guard let range = line.range(of: "run 1 generation ") else { return nil }
+        let words = line[range.upperBound...].split(separator: " ")
+        guard words.count >= 3, words[1] == "candidate" else { return nil }
+        return "\(words[0])/\(words[2].dropLast())"
     }
 
     /// The candidate a killed worker was evaluating: its last start with no later "recorded" line for it.

@@ -53,6 +53,9 @@ import Testing
                 runID: run, index: 0, state: Data(), bestFitness: 1, medianFitness: 1, worstFitness: 1, bestSoFar: 1,
                 stepSize: 1, seconds: 0))
         #expect(try store.pending(run: run, generation: 0).isEmpty)
+        // A worker that comes back after its generation was recorded writes nothing
+        #expect(try !other.complete(result(second, fitness: 2), worker: b))
+        #expect(try store.candidates(run: run).count == 1)
     }
 
     @Test(arguments: Backend.allCases) func aClaimWhoseLeaseRanOutGoesToAnotherWorker(backend: Backend) throws {
@@ -62,16 +65,16 @@ import Testing
         let b = try store.registerWorker(host: "b", processID: 2, coordinator: nil)
         try store.enqueue([])
         for _ in 0..<2 { _ = try store.claim(run: run, excluding: [], worker: b, lease: 60) }  // 0 and 1
-        let claimed = try #require(try store.claim(run: run, excluding: [], worker: a, lease: 0.3))
+        let claimed = try #require(try store.claim(run: run, excluding: [], worker: a, lease: 1))
         #expect(claimed.index == 2)
         #expect(try store.claim(run: run, excluding: [], worker: b, lease: 60) == nil)
         // A heartbeat keeps it
-        Thread.sleep(forTimeInterval: 0.2)
-        try store.heartbeat(worker: a, lease: 0.3)
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.6)
+        try store.heartbeat(worker: a, lease: 1)
+        Thread.sleep(forTimeInterval: 0.6)
         #expect(try store.claim(run: run, excluding: [], worker: b, lease: 60) == nil)
         // Without one it falls free
-        Thread.sleep(forTimeInterval: 0.3)
+        Thread.sleep(forTimeInterval: 1)
         let taken = try #require(try store.claim(run: run, excluding: [], worker: b, lease: 60))
         #expect(taken.index == 2 && taken.workerID == b && taken.attempts == 2)
         // The first worker comes back late: its result is recorded only because nobody recorded one first

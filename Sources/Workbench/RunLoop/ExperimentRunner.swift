@@ -98,72 +98,92 @@ public enum ExperimentRunner {
         }
         defer { evaluator?.stop() }
         try store.setStatus(run: id, .running)
-        while strategy.termination == nil {
-            let started = Date()
-            let population = strategy.ask()
-            var fitness = try recordedFitness(run: id, generation: generation, population: population, in: store)
-            report.reused += fitness.count
-            let missing = population.indices.filter { fitness[$0] == nil }
-            if !missing.isEmpty {
-                try store.enqueue(
-                    try missing.map {
-                        PendingCandidate(
-                            runID: id, generation: generation, index: $0,
-                            parameters: try encodeParameters(population[$0]))
-                    })
-            }
-            while fitness.count < population.count {
-                if shouldStop() {
-                    try store.setStatus(run: id, .interrupted)
-                    try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
-                    return report
+        var nextLockCheck = Date()
+        do {
+            while strategy.termination == nil {
+                let started = Date()
+                let population = strategy.ask()
+                var fitness = try recordedFitness(run: id, generation: generation, population: population, in: store)
+                report.reused += fitness.count
+                let missing = population.indices.filter { fitness[$0] == nil }
+                if !missing.isEmpty {
+                    try store.enqueue(
+                        try missing.map {
+                            PendingCandidate(
+                                runID: id, generation: generation, index: $0,
+                                parameters: try encodeParameters(population[$0]))
+                        })
                 }
-                let done = Double(strategy.evaluations + fitness.count)
-                if let evaluator,
-                    let claimed = try store.claim(
-                        run: id, excluding: [], worker: evaluator.worker, lease: work.lease)
-                {
-                    guard claimed.generation == generation, population.indices.contains(claimed.index) else {
-                        throw RunError.badStoredState(
-                            run: id,
-                            "the work queue holds candidate \(claimed.index) of generation \(claimed.generation) "
-                                + "during generation \(generation)")
+                while fitness.count < population.count {
+                    if shouldStop() {
+                        try store.setStatus(run: id, .interrupted)
+                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
+                        return report
                     }
-                    let x = population[claimed.index]
-                    let result = try evaluate(
-                        x, claimed, objective: search.objective, worker: evaluator.worker
-                    ) { fraction in progress(done + fraction, experiment.maxEvaluations) }
-                    if try store.complete(result, worker: evaluator.worker) {
-                        fitness[claimed.index] = result.fitness ?? .nan
-                        report.evaluated += 1
-                    }
-                } else {
-                    fitness = try recordedFitness(
-                        run: id, generation: generation, population: population, in: store)
-                    if fitness.count < population.count {
-                        if let failed = try store.pending(run: id, generation: generation).first(where: {
-                            $0.state == .failed
-                        }) {
-                            throw RunError.evaluationFailed(
-                                run: id, generation: generation, candidate: failed.index,
-                                reason: failed.error ?? "no reason recorded")
+                    let done = Double(strategy.evaluations + fitness.count)
+                    if let evaluator,
+                        let claimed = try store.claim(
+                            run: id, excluding: [], worker: evaluator.worker, lease: work.lease)
+                    {
+                        guard claimed.generation == generation, population.indices.contains(claimed.index) else {
+                            throw RunError.badStoredState(
+                                run: id,
+                                "the work queue holds candidate \(claimed.index) of generation \(claimed.generation) "
+                                    + "during generation \(generation)")
                         }
-                        Thread.sleep(forTimeInterval: work.pollInterval)
+                        let x = population[claimed.index]
+                        let result: CandidateRecord
+                        do {
+                            result = try evaluate(x, claimed, objective: search.objective, worker: evaluator.worker) {
+                                fraction in progress(done + fraction, experiment.maxEvaluations)
+                            }
+                        } catch {
+                            try? store.fail(claimed, worker: evaluator.worker, reason: "\(error)")
+                            throw error
+                        }
+                        if try store.complete(result, worker: evaluator.worker) {
+                            fitness[claimed.index] = result.fitness ?? .nan
+                            report.evaluated += 1
+                        }
+                    } else {
+                        fitness = try recordedFitness(
+                            run: id, generation: generation, population: population, in: store)
+                        if fitness.count < population.count {
+                            if let failed = try store.pending(run: id, generation: generation).first(where: {
+                                $0.state == .failed
+                            }) {
+                                throw RunError.evaluationFailed(
+                                    run: id, generation: generation, candidate: failed.index,
+                                    reason: failed.error ?? "no reason recorded")
+                            }
+                            // Waiting on workers: make sure this process still holds the run.
+                            if Date() >= nextLockCheck {
+                                try lock.check()
+                                nextLockCheck = Date().addingTimeInterval(1)
+                            }
+                            Thread.sleep(forTimeInterval: work.pollInterval)
+                        }
                     }
+                    progress(Double(strategy.evaluations + fitness.count), experiment.maxEvaluations)
                 }
-                progress(Double(strategy.evaluations + fitness.count), experiment.maxEvaluations)
+                try lock.check()
+                let values = population.indices.map { fitness[$0] ?? .nan }
+                strategy.tell(population.map(search.objective.evaluatedPoint), fitness: values)
+                let sorted = values.filter(\.isFinite).sorted()
+                try store.recordGeneration(
+                    GenerationRecord(
+                        runID: id, index: generation, state: try StrategyRegistry.encode(strategy),
+                        bestFitness: sorted.first,
+                        medianFitness: sorted.isEmpty ? nil : sorted[sorted.count / 2], worstFitness: sorted.last,
+                        bestSoFar: strategy.best?.fitness, stepSize: strategy.stepSize,
+                        seconds: Date().timeIntervalSince(started)))
+                generation += 1
             }
-            let values = population.indices.map { fitness[$0] ?? .nan }
-            strategy.tell(population.map(search.objective.evaluatedPoint), fitness: values)
-            let sorted = values.filter(\.isFinite).sorted()
-            try store.recordGeneration(
-                GenerationRecord(
-                    runID: id, index: generation, state: try StrategyRegistry.encode(strategy),
-                    bestFitness: sorted.first,
-                    medianFitness: sorted.isEmpty ? nil : sorted[sorted.count / 2], worstFitness: sorted.last,
-                    bestSoFar: strategy.best?.fitness, stepSize: strategy.stepSize,
-                    seconds: Date().timeIntervalSince(started)))
-            generation += 1
+        } catch {
+            // The run is not running any more: say so, and give back the candidate this process held.
+            try? store.setStatus(run: id, .interrupted)
+            try? store.recordEvent(run: id, level: "error", "the coordinator stopped: \(error)")
+            throw error
         }
         let termination = strategy.termination!
         try store.setStatus(run: id, .finished)
