@@ -31,8 +31,14 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     private let blockWindowSums: FloatBuffer
     private let lastRows: FloatBuffer
     private var chunkRows = 0
+    /// NAMM's spectrogram memory, when a rule reads it.
+    let spectra: SpectralState?
 
-    public init(configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int, observationWindow: Int = 64) {
+    public init(
+        configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int, observationWindow: Int = 64,
+        spectrogram: Bool = false
+    ) {
+        spectra = spectrogram ? SpectralState(configuration: c, capacity: capacity, chunkSize: chunkSize) : nil
         layers = c.layers
         kvHeads = c.kvHeads
         headsPerKVHead = c.queryHeadsPerKVHead
@@ -53,6 +59,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
 
     /// Forgets every sequence (a new document).
     public func reset() {
+        spectra?.reset()
         for i in accumulated.indices {
             accumulated[i] = 0
             lastQuery[i] = 0
@@ -72,6 +79,11 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
         return lastQuery[start..<(start + count)]
     }
 
+    /// NAMM's spectrogram moving average of each token, (count, 17) (nil unless made with `spectrogram: true`).
+    public func spectrogram(layer: Int, kvHead: Int, count: Int) -> ArraySlice<Float>? {
+        spectra?.ema(layer: layer, kvHead: kvHead, count: count)
+    }
+
     public func window(layer: Int, kvHead: Int, count: Int) -> ArraySlice<Float> {
         let start = (layer * kvHeads + kvHead) * capacity
         return window[start..<(start + count)]
@@ -79,6 +91,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
 
     /// Follows an eviction of the cache: keeps, per KV head of `layer`, the entries at `indicesPerHead`.
     public func retain(layer: Int, indicesPerHead: [[Int]]) {
+        spectra?.retain(layer: layer, indicesPerHead: indicesPerHead)
         for (kvHead, indices) in indicesPerHead.enumerated() {
             let start = (layer * kvHeads + kvHead) * capacity
             for (target, source) in indices.enumerated() where target != source {
@@ -92,6 +105,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     // MARK: AttentionRecorder
 
     public func beginLayer(_ layer: Int, rows: Int, cachedBefore: Int) {
+        spectra?.beginLayer(layer, rows: rows, cachedBefore: cachedBefore)
         chunkRows = rows
         let total = cachedBefore + rows
         let blocks = (rows + AttentionSummary.queryBlock - 1) / AttentionSummary.queryBlock
@@ -110,6 +124,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     }
 
     public func record(_ block: AttentionBlock) {
+        spectra?.record(block)
         let blockIndex = block.queries.lowerBound / AttentionSummary.queryBlock
         let slot = (block.head * blocksPerChunk + blockIndex) * capacity
         let sums = blockSums.pointer + slot
@@ -126,6 +141,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     }
 
     public func finishLayer(_ layer: Int, rows: Int, cachedBefore: Int) {
+        spectra?.finishLayer(layer, rows: rows, cachedBefore: cachedBefore)
         let total = cachedBefore + rows
         let blocks = (rows + AttentionSummary.queryBlock - 1) / AttentionSummary.queryBlock
         let share = 1 / Float(headsPerKVHead)

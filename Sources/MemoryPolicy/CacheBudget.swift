@@ -5,6 +5,8 @@ public struct CacheBudget: Sendable, Equatable, Codable {
         case fraction(Double)
         /// A number of tokens per layer.
         case tokens(Int)
+        /// NAMM's published rule: a scoring rule evicts the tokens it scores below zero (no fixed size).
+        case threshold
     }
 
     /// The share of each layer, relative to the mean (a layer's budget is the size times its weight).
@@ -45,6 +47,7 @@ public struct CacheBudget: Sendable, Equatable, Codable {
             switch size {
             case .fraction(let f): f * Double(seen)
             case .tokens(let n): Double(n)
+            case .threshold: Double(Int.max / 4)
             }
         return max(1, Int((base * weights[layer]).rounded()))
     }

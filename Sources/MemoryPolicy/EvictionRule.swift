@@ -33,11 +33,25 @@ public protocol EvictionRule: Sendable {
     var name: String { get }
     /// Whether it reads attention: only then does the prefill record it (and leave the fused attention kernel).
     var readsAttention: Bool { get }
+    /// Whether it reads NAMM's attention spectrogram (the recorder then keeps it: more memory and time).
+    var readsSpectrogram: Bool { get }
+    /// A score per cached token (higher is kept; below zero is evicted by the threshold budget), for the rules
+    /// that score; nil for the others.
+    func scores(_ tokens: CachedTokens) -> [Float]?
     /// The cache indices to keep: ascending, exactly `budget` of them (0 < budget < tokens.count).
     func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int]
 }
 
 extension EvictionRule {
+    public var readsSpectrogram: Bool { false }
+    public func scores(_ tokens: CachedTokens) -> [Float]? { nil }
+
+    public static func highest(_ scores: [Float], budget: Int, forced: [Int] = []) -> [Int] {
+        EvictionRules.highest(scores, budget: budget, forced: forced)
+    }
+}
+
+extension EvictionRules {
     /// The `budget` highest scores, ascending indices; `forced` indices first (the newest of them when there are
     /// more than the budget); ties go to the newer token, as the hard-budget rule says.
     public static func highest(_ scores: [Float], budget: Int, forced: [Int] = []) -> [Int] {

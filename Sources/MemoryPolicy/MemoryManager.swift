@@ -15,17 +15,24 @@ public final class MemoryManager {
     private var random: RandomGenerator
     private var keptSums: [Double]
     private var firings = 0
+    let collectNormalization: Bool
+    public private(set) var normalizationStatistics = NormalizationAccumulator()
 
+    /// With `collectNormalization`, every firing also adds the spectrogram of every cached token to
+    /// `normalizationStatistics` (the first pass of a NAMM search, with the full cache).
     public init(
         rule: any EvictionRule, budget: CacheBudget, configuration: LlamaConfiguration, capacity: Int, chunkSize: Int,
-        seed: UInt64 = 1
+        seed: UInt64 = 1, collectNormalization: Bool = false
     ) {
         self.rule = rule
         self.budget = budget
         self.seed = seed
+        self.collectNormalization = collectNormalization
         attention =
-            rule.readsAttention
-            ? AttentionSummary(configuration: configuration, capacity: capacity, chunkSize: chunkSize) : nil
+            rule.readsAttention || collectNormalization
+            ? AttentionSummary(
+                configuration: configuration, capacity: capacity, chunkSize: chunkSize,
+                spectrogram: rule.readsSpectrogram || collectNormalization) : nil
         weights = budget.weights(layers: configuration.layers)
         random = RandomGenerator(seed: seed)
         keptSums = Array(repeating: 0, count: configuration.layers)
@@ -45,15 +52,34 @@ public final class MemoryManager {
         let seen = session.nextPosition
         for layer in 0..<cache.layers {
             let length = cache.length[layer]
-            let allowed = budget.tokens(layer: layer, weights: weights, seen: seen)
-            if !(rule is FullCache) && allowed < length {
-                let kept = (0..<cache.kvHeads).map { head in
-                    rule.keep(
-                        CachedTokens(
-                            layer: layer, kvHead: head, positions: Array(cache.positions(layer: layer, head: head)),
-                            attention: attention, keyNorms: { cache.keyNorms(layer: layer, head: head) }),
-                        budget: allowed, random: &random)
+            if collectNormalization, let attention {
+                for head in 0..<cache.kvHeads {
+                    if let s = attention.spectrogram(layer: layer, kvHead: head, count: length) {
+                        normalizationStatistics.add(s)
+                    }
                 }
+            }
+            let views = (0..<cache.kvHeads).map { head in
+                CachedTokens(
+                    layer: layer, kvHead: head, positions: Array(cache.positions(layer: layer, head: head)),
+                    attention: attention, keyNorms: { cache.keyNorms(layer: layer, head: head) })
+            }
+            var kept: [[Int]]?
+            if case .threshold = budget.size, !(rule is FullCache) {
+                // Spec §4: every KV head of the layer drops the same count, the fewest negative scores of any head
+                // (the newest token never counts), each head its own lowest.
+                let scores = views.map { rule.scores($0) ?? [Float](repeating: 0, count: length) }
+                let drop = scores.map { s in s.dropLast().filter { $0 < 0 }.count }.min() ?? 0
+                if drop > 0 {
+                    kept = scores.map { EvictionRules.highest($0, budget: length - drop, forced: [length - 1]) }
+                }
+            } else {
+                let allowed = budget.tokens(layer: layer, weights: weights, seen: seen)
+                if !(rule is FullCache) && allowed < length {
+                    kept = views.map { rule.keep($0, budget: allowed, random: &random) }
+                }
+            }
+            if let kept {
                 try cache.retain(layer: layer, indicesPerHead: kept)
                 attention?.retain(layer: layer, indicesPerHead: kept)
             }

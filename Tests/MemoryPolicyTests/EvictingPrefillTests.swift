@@ -63,4 +63,47 @@ import Transformer
         }
         #expect(expected.reduce(0, +) == 4 * 32)
     }
+
+    /// A NAMM whose network is all zeros scores every token 0: the threshold rule evicts nothing, and the
+    /// perplexity is the full cache's on the same (recording) attention path, bit for bit. The first pass that
+    /// collects the normalisation statistics is that full-cache run.
+    @Test(arguments: ["bam", "linear"]) func aZeroNetworkKeepsEverything(scorer: String) throws {
+        let model = try #require(Tiny.model)
+        let evaluator = try PerplexityEvaluator(model: model, context: 128, chunkSize: 32, numerics: .float32)
+        let collecting = MemoryManager(
+            rule: FullCache(), budget: CacheBudget(size: .fraction(1)), configuration: model.configuration,
+            capacity: 128, chunkSize: 32, collectNormalization: true)
+        evaluator.memory = collecting
+        let full = try evaluator.document(documents: documents(model), rotary: nil).perplexity
+        let normalization = collecting.normalizationStatistics.normalization
+        #expect(collecting.normalizationStatistics.samples > 0)
+        #expect(normalization.standardDeviation.allSatisfy { $0 > 0 })
+        let count = try #require(TokenScorers.parameterCount(scorer))
+        let rule = NAMMRule(
+            scorer: try TokenScorers.make(scorer, parameters: Array(repeating: 0, count: count)),
+            normalization: normalization)
+        let manager = MemoryManager(
+            rule: rule, budget: CacheBudget(size: .threshold), configuration: model.configuration, capacity: 128,
+            chunkSize: 32)
+        evaluator.memory = manager
+        #expect(try evaluator.document(documents: documents(model), rotary: nil).perplexity == full)
+        #expect(manager.kept == 1)
+    }
+
+    /// A NAMM that scores old tokens below zero evicts them: the cache shrinks and every KV head of a layer keeps
+    /// the same count.
+    @Test func aNegativeBiasEvictsUnderTheThresholdRule() throws {
+        let model = try #require(Tiny.model)
+        let evaluator = try PerplexityEvaluator(model: model, context: 128, chunkSize: 32, numerics: .float32)
+        var parameters = [Double](repeating: 0, count: LinearScorer.parameterCount)
+        parameters[25] = -1  // the bias: every token scores -1, only the newest is kept by the rule
+        let rule = NAMMRule(scorer: try LinearScorer(parameters: parameters), normalization: .identity)
+        let manager = MemoryManager(
+            rule: rule, budget: CacheBudget(size: .threshold), configuration: model.configuration, capacity: 128,
+            chunkSize: 32)
+        evaluator.memory = manager
+        let result = try evaluator.document(documents: documents(model), rotary: nil)
+        #expect(result.perplexity.isFinite)
+        #expect(manager.kept < 0.05)
+    }
 }
