@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// NAMM's scorer, the backward attention memory (BAM, ../shared/specs/namm.md §3): 4,172 parameters shared by every
 /// layer and head. Input X (N tokens × 25 features, in cache order, oldest first); qkv = X W_qkv + b_qkv (25 × 96);
@@ -21,8 +22,11 @@ public struct BAMNetwork: Sendable, Equatable {
         self.parameters = parameters
     }
 
-    /// Scores of `count` tokens whose features are the rows of `x` (count × 25).
+    /// Scores of `count` tokens whose features are the rows of `x` (count × 25): four sgemms (qkv, the scores, the
+    /// product with v, the output projection) and a masked softmax per row; the (count × count) score matrix is the
+    /// largest buffer (9 MB at 1,500 tokens).
     public func scores(_ x: [Float], count: Int) -> [Float] {
+        guard count > 0 else { return [] }
         let d = BAMNetwork.features
         let h = BAMNetwork.width
         let p = parameters.map(Float.init)
@@ -33,51 +37,58 @@ public struct BAMNetwork: Sendable, Equatable {
         let bO = wO + h * 2 * d
         let wScore = bO + 2 * d
         let bScore = wScore + d
-        // qkv (count × 96).
-        var qkv = [Float](repeating: 0, count: count * 3 * h)
-        for i in 0..<count {
-            for j in 0..<(3 * h) {
-                var s = p[bQKV + j]
-                for k in 0..<d { s += x[i * d + k] * p[wQKV + k * 3 * h + j] }
-                qkv[i * 3 * h + j] = s
+        var qkv = [Float](repeating: 0, count: count * 3 * h)  // (count, 96)
+        var scores = [Float](repeating: 0, count: count * count)  // (count, count), row i: token i's weights
+        var attended = [Float](repeating: 0, count: count * h)  // (count, 32)
+        var output = [Float](repeating: 0, count: count * 2 * d)  // (count, 50)
+        p.withUnsafeBufferPointer { p in
+            x.withUnsafeBufferPointer { x in
+                qkv.withUnsafeMutableBufferPointer { qkv in
+                    for i in 0..<count {
+                        (qkv.baseAddress! + i * 3 * h).update(from: p.baseAddress! + bQKV, count: 3 * h)
+                    }
+                    BLAS.gemm(
+                        m: count, n: 3 * h, k: d, a: x.baseAddress!, lda: d, b: p.baseAddress! + wQKV, ldb: 3 * h,
+                        beta: 1, c: qkv.baseAddress!, ldc: 3 * h)
+                    scores.withUnsafeMutableBufferPointer { s in
+                        // S = q k^T / sqrt(32); row i keeps columns j >= i (itself and the newer tokens).
+                        BLAS.gemmTransposedB(
+                            m: count, n: count, k: h, alpha: 1 / Float(h).squareRoot(), a: qkv.baseAddress!,
+                            lda: 3 * h, b: qkv.baseAddress! + h, ldb: 3 * h, c: s.baseAddress!, ldc: count)
+                        for i in 0..<count {
+                            let row = s.baseAddress! + i * count
+                            row.update(repeating: 0, count: i)
+                            let top = VectorMath.maximum(row + i, count: count - i)
+                            let total = VectorMath.expShiftedInPlace(row + i, count: count - i, shift: top)
+                            VectorMath.scale(row + i, count: count - i, by: 1 / total)
+                        }
+                        attended.withUnsafeMutableBufferPointer { a in
+                            BLAS.gemm(
+                                m: count, n: h, k: count, a: s.baseAddress!, lda: count, b: qkv.baseAddress! + 2 * h,
+                                ldb: 3 * h, c: a.baseAddress!, ldc: h)
+                            output.withUnsafeMutableBufferPointer { o in
+                                for i in 0..<count {
+                                    (o.baseAddress! + i * 2 * d).update(from: p.baseAddress! + bO, count: 2 * d)
+                                }
+                                BLAS.gemm(
+                                    m: count, n: 2 * d, k: h, a: a.baseAddress!, lda: h, b: p.baseAddress! + wO,
+                                    ldb: 2 * d, beta: 1, c: o.baseAddress!, ldc: 2 * d)
+                            }
+                        }
+                    }
+                }
             }
         }
-        var result = [Float](repeating: 0, count: count)
-        let scale = 1 / Float(h).squareRoot()
-        var weights = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            // Backward attention: token i over tokens i..<count (itself and the newer ones).
-            var top = -Float.infinity
-            for j in i..<count {
-                var s: Float = 0
-                for k in 0..<h { s += qkv[i * 3 * h + k] * qkv[j * 3 * h + h + k] }
-                weights[j] = s * scale
-                top = max(top, weights[j])
-            }
-            var total: Float = 0
-            for j in i..<count {
-                weights[j] = Foundation.exp(weights[j] - top)
-                total += weights[j]
-            }
-            var a = [Float](repeating: 0, count: h)
-            for j in i..<count {
-                let share = weights[j] / total
-                for k in 0..<h { a[k] += share * qkv[j * 3 * h + 2 * h + k] }
-            }
-            // o = a W_o + b_o; X' = X (1 + m) + r; score = X' w + b.
+        // X' = X (1 + m) + r; score = X' w + b.
+        return (0..<count).map { i in
             var score = p[bScore]
             for k in 0..<d {
-                var r = p[bO + k]
-                var m = p[bO + d + k]
-                for c in 0..<h {
-                    r += a[c] * p[wO + c * 2 * d + k]
-                    m += a[c] * p[wO + c * 2 * d + d + k]
-                }
+                let r = output[i * 2 * d + k]
+                let m = output[i * 2 * d + d + k]
                 score += (x[i * d + k] * (1 + m) + r) * p[wScore + k]
             }
-            result[i] = score
+            return score
         }
-        return result
     }
 }
 

@@ -73,4 +73,33 @@ import Testing
         let alone = network.scores(Array(x[(4 * 25)...]), count: 1)
         #expect(abs(alone[0] - before[4]) < 1e-5)
     }
+
+    /// The sgemm implementation against the spec's formulas written out in double.
+    @Test func theBAMNetworkMatchesTheSpecFormulas() throws {
+        var generator = SystemRandomNumberGenerator()
+        let parameters = (0..<4172).map { _ in Double.random(in: -0.3...0.3, using: &generator) }
+        let network = try BAMNetwork(parameters: parameters)
+        let n = 9
+        let x = (0..<(n * 25)).map { _ in Double.random(in: -1...1, using: &generator) }
+        let got = network.scores(x.map(Float.init), count: n)
+        let p = parameters
+        func qkv(_ i: Int, _ j: Int) -> Double {
+            p[2400 + j] + (0..<25).reduce(0) { $0 + x[i * 25 + $1] * p[$1 * 96 + j] }
+        }
+        for i in 0..<n {
+            let logits = (i..<n).map { j in (0..<32).reduce(0) { $0 + qkv(i, $1) * qkv(j, 32 + $1) } / 32.0.squareRoot()
+            }
+            let top = logits.max()!
+            let weights = logits.map { exp($0 - top) }
+            let total = weights.reduce(0, +)
+            let a = (0..<32).map { k in (i..<n).reduce(0.0) { $0 + weights[$1 - i] / total * qkv($1, 64 + k) } }
+            var score = p[4171]
+            for k in 0..<25 {
+                let r = p[2496 + 1600 + k] + (0..<32).reduce(0) { $0 + a[$1] * p[2496 + $1 * 50 + k] }
+                let m = p[2496 + 1600 + 25 + k] + (0..<32).reduce(0) { $0 + a[$1] * p[2496 + $1 * 50 + 25 + k] }
+                score += (x[i * 25 + k] * (1 + m) + r) * p[2496 + 1650 + k]
+            }
+            #expect(abs(Double(got[i]) - score) < 1e-4 * max(1, abs(score)), "token \(i)")
+        }
+    }
 }
