@@ -66,6 +66,12 @@ public struct Metrics: Codable, Sendable, Equatable {
     public var lambda: [Double]?
     public var nHat: Int?
     public var mscale: Double?
+    /// Memory policies: the cache kept (mean over firings of cache length / tokens seen), overall and per layer,
+    /// and the passkey probe under the same policy.
+    public var cacheKept: Double?
+    public var cacheKeptPerLayer: [Double]?
+    public var passkeyPerplexity: Double?
+    public var passkeyRetrieved: Int?
 
     public init() {}
 
@@ -80,6 +86,10 @@ public struct Metrics: Codable, Sendable, Equatable {
         case penalty, lambda
         case nHat = "n_hat"
         case mscale
+        case cacheKept = "cache_kept"
+        case cacheKeptPerLayer = "cache_kept_per_layer"
+        case passkeyPerplexity = "passkey_perplexity"
+        case passkeyRetrieved = "passkey_retrieved"
     }
 
     public func json() throws -> String {

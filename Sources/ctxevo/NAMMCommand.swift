@@ -4,5 +4,5 @@ struct NAMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "namm",
         abstract: "Memory policies that evict from the KV cache: compare them at equal cache budgets.",
-        subcommands: [NAMMEvaluate.self])
+        subcommands: [NAMMEvolve.self, NAMMEvaluate.self])
 }

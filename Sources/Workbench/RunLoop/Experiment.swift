@@ -7,6 +7,7 @@ import Yams
 public enum ObjectiveKind: String, Codable, Sendable, CaseIterable {
     case sphere, ellipsoid, rosenbrock, rastrigin, monotone
     case longRoPE = "longrope"
+    case namm
 
     public var benchmarkFunction: BenchmarkFunction? { BenchmarkFunction(rawValue: rawValue) }
 }
@@ -37,6 +38,7 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// Seconds to sleep in every evaluation: stands in for an expensive objective (kill and resume tests).
     public var evaluationDelay: Double?
     public var longRoPE: LongRoPESettings?
+    public var namm: NAMMSettings?
 
     public init(
         name: String, objective: ObjectiveKind, dimension: Int, strategy: String, sigma: Double, mean: Double,
@@ -68,6 +70,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         case evaluationDelay = "evaluation_delay"
         case populationSize = "population_size"
         case longRoPE = "longrope"
+        case namm
     }
 
     /// Reads and validates an experiment file; every error names the file and the field.
@@ -137,6 +140,10 @@ public struct Experiment: Codable, Sendable, Equatable {
             if strategy == "ipop-cma-es" || strategy == "bipop-cma-es" {
                 throw fail("strategy", "'\(strategy)' has no seeds; LongRoPE runs 'ga', 'cma-es' or 'sep-cma-es'")
             }
+        case .namm:
+            guard let settings = namm else { throw fail("namm", "is missing (the NAMM objective's settings)") }
+            try settings.validate(path: path)
+            if strategy == "ga" { throw fail("strategy", "NAMM runs 'cma-es' or 'sep-cma-es' (or their restarts)") }
         default:
             guard let dimension else { throw fail("dimension", "is missing") }
             if dimension < 1 || dimension > 100_000 {

@@ -23,26 +23,79 @@ public enum SearchSetup {
                 evaluationDelay: experiment.evaluationDelay ?? 0)
             return PreparedSearch(objective: objective, start: experiment.benchmarkStart)
         }
+        if experiment.objective == .namm {
+            guard let settings = experiment.namm else {
+                throw ExperimentError(path: experiment.name, field: "namm", problem: "is missing")
+            }
+            return try prepareNAMM(experiment, settings, logger: logger)
+        }
         guard let settings = experiment.longRoPE else {
             throw ExperimentError(path: experiment.name, field: "longrope", problem: "is missing")
         }
         return try prepareLongRoPE(experiment, settings, logger: logger)
     }
 
-    /// The model an experiment names (the default model unless a path is given).
-    public static func modelPath(_ settings: LongRoPESettings, logger: Logger) throws -> String {
-        if let path = settings.model, path != "default" {
+    /// A NAMM search: the model, one document of `length` tokens from each of the longest search plays, the
+    /// passkey samples, and the spectrogram normalisation from a full-cache pass over the documents. The search
+    /// starts from the all-zero network (which keeps every token), as published.
+    static func prepareNAMM(_ experiment: Experiment, _ settings: NAMMSettings, logger: Logger) throws -> PreparedSearch
+    {
+        let modelPath = try modelPath(named: settings.model, field: "namm.model", logger: logger)
+        logger.info("loading \(modelPath)")
+        let model = try LlamaModel(path: modelPath)
+        let plays = try searchPlays(count: settings.documentCount, field: "namm.documents", logger: logger)
+        let tokens = try Corpus(root: try Assets().texts(logger: logger)).tokens(of: plays, tokenizer: model.tokenizer)
+        let length = settings.documentLength
+        let sequences = try Documents.scoredSequences(
+            tokens, names: plays.map(\.name), context: length, bos: model.tokenizer.vocabulary.bos)
+        let passkeys =
+            settings.depths.isEmpty
+            ? []
+            : try NeedleSamples.make(
+                tokenizer: model.tokenizer, filler: tokens[0], context: length, depths: settings.depths, digits: 5,
+                seed: experiment.seed, name: plays[0].name)
+        logger.info(
+            "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens")
+        let normalization = try NAMMObjective.normalization(
+            model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+        let fingerprints = Fingerprints(
+            model: try Digest.sha256(file: modelPath), data: try Digest.sha256(combining: plays.map(\.path.path)))
+        let objective = try NAMMObjective(
+            model: model, scorer: settings.scorer, budget: settings.cacheBudget,
+            penaltyWeight: settings.penaltyWeight ?? 1, fitness: settings.fitness ?? .perplexity,
+            sequences: sequences, passkeys: passkeys, normalization: normalization, length: length,
+            updateInterval: settings.interval, fingerprints: fingerprints)
+        var start = StrategyRegistry.Start(
+            mean: Array(repeating: 0, count: objective.dimension), sigma: experiment.sigma ?? 0.065, lower: -1,
+            upper: 1, stop: experiment.stopCriteria, seed: experiment.seed)
+        start.populationSize = experiment.populationSize ?? 32
+        logger.info(
+            "NAMM \(settings.scorer): \(objective.dimension) parameters, budget \(settings.budget), \(sequences.count) documents and \(passkeys.count) passkey samples of \(length) tokens"
+        )
+        return PreparedSearch(objective: objective, start: start)
+    }
+
+    /// A model path of an experiment ("default" or none: the default model).
+    static func modelPath(named path: String?, field: String, logger: Logger) throws -> String {
+        if let path, path != "default" {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ExperimentError(path: "", field: "longrope.model", problem: "names no file: \(path)")
+                throw ExperimentError(path: "", field: field, problem: "names no file: \(path)")
             }
             return path
         }
         return try Assets().model(logger: logger).path
     }
 
+    /// The model an experiment names (the default model unless a path is given).
+    public static func modelPath(_ settings: LongRoPESettings, logger: Logger) throws -> String {
+        try modelPath(named: settings.model, field: "longrope.model", logger: logger)
+    }
+
     /// The `count` longest plays of the search set (by size: every play is long, the longest leave the most
     /// room at long targets). The held-out book is never among them.
-    public static func searchPlays(count: Int, logger: Logger) throws -> [Corpus.Document] {
+    public static func searchPlays(
+        count: Int, field: String = "longrope.documents", logger: Logger
+    ) throws -> [Corpus.Document] {
         let corpus = try Corpus(root: try Assets().texts(logger: logger))
         func size(_ d: Corpus.Document) -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: d.path.path))?[.size] as? Int) ?? 0
@@ -50,7 +103,7 @@ public enum SearchSetup {
         let bySize = corpus.search.sorted { size($0) != size($1) ? size($0) > size($1) : $0.name < $1.name }
         guard count <= bySize.count else {
             throw ExperimentError(
-                path: "", field: "longrope.documents",
+                path: "", field: field,
                 problem: "asks for \(count) plays; the search set has \(bySize.count)")
         }
         return Array(bySize.prefix(count))

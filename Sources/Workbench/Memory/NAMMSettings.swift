@@ -1,0 +1,78 @@
+import Foundation
+import MemoryPolicy
+import Objectives
+
+/// The `namm:` section of an experiment file.
+///
+/// ```yaml
+/// namm:
+///   model: default            # or a GGUF path
+///   scorer: bam               # bam (4,172 parameters) | linear (26)
+///   budget: 0.25              # a fraction of the tokens seen, or "threshold" (spec §4, with penalty_weight)
+///   allocation: uniform       # uniform | pyramid
+///   penalty_weight: 1         # threshold budget: fitness = perplexity × (1 + weight × cache kept)
+///   fitness: perplexity       # perplexity | passkey
+///   documents: 4              # plays of the search set, one document of `length` tokens each
+///   length: 4096
+///   update_interval: 512      # n_up
+///   passkey_depths: [0.1, 0.5, 0.9]   # the passkey probe, in every candidate's metrics ([] for none)
+/// ```
+public struct NAMMSettings: Codable, Sendable, Equatable {
+    public var model: String?
+    public var scorer: String
+    public var budget: String
+    public var allocation: String?
+    public var penaltyWeight: Double?
+    public var fitness: NAMMObjective.Fitness?
+    public var documents: Int?
+    public var length: Int?
+    public var updateInterval: Int?
+    public var passkeyDepths: [Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case model, scorer, budget, allocation
+        case penaltyWeight = "penalty_weight"
+        case fitness, documents, length
+        case updateInterval = "update_interval"
+        case passkeyDepths = "passkey_depths"
+    }
+
+    public init(scorer: String, budget: String) {
+        self.scorer = scorer
+        self.budget = budget
+    }
+
+    var documentCount: Int { documents ?? 4 }
+    var documentLength: Int { length ?? 4096 }
+    var interval: Int { updateInterval ?? 512 }
+    var depths: [Double] { passkeyDepths ?? [0.1, 0.5, 0.9] }
+
+    /// The budget, parsed (validated by `validate`).
+    var cacheBudget: CacheBudget {
+        let size: CacheBudget.Size = budget == "threshold" ? .threshold : .fraction(Double(budget) ?? 1)
+        return CacheBudget(size: size, allocation: allocation == "pyramid" ? .pyramid : .uniform)
+    }
+
+    func validate(path: String) throws {
+        func fail(_ field: String, _ problem: String) -> ExperimentError {
+            ExperimentError(path: path, field: "namm.\(field)", problem: problem)
+        }
+        if TokenScorers.parameterCount(scorer) == nil {
+            throw fail("scorer", "'\(scorer)' is not one of \(TokenScorers.names.joined(separator: ", "))")
+        }
+        if budget != "threshold" {
+            guard let f = Double(budget), f > 0, f <= 1 else {
+                throw fail("budget", "must be a fraction in (0, 1] or \"threshold\", not '\(budget)'")
+            }
+        }
+        if let allocation, !["uniform", "pyramid"].contains(allocation) {
+            throw fail("allocation", "must be uniform or pyramid")
+        }
+        if let w = penaltyWeight, !(w >= 0 && w.isFinite) { throw fail("penalty_weight", "must not be negative") }
+        if documentCount < 1 || documentCount > 37 { throw fail("documents", "must be between 1 and 37") }
+        if interval < 16 || interval % 16 != 0 { throw fail("update_interval", "must be a multiple of 16") }
+        if documentLength < 2 * interval { throw fail("length", "must be at least twice update_interval") }
+        if depths.contains(where: { !($0 >= 0 && $0 <= 1) }) { throw fail("passkey_depths", "lie in [0, 1]") }
+        if fitness == .passkey && depths.isEmpty { throw fail("passkey_depths", "are needed by the passkey fitness") }
+    }
+}
