@@ -27,6 +27,8 @@ struct NAMMEvaluate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Passkey needle depths (0 to 1).") var passkeyDepths: [Double] = [
         0.1, 0.5, 0.9,
     ]
+    @Option(parsing: .upToNextOption, help: "Trained NAMM network files (`runs export RUN --format namm`).")
+    var network: [String] = []
     @Flag(help: "Skip the passkey probe.") var noPasskey = false
     @Option(name: .shortAndLong, help: "Also write the table (Markdown) to this file.") var output: String?
     @Option(help: "Also write the plot of perplexity against cache kept (SVG) to this file.") var plot: String?
@@ -55,10 +57,18 @@ struct NAMMEvaluate: ParsableCommand {
         let logger = makeLogger()
         let model = try modelOptions.load(logger: logger)
         let text = try textOptions.resolve(logger: logger)
-        let plan = MemoryEvaluation.Plan(
+        let modelSHA256 = network.isEmpty ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
+        var networks: [(name: String, rule: NAMMRule)] = []
+        for path in network {
+            let file = try NAMMNetworkFile.read(path: path, modelSHA256: modelSHA256)
+            networks.append(
+                (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, rule: try file.rule()))
+        }
+        var plan = MemoryEvaluation.Plan(
             rules: policies, budgets: budgets, allocation: allocation == "pyramid" ? .pyramid : .uniform,
             length: length, updateInterval: updateInterval, documents: documents,
             passkeyDepths: noPasskey ? [] : passkeyDepths)
+        plan.networks = networks
         let bar = ProgressBar(label: "namm evaluate", unit: "tok")
         let cells = try MemoryEvaluation.run(plan, model: model, text: text.contents, progress: bar.update) { cell in
             logger.info(

@@ -14,14 +14,15 @@ struct RunsExport: ParsableCommand {
             csv: one lambda per line (LongRoPE's result_final.csv), with '# n_hat' and '# mscale' comment lines.
             hf: a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, short_factor, ...}.
             gguf: a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it); needs -o.
+            namm: a NAMM run's best network with its normalisation (JSON, for `namm evaluate --network`); needs -o.
             """)
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case candidatesCSV = "candidates-csv"
         case candidatesJSON = "candidates-json"
-        case csv, hf, gguf
+        case csv, hf, gguf, namm
     }
     @Argument(help: "The run id.") var runID: Int64
-    @Option(help: "candidates-csv, candidates-json, csv, hf or gguf.") var format: Format = .candidatesCSV
+    @Option(help: "candidates-csv, candidates-json, csv, hf, gguf or namm.") var format: Format = .candidatesCSV
     @Option(name: .shortAndLong, help: "Write to this file (default: standard output; gguf needs a file).")
     var output: String?
     @Flag(help: "Export even when the format cannot hold part of the table (it says what is lost).") var force = false
@@ -29,7 +30,9 @@ struct RunsExport: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if format == .gguf && output == nil { throw ValidationError("--format gguf writes a model file: give -o FILE") }
+        if (format == .gguf || format == .namm) && output == nil {
+            throw ValidationError("--format \(format.rawValue) writes a file: give -o FILE")
+        }
     }
 
     func run() throws {
@@ -38,6 +41,16 @@ struct RunsExport: ParsableCommand {
         switch format {
         case .candidatesCSV: text = try CandidateExport.csv(run: runID, in: store)
         case .candidatesJSON: text = try CandidateExport.json(run: runID, in: store)
+        case .namm:
+            let logger = makeLogger()
+            let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+            let network = try NAMMExport.network(
+                run: runID, in: store, search: try SearchSetup.prepare(experiment, logger: logger))
+            try network.write(to: output!)
+            print(
+                "wrote \(output!): the \(network.scorer) network of run \(runID), generation \(network.training.generation ?? 0), fitness \(network.training.fitness ?? .nan)"
+            )
+            return
         case .csv, .hf, .gguf:
             let logger = makeLogger()
             let experiment = try ExperimentRunner.experiment(run: runID, in: store)

@@ -37,6 +37,8 @@ public enum MemoryEvaluation {
         public var documents: Int
         public var passkeyDepths: [Double]
         public var seed: UInt64
+        /// Trained networks, by the name the table shows, evaluated at each budget below 100 % like the rules.
+        public var networks: [(name: String, rule: NAMMRule)] = []
 
         public init(
             rules: [String], budgets: [Double], allocation: CacheBudget.Allocation = .uniform, length: Int = 4096,
@@ -54,9 +56,15 @@ public enum MemoryEvaluation {
 
         /// (rule, budget) pairs: the full cache once at 100 %, every other rule at each budget below 100 %.
         public var cells: [(rule: String, budget: Double)] {
-            rules.flatMap { rule in
+            (rules + networks.map(\.name)).flatMap { rule in
                 rule == FullCache().name ? [(rule, 1.0)] : budgets.filter { $0 < 1 }.map { (rule, $0) }
             }
+        }
+
+        func rule(named name: String) throws -> any EvictionRule {
+            if let network = networks.first(where: { $0.name == name }) { return network.rule }
+            guard let rule = EvictionRules.named(name) else { throw MemoryPolicyError.unknownRule(name) }
+            return rule
         }
 
         public var tokens: Int { cells.count * length * (documents + passkeyDepths.count) }
@@ -87,7 +95,7 @@ public enum MemoryEvaluation {
         var done = 0
         var cells: [Cell] = []
         for (name, fraction) in plan.cells {
-            guard let rule = EvictionRules.named(name) else { throw MemoryPolicyError.unknownRule(name) }
+            let rule = try plan.rule(named: name)
             let budget = CacheBudget(size: .fraction(fraction), allocation: plan.allocation)
             let manager = MemoryManager(
                 rule: rule, budget: budget, configuration: model.configuration, capacity: plan.length,

@@ -7,6 +7,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
     case badStoredState(run: Int64, String)
     case notLongRoPE(run: Int64, objective: String)
+    case notNAMM(run: Int64, objective: String)
     case noResultYet(run: Int64)
     case evaluationFailed(run: Int64, generation: Int, candidate: Int, reason: String)
 
@@ -22,6 +23,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
             "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
         case .notLongRoPE(let run, let objective):
             "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
+        case .notNAMM(let run, let objective):
+            "run \(run) searched the '\(objective)' objective, not a NAMM memory network"
         case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
         case .evaluationFailed(let run, let generation, let candidate, let reason):
             "run \(run): a worker could not evaluate candidate \(candidate) of generation \(generation) (\(reason)); "
