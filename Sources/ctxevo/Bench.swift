@@ -3,5 +3,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never timed tests).",
-        subcommands: [BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self])
+        subcommands: [
+            BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self, BenchNAMM.self,
+        ])
 }

@@ -1,0 +1,79 @@
+import Evolution
+import Foundation
+import Logging
+import MemoryPolicy
+import Numerics
+import Objectives
+import Transformer
+
+/// What one NAMM candidate costs beside the plain forward pass of the same document: the attention it records
+/// (the two-pass attention instead of the fused kernel, the statistics, the spectrogram) and the network's scores
+/// at every firing. A random BAM network at the given budget stands in for a candidate; the plain pass is the
+/// full cache with the fused attention, as a LongRoPE evaluation runs. Peak memory is measured for each, from a
+/// reset high-water mark.
+public enum NAMMBenchmark {
+    public struct Figures: Sendable {
+        public let length: Int
+        public let updateInterval: Int
+        public let plainSeconds: Double
+        public let candidateSeconds: Double
+        public let plainPeakBytes: Int?
+        public let candidatePeakBytes: Int?
+        public let kept: Double
+
+        public var ratio: Double { candidateSeconds / plainSeconds }
+
+        public var summary: String {
+            func gib(_ b: Int?) -> String { b.map { String(format: "%.2f GiB", Double($0) / 1_073_741_824) } ?? "-" }
+            return String(
+                format:
+                    "document of %d tokens, n_up %d: plain forward %.2f s (peak %@), NAMM candidate %.2f s (peak %@, "
+                    + "cache kept %.1f %%) = %.2f× the plain pass",
+                length, updateInterval, plainSeconds, gib(plainPeakBytes), candidateSeconds, gib(candidatePeakBytes),
+                kept * 100, ratio)
+        }
+
+        public var dictionary: [String: Any] {
+            [
+                "length": length, "update_interval": updateInterval, "plain_seconds": plainSeconds,
+                "candidate_seconds": candidateSeconds, "ratio": ratio, "cache_kept": kept,
+                "plain_peak_bytes": plainPeakBytes.map { $0 as Any } ?? NSNull(),
+                "candidate_peak_bytes": candidatePeakBytes.map { $0 as Any } ?? NSNull(),
+            ]
+        }
+    }
+
+    public static func measure(
+        model: LlamaModel, text: String, length: Int, updateInterval: Int, budget: Double, logger: Logger
+    ) throws -> Figures {
+        let tokens = model.tokenizer.encode(text, addSpecial: false)
+        let documents = Documents.windows(of: tokens, context: length, bos: model.tokenizer.vocabulary.bos, limit: 1)
+        guard documents.count == 1 else {
+            throw PerplexityError.textTooShort(
+                tokens: tokens.count, needed: length, context: length, what: "the benchmark text")
+        }
+        let evaluator = try PerplexityEvaluator(
+            model: model, context: length, chunkSize: updateInterval, numerics: .float32)
+        _ = ProcessMemory.resetPeak()
+        var start = Date()
+        _ = try evaluator.document(documents: documents, rotary: nil)
+        let plain = Date().timeIntervalSince(start)
+        let plainPeak = ProcessMemory.peakResidentBytes()
+        logger.info("plain forward: \(String(format: "%.2f", plain)) s")
+
+        var random = RandomGenerator(seed: 7)
+        let parameters = (0..<BAMNetwork.parameterCount).map { _ in 0.065 * random.normal() }
+        let manager = MemoryManager(
+            rule: NAMMRule(scorer: try BAMNetwork(parameters: parameters), normalization: .identity),
+            budget: CacheBudget(size: .fraction(budget)), configuration: model.configuration, capacity: length,
+            chunkSize: updateInterval)
+        evaluator.memory = manager
+        _ = ProcessMemory.resetPeak()
+        start = Date()
+        _ = try evaluator.document(documents: documents, rotary: nil)
+        let candidate = Date().timeIntervalSince(start)
+        return Figures(
+            length: length, updateInterval: updateInterval, plainSeconds: plain, candidateSeconds: candidate,
+            plainPeakBytes: plainPeak, candidatePeakBytes: ProcessMemory.peakResidentBytes(), kept: manager.kept)
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Workbench
+
+struct BenchNAMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "namm",
+        abstract: "One NAMM candidate on a held-out document against the plain forward pass: time and peak memory.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var textOptions: TextOptions
+    @Option(help: "Tokens of the document.") var length = 4096
+    @Option(help: "Tokens between two firings (n_up).") var updateInterval = 512
+    @Option(help: "The cache budget (a fraction of the tokens seen).") var budget = 0.25
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        if updateInterval < 16 || updateInterval % 16 != 0 || length < 2 * updateInterval {
+            throw ValidationError("--update-interval is a multiple of 16, at most half of --length")
+        }
+        if !(budget > 0 && budget <= 1) { throw ValidationError("--budget is a fraction in (0, 1]") }
+    }
+
+    func run() throws {
+        let logger = makeLogger()
+        let model = try modelOptions.load(logger: logger)
+        let text = try textOptions.resolve(logger: logger)
+        let figures = try NAMMBenchmark.measure(
+            model: model, text: text.contents, length: length, updateInterval: updateInterval, budget: budget,
+            logger: logger)
+        if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
+    }
+}
