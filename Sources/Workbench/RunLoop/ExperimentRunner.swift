@@ -180,7 +180,7 @@ public enum ExperimentRunner {
                 generation += 1
             }
         } catch {
-            // The run is not running any more: say so, and give back the candidate this process held.
+            // The run is not running any more: say so (a candidate whose evaluation threw stays queued as failed).
             try? store.setStatus(run: id, .interrupted)
             try? store.recordEvent(run: id, level: "error", "the coordinator stopped: \(error)")
             throw error
