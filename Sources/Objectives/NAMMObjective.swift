@@ -2,19 +2,32 @@ import Foundation
 import MemoryPolicy
 import Transformer
 
-/// A memory network's fitness (../shared/specs/namm.md §6): the perplexity of the model on long search documents
-/// while the network manages its KV cache under the experiment's budget. The genome is the scorer's flat parameter
-/// vector (4,172 for BAM, 26 for the linear scorer). With the threshold budget (no fixed size) the fitness is
-/// perplexity × (1 + penalty × cache kept), so keeping everything is not free; with a fixed budget it is the
-/// perplexity. With the passkey fitness, it is the perplexity of the passkey answers instead. Every candidate's
-/// metrics hold its perplexity, the cache kept (mean and per layer) and the passkey result.
+/// A memory policy's fitness (../shared/specs/namm.md §6): the perplexity of the model on long search documents
+/// while the policy manages its KV cache under the experiment's budget. What the genome is depends on the search:
+///
+/// - `network`: the scorer's flat parameter vector (4,172 for BAM, 26 for the linear scorer), as NAMM;
+/// - `allocation`: one number per layer, the logarithm of that layer's share of the budget (EvolKV), for a fixed
+///   rule (any baseline, or a trained network).
+///
+/// With the threshold budget (no fixed size) the fitness is perplexity × (1 + penalty × cache kept), so keeping
+/// everything is not free; with a fixed budget it is the perplexity. With the passkey fitness, it is the
+/// perplexity of the passkey answers instead. Every candidate's metrics hold its perplexity, the cache kept (mean
+/// and per layer) and the passkey result.
 public final class NAMMObjective: Objective {
     public enum Fitness: String, Codable, Sendable, CaseIterable {
         case perplexity, passkey
     }
 
+    /// What a genome decides.
+    public enum Search: Sendable {
+        /// The parameters of a scorer ("bam" or "linear").
+        case network(scorer: String)
+        /// The per-layer shares of the budget (log weights) for a fixed rule.
+        case allocation(rule: any EvictionRule)
+    }
+
     public let model: LlamaModel
-    public let scorer: String
+    public let search: Search
     public let budget: CacheBudget
     public let penaltyWeight: Double
     public let fitness: Fitness
@@ -28,13 +41,19 @@ public final class NAMMObjective: Objective {
     let evaluator: PerplexityEvaluator
 
     public init(
-        model: LlamaModel, scorer: String, budget: CacheBudget, penaltyWeight: Double, fitness: Fitness,
+        model: LlamaModel, search: Search, budget: CacheBudget, penaltyWeight: Double, fitness: Fitness,
         sequences: [ScoredSequence], passkeys: [ScoredSequence], normalization: SpectrogramNormalization, length: Int,
         updateInterval: Int, fingerprints: Fingerprints
     ) throws {
-        guard let dimension = TokenScorers.parameterCount(scorer) else { throw NAMMError.unknownScorer(scorer) }
+        switch search {
+        case .network(let scorer):
+            guard let count = TokenScorers.parameterCount(scorer) else { throw NAMMError.unknownScorer(scorer) }
+            dimension = count
+        case .allocation:
+            dimension = model.configuration.layers
+        }
         self.model = model
-        self.scorer = scorer
+        self.search = search
         self.budget = budget
         self.penaltyWeight = penaltyWeight
         self.fitness = fitness
@@ -44,7 +63,6 @@ public final class NAMMObjective: Objective {
         self.length = length
         self.updateInterval = updateInterval
         self.fingerprints = fingerprints
-        self.dimension = dimension
         evaluator = try PerplexityEvaluator(
             model: model, context: length, chunkSize: updateInterval, numerics: .float32)
     }
@@ -63,8 +81,22 @@ public final class NAMMObjective: Objective {
         return manager.normalizationStatistics.normalization
     }
 
+    /// The rule and budget a genome stands for.
+    public func policy(_ genome: [Double]) throws -> (any EvictionRule, CacheBudget) {
+        switch search {
+        case .network(let scorer):
+            let rule = NAMMRule(
+                scorer: try TokenScorers.make(scorer, parameters: genome), normalization: normalization)
+            return (rule, budget)
+        case .allocation(let rule):
+            var budget = budget
+            budget.allocation = .perLayer(genome.map { Foundation.exp(min(max($0, -20), 20)) })
+            return (rule, budget)
+        }
+    }
+
     public func evaluate(_ genome: [Double], progress: (Double) -> Void) throws -> Evaluation {
-        let rule = NAMMRule(scorer: try TokenScorers.make(scorer, parameters: genome), normalization: normalization)
+        let (rule, budget) = try policy(genome)
         let manager = MemoryManager(
             rule: rule, budget: budget, configuration: model.configuration, capacity: length,
             chunkSize: updateInterval)

@@ -10,7 +10,9 @@ public enum NAMMExport {
         run id: Int64, in store: RunStore, search prepared: PreparedSearch
     ) throws -> NAMMNetworkFile {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
-        guard let settings = experiment.namm, let objective = prepared.objective as? NAMMObjective else {
+        guard let settings = experiment.namm, settings.searchKind == .network,
+            let objective = prepared.objective as? NAMMObjective
+        else {
             throw RunError.notNAMM(run: id, objective: experiment.objective.rawValue)
         }
         let recorded = try store.run(id)
@@ -27,7 +29,7 @@ public enum NAMMExport {
         let parameters = try ExperimentRunner.decodeParameters(best.parameters, run: id)
         let c = objective.model.configuration
         return NAMMNetworkFile(
-            scorer: settings.scorer, parameters: parameters, normalization: objective.normalization,
+            scorer: settings.scorerName, parameters: parameters, normalization: objective.normalization,
             training: NAMMNetworkFile.Training(
                 modelSHA256: recorded.modelSHA256, layers: c.layers, kvHeads: c.kvHeads,
                 updateInterval: objective.updateInterval, length: objective.length, budget: settings.budget, run: id,

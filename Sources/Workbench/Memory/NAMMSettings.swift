@@ -7,7 +7,9 @@ import Objectives
 /// ```yaml
 /// namm:
 ///   model: default            # or a GGUF path
-///   scorer: bam               # bam (4,172 parameters) | linear (26)
+///   search: network           # network (the scorer's parameters) | allocation (per-layer budget shares, EvolKV)
+///   scorer: bam               # network search: bam (4,172 parameters) | linear (26)
+///   rule: h2o                 # allocation search: a baseline rule, or a NAMM network file
 ///   budget: 0.25              # a fraction of the tokens seen, or "threshold" (spec §4, with penalty_weight)
 ///   allocation: uniform       # uniform | pyramid
 ///   penalty_weight: 1         # threshold budget: fitness = perplexity × (1 + weight × cache kept)
@@ -18,8 +20,14 @@ import Objectives
 ///   passkey_depths: [0.1, 0.5, 0.9]   # the passkey probe, in every candidate's metrics ([] for none)
 /// ```
 public struct NAMMSettings: Codable, Sendable, Equatable {
+    public enum Search: String, Codable, Sendable, CaseIterable {
+        case network, allocation
+    }
+
     public var model: String?
-    public var scorer: String
+    public var search: Search?
+    public var scorer: String?
+    public var rule: String?
     public var budget: String
     public var allocation: String?
     public var penaltyWeight: Double?
@@ -30,7 +38,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var passkeyDepths: [Double]?
 
     enum CodingKeys: String, CodingKey {
-        case model, scorer, budget, allocation
+        case model, search, scorer, rule, budget, allocation
         case penaltyWeight = "penalty_weight"
         case fitness, documents, length
         case updateInterval = "update_interval"
@@ -41,6 +49,9 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
         self.scorer = scorer
         self.budget = budget
     }
+
+    var searchKind: Search { search ?? .network }
+    var scorerName: String { scorer ?? "bam" }
 
     var documentCount: Int { documents ?? 4 }
     var documentLength: Int { length ?? 4096 }
@@ -57,8 +68,21 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
         func fail(_ field: String, _ problem: String) -> ExperimentError {
             ExperimentError(path: path, field: "namm.\(field)", problem: problem)
         }
-        if TokenScorers.parameterCount(scorer) == nil {
-            throw fail("scorer", "'\(scorer)' is not one of \(TokenScorers.names.joined(separator: ", "))")
+        switch searchKind {
+        case .network:
+            if TokenScorers.parameterCount(scorerName) == nil {
+                throw fail("scorer", "'\(scorerName)' is not one of \(TokenScorers.names.joined(separator: ", "))")
+            }
+        case .allocation:
+            guard let rule else { throw fail("rule", "is missing (the rule whose per-layer budget is searched)") }
+            if EvictionRules.named(rule) == nil && !rule.hasSuffix(".json") {
+                throw fail(
+                    "rule",
+                    "'\(rule)' is neither a rule (\(EvictionRules.names.joined(separator: ", "))) nor a network file")
+            }
+            if budget == "threshold" {
+                throw fail("budget", "an allocation search needs a fraction, not the threshold")
+            }
         }
         if budget != "threshold" {
             guard let f = Double(budget), f > 0, f <= 1 else {

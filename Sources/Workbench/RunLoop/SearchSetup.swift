@@ -1,6 +1,7 @@
 import Evolution
 import Foundation
 import Logging
+import MemoryPolicy
 import Objectives
 import RoPEScaling
 import Transformer
@@ -54,14 +55,28 @@ public enum SearchSetup {
             : try NeedleSamples.make(
                 tokenizer: model.tokenizer, filler: tokens[0], context: length, depths: settings.depths, digits: 5,
                 seed: experiment.seed, name: plays[0].name)
-        logger.info(
-            "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens")
-        let normalization = try NAMMObjective.normalization(
-            model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+        let modelSHA256 = try Digest.sha256(file: modelPath)
+        let search: NAMMObjective.Search
+        var normalization = SpectrogramNormalization.identity
+        switch settings.searchKind {
+        case .network:
+            search = .network(scorer: settings.scorerName)
+            logger.info(
+                "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens")
+            normalization = try NAMMObjective.normalization(
+                model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+        case .allocation:
+            let name = settings.rule ?? "h2o"
+            if let rule = EvictionRules.named(name) {
+                search = .allocation(rule: rule)
+            } else {
+                search = .allocation(rule: try NAMMNetworkFile.read(path: name, modelSHA256: modelSHA256).rule())
+            }
+        }
         let fingerprints = Fingerprints(
-            model: try Digest.sha256(file: modelPath), data: try Digest.sha256(combining: plays.map(\.path.path)))
+            model: modelSHA256, data: try Digest.sha256(combining: plays.map(\.path.path)))
         let objective = try NAMMObjective(
-            model: model, scorer: settings.scorer, budget: settings.cacheBudget,
+            model: model, search: search, budget: settings.cacheBudget,
             penaltyWeight: settings.penaltyWeight ?? 1, fitness: settings.fitness ?? .perplexity,
             sequences: sequences, passkeys: passkeys, normalization: normalization, length: length,
             updateInterval: settings.interval, fingerprints: fingerprints)
@@ -70,7 +85,7 @@ public enum SearchSetup {
             upper: 1, stop: experiment.stopCriteria, seed: experiment.seed)
         start.populationSize = experiment.populationSize ?? 32
         logger.info(
-            "NAMM \(settings.scorer): \(objective.dimension) parameters, budget \(settings.budget), \(sequences.count) documents and \(passkeys.count) passkey samples of \(length) tokens"
+            "NAMM \(settings.searchKind.rawValue) search: \(objective.dimension) genes, budget \(settings.budget), \(sequences.count) documents and \(passkeys.count) passkey samples of \(length) tokens"
         )
         return PreparedSearch(objective: objective, start: start)
     }
