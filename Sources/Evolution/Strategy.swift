@@ -17,6 +17,24 @@ public protocol Strategy: Codable, Sendable {
     mutating func tell(_ population: [[Double]], fitness: [Double])
 }
 
+/// The centre of a search distribution (a CMA-ES mean): NAMM evaluates and deploys the mean, not the best sample.
+public protocol DistributionCentre {
+    var centre: [Double] { get }
+}
+
+extension CMAES: DistributionCentre {
+    public var centre: [Double] { mean }
+}
+
+extension RestartingCMAES: DistributionCentre {
+    public var centre: [Double] { current.mean }
+}
+
+extension SeededCMAES: DistributionCentre {
+    /// The best seed until the seeds are told, then the CMA-ES mean.
+    public var centre: [Double] { search?.mean ?? seedBest?.x ?? seeds[0] }
+}
+
 public struct Candidate: Codable, Sendable, Equatable {
     public var x: [Double]
     public var fitness: Double
@@ -112,7 +130,8 @@ enum Bookkeeping {
     /// `tolerance` over the last `window` generations.
     static func stagnation(_ history: [Double], window: Int?, tolerance: Double) -> Termination? {
         guard let window, history.count > window else { return nil }
-        let old = history[history.count - 1 - window], now = history[history.count - 1]
+        let old = history[history.count - 1 - window]
+        let now = history[history.count - 1]
         guard old - now < tolerance else { return nil }
         return Termination(
             reason: .stagnation, detail: "the best fitness improved by less than \(tolerance) in \(window) generations")

@@ -59,6 +59,41 @@ import Workbench
                 == ExperimentRunner.strategy(run: referenceID, in: reference)?.best)
     }
 
+    /// The mean of the distribution, evaluated every 3 generations and at the end (candidate -1), survives stops
+    /// like any candidate: the same means, evaluated once each.
+    @Test func theEvaluatedMeanSurvivesStops() throws {
+        var experiment = experiment(strategy: "cma-es", budget: 400)
+        experiment.evaluateMeanEvery = 3
+        let (reference, referencePath) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: referencePath) }
+        let referenceID = try ExperimentRunner.create(experiment, in: reference)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference)
+        let (store, path) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let id = try ExperimentRunner.create(experiment, in: store)
+        var random = RandomGenerator(seed: 4)
+        var evaluated = 0
+        while true {
+            var left = 1 + random.integer(below: 40)
+            let report = try ExperimentRunner.run(
+                id: id, in: store,
+                shouldStop: {
+                    left -= 1
+                    return left < 0
+                })
+            evaluated += report.evaluated
+            if case .finished = report.outcome { break }
+        }
+        func means(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
+            try store.candidates(run: id).filter { $0.index == -1 }.map { [Double($0.generation), $0.fitness] }
+        }
+        let generations = try store.generations(run: id).count
+        #expect(evaluated == whole.evaluated)
+        #expect(try means(store, id) == means(reference, referenceID))
+        #expect(try means(store, id).count == generations / 3 + (generations % 3 == 0 ? 0 : 1))
+        #expect(try table(store, id) == table(reference, referenceID))
+    }
+
     /// The command-line run killed with SIGKILL at random moments, then resumed: same final table.
     @Test func sigkillAtRandomMomentsThenResume() throws {
         let binary = try ctxevoBinary()

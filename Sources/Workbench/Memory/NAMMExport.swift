@@ -3,8 +3,9 @@ import MemoryPolicy
 import Objectives
 import RunStore
 
-/// A NAMM run's network as a file: the candidate with the lowest fitness, with the normalisation its objective
-/// froze (recomputed by preparing the run's experiment: the same model and texts give the same statistics).
+/// A NAMM run's network as a file: its latest evaluated mean (or else its best candidate), with the normalisation
+/// its objective froze (recomputed by preparing the run's experiment: the same model and texts give the same
+/// statistics).
 public enum NAMMExport {
     public static func network(
         run id: Int64, in store: RunStore, search prepared: PreparedSearch
@@ -21,10 +22,12 @@ public enum NAMMExport {
                 run: id, recorded: Fingerprints(model: recorded.modelSHA256, data: recorded.dataSHA256),
                 found: objective.fingerprints)
         }
+        // The published setup deploys the distribution's mean: the latest evaluated mean when the run evaluates it
+        // (`evaluate_mean_every`), else the candidate with the lowest fitness.
+        let evaluated = try store.candidates(run: id).filter { $0.fitness != nil }
         guard
-            let best = try store.candidates(run: id).filter({ $0.fitness != nil }).min(by: {
-                $0.fitness! < $1.fitness!
-            })
+            let best = evaluated.filter({ $0.index == -1 }).max(by: { $0.generation < $1.generation })
+                ?? evaluated.min(by: { $0.fitness! < $1.fitness! })
         else { throw RunError.noResultYet(run: id) }
         let parameters = try ExperimentRunner.decodeParameters(best.parameters, run: id)
         let c = objective.model.configuration

@@ -37,6 +37,9 @@ public struct Experiment: Codable, Sendable, Equatable {
     public var upper: Double?
     /// Seconds to sleep in every evaluation: stands in for an expensive objective (kill and resume tests).
     public var evaluationDelay: Double?
+    /// Evaluate the search distribution's mean (CMA-ES) every this many generations and at the end, as NAMM
+    /// deploys the mean; recorded as candidate -1 of the generation.
+    public var evaluateMeanEvery: Int?
     public var longRoPE: LongRoPESettings?
     public var namm: NAMMSettings?
 
@@ -69,6 +72,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         case target
         case evaluationDelay = "evaluation_delay"
         case populationSize = "population_size"
+        case evaluateMeanEvery = "evaluate_mean_every"
         case longRoPE = "longrope"
         case namm
     }
@@ -131,6 +135,10 @@ public struct Experiment: Codable, Sendable, Equatable {
             throw fail("population_size", "must be between 2 and 100000")
         }
         if let d = evaluationDelay, !(d >= 0 && d.isFinite) { throw fail("evaluation_delay", "must not be negative") }
+        if let n = evaluateMeanEvery {
+            if n < 1 { throw fail("evaluate_mean_every", "must be at least 1") }
+            if strategy == "ga" { throw fail("evaluate_mean_every", "needs a strategy with a mean (CMA-ES)") }
+        }
         switch objective {
         case .longRoPE:
             guard let settings = longRoPE else {

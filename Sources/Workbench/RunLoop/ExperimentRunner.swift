@@ -21,6 +21,13 @@ public enum ExperimentRunner {
         public var outcome: Outcome
         public var evaluated = 0
         public var reused = 0
+
+        func with(_ counts: GenerationCollector.Counts) -> Report {
+            var report = self
+            report.evaluated = counts.evaluated
+            report.reused = counts.reused
+            return report
+        }
     }
 
     /// Creates the run record of `experiment` with the fingerprints of what its objective reads, and returns its
@@ -98,77 +105,44 @@ public enum ExperimentRunner {
         }
         defer { evaluator?.stop() }
         try store.setStatus(run: id, .running)
-        var nextLockCheck = Date()
+        let collector = GenerationCollector(
+            store: store, run: id, objective: search.objective, work: work, evaluator: evaluator, lock: lock)
+        var counts = GenerationCollector.Counts()
         do {
             while strategy.termination == nil {
                 let started = Date()
                 let population = strategy.ask()
-                var fitness = try recordedFitness(run: id, generation: generation, population: population, in: store)
-                report.reused += fitness.count
-                let missing = population.indices.filter { fitness[$0] == nil }
-                if !missing.isEmpty {
-                    try store.enqueue(
-                        try missing.map {
-                            PendingCandidate(
-                                runID: id, generation: generation, index: $0,
-                                parameters: try encodeParameters(population[$0]))
-                        })
+                guard
+                    let fitness = try collector.collect(
+                        generation: generation,
+                        asked: Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0, $1) }),
+                        counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
+                        shouldStop: shouldStop, progress: progress)
+                else {
+                    try store.setStatus(run: id, .interrupted)
+                    try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
+                    return report.with(counts)
                 }
-                while fitness.count < population.count {
-                    if shouldStop() {
-                        try store.setStatus(run: id, .interrupted)
-                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
-                        return report
-                    }
-                    let done = Double(strategy.evaluations + fitness.count)
-                    if let evaluator,
-                        let claimed = try store.claim(
-                            run: id, excluding: [], worker: evaluator.worker, lease: work.lease)
-                    {
-                        guard claimed.generation == generation, population.indices.contains(claimed.index) else {
-                            throw RunError.badStoredState(
-                                run: id,
-                                "the work queue holds candidate \(claimed.index) of generation \(claimed.generation) "
-                                    + "during generation \(generation)")
-                        }
-                        let x = population[claimed.index]
-                        let result: CandidateRecord
-                        do {
-                            result = try evaluate(x, claimed, objective: search.objective, worker: evaluator.worker) {
-                                fraction in progress(done + fraction, experiment.maxEvaluations)
-                            }
-                        } catch {
-                            try? store.fail(claimed, worker: evaluator.worker, reason: "\(error)")
-                            throw error
-                        }
-                        if try store.complete(result, worker: evaluator.worker) {
-                            fitness[claimed.index] = result.fitness ?? .nan
-                            report.evaluated += 1
-                        }
-                    } else {
-                        fitness = try recordedFitness(
-                            run: id, generation: generation, population: population, in: store)
-                        if fitness.count < population.count {
-                            if let failed = try store.pending(run: id, generation: generation).first(where: {
-                                $0.state == .failed
-                            }) {
-                                throw RunError.evaluationFailed(
-                                    run: id, generation: generation, candidate: failed.index,
-                                    reason: failed.error ?? "no reason recorded")
-                            }
-                            // Waiting on workers: make sure this process still holds the run.
-                            if Date() >= nextLockCheck {
-                                try lock.check()
-                                nextLockCheck = Date().addingTimeInterval(1)
-                            }
-                            Thread.sleep(forTimeInterval: work.pollInterval)
-                        }
-                    }
-                    progress(Double(strategy.evaluations + fitness.count), experiment.maxEvaluations)
-                }
-                try lock.check()
                 let values = population.indices.map { fitness[$0] ?? .nan }
                 strategy.tell(population.map(search.objective.evaluatedPoint), fitness: values)
+                // NAMM deploys the distribution's mean: evaluated (as candidate -1 of the generation) every
+                // `evaluate_mean_every` generations and at the end, before the generation is recorded, so that a
+                // resumed run finds it recorded or asks it again.
+                if let every = experiment.evaluateMeanEvery, let centre = (strategy as? DistributionCentre)?.centre,
+                    (generation + 1) % every == 0 || strategy.termination != nil
+                {
+                    guard
+                        try collector.collect(
+                            generation: generation, asked: [-1: centre], counted: strategy.evaluations,
+                            budget: experiment.maxEvaluations, counts: &counts, shouldStop: shouldStop,
+                            progress: { _, _ in }) != nil
+                    else {
+                        try store.setStatus(run: id, .interrupted)
+                        try store.recordEvent(
+                            run: id, level: "info", "interrupted at the mean of generation \(generation)")
+                        return report.with(counts)
+                    }
+                }
                 let sorted = values.filter(\.isFinite).sorted()
                 try store.recordGeneration(
                     GenerationRecord(
@@ -189,28 +163,7 @@ public enum ExperimentRunner {
         try store.setStatus(run: id, .finished)
         try store.recordEvent(run: id, level: "info", "finished: \(termination)")
         report.outcome = .finished(termination)
-        return report
-    }
-
-    /// The fitness of the candidates of `generation` already recorded (by any worker, in any earlier process), by
-    /// index. A recorded candidate must be the one the strategy asks: the state is deterministic, so a difference
-    /// means the database was edited.
-    static func recordedFitness(
-        run id: Int64, generation: Int, population: [[Double]], in store: RunStore
-    ) throws -> [Int: Double] {
-        var fitness: [Int: Double] = [:]
-        for done in try store.candidates(run: id, generation: generation) {
-            guard population.indices.contains(done.index),
-                try decodeParameters(done.parameters, run: id) == population[done.index]
-            else {
-                throw RunError.badStoredState(
-                    run: id,
-                    "candidate \(done.index) of generation \(generation) was recorded with other parameters than "
-                        + "the optimiser asks")
-            }
-            fitness[done.index] = done.fitness ?? .nan
-        }
-        return fitness
+        return report.with(counts)
     }
 
     /// One evaluation of a claimed candidate, as the record that completes it.
