@@ -80,9 +80,7 @@ struct LongRoPEEvaluate: ParsableCommand {
             + LongRoPEEvaluation.markdown(cells)
         if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(cells), as: UTF8.self))
+            try printJSON(encoding: cells)
         } else {
             print(table)
         }

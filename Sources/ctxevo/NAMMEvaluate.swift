@@ -81,9 +81,7 @@ struct NAMMEvaluate: ParsableCommand {
         if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
         if let plot { try MemoryEvaluation.plot(cells).write(toFile: plot, atomically: true, encoding: .utf8) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(cells), as: UTF8.self))
+            try printJSON(encoding: cells)
         } else {
             print(table)
         }

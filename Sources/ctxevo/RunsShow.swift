@@ -52,7 +52,9 @@ struct RunsShow: ParsableCommand {
         let workers = try store.workers(run: runID)
         if !workers.isEmpty {
             print("workers:")
-            print("    id  host                            pid  role         candidates  claims  last heartbeat")
+            print(
+                "    id  " + "host".padding(toLength: 30, withPad: " ", startingAt: 0)
+                    + "      pid  role         candidates  claims  last heartbeat")
             for worker in workers {
                 let ago = Date().timeIntervalSince(worker.lastHeartbeat)
                 print(

@@ -59,3 +59,10 @@ func printJSON(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
+
+/// Prints Codable values as JSON, keys sorted (tables of cells).
+func printJSON<T: Encodable>(encoding value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -23,6 +23,26 @@ import Workbench
         try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
     }
 
+    /// Runs `id` to its end in pieces, each stopped after a random number (1 to `atMost`) of evaluations; returns
+    /// the evaluations run and the number of stops.
+    func runWithRandomStops(id: Int64, in store: RunStore, seed: UInt64, atMost: Int) throws -> (Int, Int) {
+        var random = RandomGenerator(seed: seed)
+        var evaluated = 0
+        var stops = 0
+        while true {
+            var left = 1 + random.integer(below: atMost)
+            let report = try ExperimentRunner.run(
+                id: id, in: store,
+                shouldStop: {
+                    left -= 1
+                    return left < 0
+                })
+            evaluated += report.evaluated
+            if case .finished = report.outcome { return (evaluated, stops) }
+            stops += 1
+        }
+    }
+
     @Test(arguments: ["cma-es", "bipop-cma-es", "ga"], Backend.allCases)
     func stoppingAtRandomEvaluationsChangesNothing(strategy: String, backend: Backend) throws {
         let (reference, referencePath) = try temporaryStore()
@@ -34,23 +54,7 @@ import Workbench
         defer { temporary.remove() }
         let store = try temporary.open()
         let id = try ExperimentRunner.create(experiment(strategy: strategy), in: store)
-        var random = RandomGenerator(seed: 99)
-        var evaluated = 0
-        var reused = 0
-        var stops = 0
-        while true {
-            var left = 1 + random.integer(below: 300)  // stop after this many more evaluations
-            let report = try ExperimentRunner.run(
-                id: id, in: store,
-                shouldStop: {
-                    left -= 1
-                    return left < 0
-                })
-            evaluated += report.evaluated
-            reused += report.reused
-            if case .finished = report.outcome { break }
-            stops += 1
-        }
+        let (evaluated, stops) = try runWithRandomStops(id: id, in: store, seed: 99, atMost: 300)
         #expect(stops >= 5)
         #expect(evaluated == whole.evaluated, "every evaluation ran exactly once across \(stops) stops")
         #expect(try table(store, id) == table(reference, referenceID))
@@ -71,19 +75,7 @@ import Workbench
         let (store, path) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let id = try ExperimentRunner.create(experiment, in: store)
-        var random = RandomGenerator(seed: 4)
-        var evaluated = 0
-        while true {
-            var left = 1 + random.integer(below: 40)
-            let report = try ExperimentRunner.run(
-                id: id, in: store,
-                shouldStop: {
-                    left -= 1
-                    return left < 0
-                })
-            evaluated += report.evaluated
-            if case .finished = report.outcome { break }
-        }
+        let (evaluated, _) = try runWithRandomStops(id: id, in: store, seed: 4, atMost: 40)
         func means(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
             try store.candidates(run: id).filter { $0.index == -1 }.map { [Double($0.generation), $0.fitness] }
         }

@@ -87,6 +87,7 @@ public enum RunReport {
             "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>"
             + parameters.render() + "</p>"
         page += try longRoPESection(run: id, in: store, evaluation: evaluation, logger: logger)
+        page += try memorySection(run: id, in: store)
         page +=
             "<h2>Events</h2><pre>"
             + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
