@@ -65,16 +65,17 @@ import Testing
         let b = try store.registerWorker(host: "b", processID: 2, coordinator: nil)
         try store.enqueue([])
         for _ in 0..<2 { _ = try store.claim(run: run, excluding: [], worker: b, lease: 60) }  // 0 and 1
-        let claimed = try #require(try store.claim(run: run, excluding: [], worker: a, lease: 1))
+        // (Margins of a second or more: a loaded machine may oversleep by hundreds of milliseconds.)
+        let claimed = try #require(try store.claim(run: run, excluding: [], worker: a, lease: 2))
         #expect(claimed.index == 2)
         #expect(try store.claim(run: run, excluding: [], worker: b, lease: 60) == nil)
-        // A heartbeat keeps it
-        Thread.sleep(forTimeInterval: 0.6)
-        try store.heartbeat(worker: a, lease: 1)
-        Thread.sleep(forTimeInterval: 0.6)
+        // A heartbeat keeps it past its first lease
+        Thread.sleep(forTimeInterval: 1.2)
+        try store.heartbeat(worker: a, lease: 2)
+        Thread.sleep(forTimeInterval: 1)
         #expect(try store.claim(run: run, excluding: [], worker: b, lease: 60) == nil)
         // Without one it falls free
-        Thread.sleep(forTimeInterval: 1)
+        Thread.sleep(forTimeInterval: 1.5)
         let taken = try #require(try store.claim(run: run, excluding: [], worker: b, lease: 60))
         #expect(taken.index == 2 && taken.workerID == b && taken.attempts == 2)
         // The first worker comes back late: its result is recorded only because nobody recorded one first
