@@ -1,4 +1,5 @@
 import Evolution
+import Numerics
 import Transformer
 
 /// A memory policy at work on one session: after every chunk of the prefill (the policy's n_up tokens) it asks its
@@ -50,6 +51,7 @@ public final class MemoryManager {
     public func afterChunk(_ session: LlamaSession) throws {
         let cache = session.cache
         let seen = session.nextPosition
+        let scores = parallelScores(cache, seen: seen)
         for layer in 0..<cache.layers {
             let length = cache.length[layer]
             if collectNormalization, let attention {
@@ -68,15 +70,23 @@ public final class MemoryManager {
             if case .threshold = budget.size, !(rule is FullCache) {
                 // Spec §4: every KV head of the layer drops the same count, the fewest negative scores of any head
                 // (the newest token never counts), each head its own lowest.
-                let scores = views.map { rule.scores($0) ?? [Float](repeating: 0, count: length) }
-                let drop = scores.map { s in s.dropLast().filter { $0 < 0 }.count }.min() ?? 0
+                let layerScores = (0..<cache.kvHeads).map { head in
+                    scores?[layer * cache.kvHeads + head] ?? rule.scores(views[head])
+                        ?? [Float](repeating: 0, count: length)
+                }
+                let drop = layerScores.map { s in s.dropLast().filter { $0 < 0 }.count }.min() ?? 0
                 if drop > 0 {
-                    kept = scores.map { EvictionRules.highest($0, budget: length - drop, forced: [length - 1]) }
+                    kept = layerScores.map { EvictionRules.highest($0, budget: length - drop, forced: [length - 1]) }
                 }
             } else {
                 let allowed = budget.tokens(layer: layer, weights: weights, seen: seen)
                 if !(rule is FullCache) && allowed < length {
-                    kept = views.map { rule.keep($0, budget: allowed, random: &random) }
+                    kept = (0..<cache.kvHeads).map { head in
+                        if let s = scores?[layer * cache.kvHeads + head] {
+                            return EvictionRules.highest(s, budget: allowed, forced: [length - 1])
+                        }
+                        return rule.keep(views[head], budget: allowed, random: &random)
+                    }
                 }
             }
             if let kept {
@@ -86,6 +96,32 @@ public final class MemoryManager {
             keptSums[layer] += Double(cache.length[layer]) / Double(max(1, seen))
         }
         firings += 1
+    }
+
+    /// The scores of every (layer, KV head) that will evict at this firing, computed on all cores at once, for the
+    /// learned scorers (NAMM's network is most of a firing's cost); nil for the other rules, which rank inline.
+    /// Layers evict independently, so every score can be taken before any eviction.
+    private func parallelScores(_ cache: KVCache, seen: Int) -> [[Float]?]? {
+        guard rule.readsSpectrogram, !(rule is FullCache) else { return nil }
+        let heads = cache.kvHeads
+        var results = [[Float]?](repeating: nil, count: cache.layers * heads)
+        let evicting = (0..<cache.layers).map { layer -> Bool in
+            if case .threshold = budget.size { return true }
+            return budget.tokens(layer: layer, weights: weights, seen: seen) < cache.length[layer]
+        }
+        let views = (0..<(cache.layers * heads)).map { item in
+            CachedTokens(
+                layer: item / heads, kvHead: item % heads,
+                positions: Array(cache.positions(layer: item / heads, head: item % heads)), attention: attention,
+                keyNorms: { cache.keyNorms(layer: item / heads, head: item % heads) })
+        }
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = buffer
+            Parallel.forEach(items: views.count) { _, item in
+                if evicting[item / heads] { shared[item] = rule.scores(views[item]) }
+            }
+        }
+        return results
     }
 
     /// The cache kept per layer so far: mean over firings of cache length / tokens seen.
