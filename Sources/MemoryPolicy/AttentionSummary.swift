@@ -33,11 +33,16 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     private var chunkRows = 0
     /// NAMM's spectrogram memory, when a rule reads it.
     let spectra: SpectralState?
+    /// Whether the three statistics are kept (a rule reads them); without them only the spectrogram is.
+    let keepsStatistics: Bool
 
+    /// `statistics`: keep the accumulated, newest-query and window attention (the baseline rules read them);
+    /// `spectrogram`: keep NAMM's spectrogram. A recorder that keeps neither records nothing.
     public init(
         configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int, observationWindow: Int = 64,
-        spectrogram: Bool = false
+        statistics: Bool = true, spectrogram: Bool = false
     ) {
+        keepsStatistics = statistics
         spectra = spectrogram ? SpectralState(configuration: c, capacity: capacity, chunkSize: chunkSize) : nil
         layers = c.layers
         kvHeads = c.kvHeads
@@ -45,13 +50,14 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
         self.capacity = capacity
         self.observationWindow = observationWindow
         blocksPerChunk = (min(chunkSize, capacity) + AttentionSummary.queryBlock - 1) / AttentionSummary.queryBlock
-        let state = c.layers * c.kvHeads * capacity
+        let state = statistics ? c.layers * c.kvHeads * capacity : 0
+        let slots = statistics ? c.attentionHeads * blocksPerChunk * capacity : 1
         accumulated = Array(repeating: 0, count: state)
         lastQuery = Array(repeating: 0, count: state)
         window = Array(repeating: 0, count: state)
-        blockSums = FloatBuffer(count: c.attentionHeads * blocksPerChunk * capacity)
-        blockWindowSums = FloatBuffer(count: c.attentionHeads * blocksPerChunk * capacity)
-        lastRows = FloatBuffer(count: c.attentionHeads * capacity)
+        blockSums = FloatBuffer(count: slots)
+        blockWindowSums = FloatBuffer(count: slots)
+        lastRows = FloatBuffer(count: statistics ? c.attentionHeads * capacity : 1)
     }
 
     /// The query rows of one attention block (the engine's `CausalAttention.queryBlock`).
@@ -92,6 +98,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     /// Follows an eviction of the cache: keeps, per KV head of `layer`, the entries at `indicesPerHead`.
     public func retain(layer: Int, indicesPerHead: [[Int]]) {
         spectra?.retain(layer: layer, indicesPerHead: indicesPerHead)
+        guard keepsStatistics else { return }
         for (kvHead, indices) in indicesPerHead.enumerated() {
             let start = (layer * kvHeads + kvHead) * capacity
             for (target, source) in indices.enumerated() where target != source {
@@ -106,6 +113,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
 
     public func beginLayer(_ layer: Int, rows: Int, cachedBefore: Int) {
         spectra?.beginLayer(layer, rows: rows, cachedBefore: cachedBefore)
+        guard keepsStatistics else { return }
         chunkRows = rows
         let total = cachedBefore + rows
         let blocks = (rows + AttentionSummary.queryBlock - 1) / AttentionSummary.queryBlock
@@ -125,6 +133,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
 
     public func record(_ block: AttentionBlock) {
         spectra?.record(block)
+        guard keepsStatistics else { return }
         let blockIndex = block.queries.lowerBound / AttentionSummary.queryBlock
         let slot = (block.head * blocksPerChunk + blockIndex) * capacity
         let sums = blockSums.pointer + slot
@@ -142,6 +151,7 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
 
     public func finishLayer(_ layer: Int, rows: Int, cachedBefore: Int) {
         spectra?.finishLayer(layer, rows: rows, cachedBefore: cachedBefore)
+        guard keepsStatistics else { return }
         let total = cachedBefore + rows
         let blocks = (rows + AttentionSummary.queryBlock - 1) / AttentionSummary.queryBlock
         let share = 1 / Float(headsPerKVHead)

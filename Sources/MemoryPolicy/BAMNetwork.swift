@@ -12,7 +12,9 @@ public struct BAMNetwork: Sendable, Equatable {
     public static let width = 32
     public static let parameterCount = 25 * 96 + 96 + 32 * 50 + 50 + 25 + 1
 
-    public var parameters: [Double]
+    public let parameters: [Double]
+    /// The parameters as the sgemms take them, converted once (scores run for every head at every firing).
+    let weights: [Float]
 
     public init(parameters: [Double]) throws {
         guard parameters.count == BAMNetwork.parameterCount else {
@@ -20,6 +22,7 @@ public struct BAMNetwork: Sendable, Equatable {
         }
         guard parameters.allSatisfy(\.isFinite) else { throw NAMMError.nonFiniteParameters(scorer: "BAM") }
         self.parameters = parameters
+        weights = parameters.map(Float.init)
     }
 
     /// Scores of `count` tokens whose features are the rows of `x` (count × 25): four sgemms (qkv, the scores, the
@@ -29,7 +32,7 @@ public struct BAMNetwork: Sendable, Equatable {
         guard count > 0 else { return [] }
         let d = BAMNetwork.features
         let h = BAMNetwork.width
-        let p = parameters.map(Float.init)
+        let p = weights
         // Offsets of the flat layout.
         let wQKV = 0
         let bQKV = wQKV + d * 3 * h

@@ -43,7 +43,7 @@ public struct HeavyHitters: EvictionRule {
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
         let recent = Array((tokens.count - budget / 2)..<tokens.count)
         let scores = tokens.attention!.accumulated(layer: tokens.layer, kvHead: tokens.kvHead, count: tokens.count)
-        return Self.highest(Array(scores), budget: budget, forced: recent)
+        return EvictionRules.highest(Array(scores), budget: budget, forced: recent)
     }
 }
 
@@ -55,7 +55,7 @@ public struct TOVA: EvictionRule {
     public var readsAttention: Bool { true }
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
         let scores = tokens.attention!.lastQuery(layer: tokens.layer, kvHead: tokens.kvHead, count: tokens.count)
-        return Self.highest(Array(scores), budget: budget, forced: [tokens.count - 1])
+        return EvictionRules.highest(Array(scores), budget: budget, forced: [tokens.count - 1])
     }
 }
 
@@ -76,7 +76,7 @@ public struct SnapKV: EvictionRule {
             return raw[range].reduce(0, +) / Float(kernel)
         }
         let window = Array(max(0, tokens.count - summary.observationWindow)..<tokens.count)
-        return Self.highest(pooled, budget: budget, forced: window)
+        return EvictionRules.highest(pooled, budget: budget, forced: window)
     }
 }
 
@@ -86,7 +86,7 @@ public struct KeyNorm: EvictionRule {
     public var name: String { "knorm" }
     public var readsAttention: Bool { false }
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
-        Self.highest(tokens.keyNorms.map { -$0 }, budget: budget, forced: [tokens.count - 1])
+        EvictionRules.highest(tokens.keyNorms.map { -$0 }, budget: budget, forced: [tokens.count - 1])
     }
 }
 
@@ -96,7 +96,7 @@ public struct RandomEviction: EvictionRule {
     public var name: String { "random" }
     public var readsAttention: Bool { false }
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
-        Self.highest(
+        EvictionRules.highest(
             (0..<tokens.count).map { _ in Float(random.uniform()) }, budget: budget, forced: [tokens.count - 1])
     }
 }

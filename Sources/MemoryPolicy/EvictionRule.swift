@@ -31,9 +31,10 @@ public struct CachedTokens {
 public protocol EvictionRule: Sendable {
     /// The name experiments and tables use.
     var name: String { get }
-    /// Whether it reads attention: only then does the prefill record it (and leave the fused attention kernel).
+    /// Whether it reads the attention statistics (accumulated, newest query, window).
     var readsAttention: Bool { get }
-    /// Whether it reads NAMM's attention spectrogram (the recorder then keeps it: more memory and time).
+    /// Whether it reads NAMM's attention spectrogram (more memory and time). Only a rule that reads one or the
+    /// other makes the prefill record attention (and leave the fused attention kernel).
     var readsSpectrogram: Bool { get }
     /// A score per cached token (higher is kept; below zero is evicted by the threshold budget), for the rules
     /// that score; nil for the others.
@@ -45,10 +46,6 @@ public protocol EvictionRule: Sendable {
 extension EvictionRule {
     public var readsSpectrogram: Bool { false }
     public func scores(_ tokens: CachedTokens) -> [Float]? { nil }
-
-    public static func highest(_ scores: [Float], budget: Int, forced: [Int] = []) -> [Int] {
-        EvictionRules.highest(scores, budget: budget, forced: forced)
-    }
 }
 
 extension EvictionRules {

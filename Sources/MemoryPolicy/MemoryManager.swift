@@ -29,11 +29,12 @@ public final class MemoryManager {
         self.budget = budget
         self.seed = seed
         self.collectNormalization = collectNormalization
+        let spectrogram = rule.readsSpectrogram || collectNormalization
         attention =
-            rule.readsAttention || collectNormalization
+            rule.readsAttention || spectrogram
             ? AttentionSummary(
                 configuration: configuration, capacity: capacity, chunkSize: chunkSize,
-                spectrogram: rule.readsSpectrogram || collectNormalization) : nil
+                statistics: rule.readsAttention, spectrogram: spectrogram) : nil
         weights = budget.weights(layers: configuration.layers)
         random = RandomGenerator(seed: seed)
         keptSums = Array(repeating: 0, count: configuration.layers)
@@ -51,42 +52,45 @@ public final class MemoryManager {
     public func afterChunk(_ session: LlamaSession) throws {
         let cache = session.cache
         let seen = session.nextPosition
-        let scores = parallelScores(cache, seen: seen)
+        let heads = cache.kvHeads
+        let threshold = budget.size == .threshold
+        let allowed = (0..<cache.layers).map { budget.tokens(layer: $0, weights: weights, seen: seen) }
+        let evicting = (0..<cache.layers).map { !(rule is FullCache) && (threshold || allowed[$0] < cache.length[$0]) }
+        let views = (0..<(cache.layers * heads)).map { item in
+            let (layer, head) = (item / heads, item % heads)
+            return CachedTokens(
+                layer: layer, kvHead: head, positions: Array(cache.positions(layer: layer, head: head)),
+                attention: attention, keyNorms: { cache.keyNorms(layer: layer, head: head) })
+        }
+        let scores = parallelScores(views, evicting: evicting)
         for layer in 0..<cache.layers {
             let length = cache.length[layer]
             if collectNormalization, let attention {
-                for head in 0..<cache.kvHeads {
+                for head in 0..<heads {
                     if let s = attention.spectrogram(layer: layer, kvHead: head, count: length) {
                         normalizationStatistics.add(s)
                     }
                 }
             }
-            let views = (0..<cache.kvHeads).map { head in
-                CachedTokens(
-                    layer: layer, kvHead: head, positions: Array(cache.positions(layer: layer, head: head)),
-                    attention: attention, keyNorms: { cache.keyNorms(layer: layer, head: head) })
-            }
             var kept: [[Int]]?
-            if case .threshold = budget.size, !(rule is FullCache) {
+            if evicting[layer] && threshold {
                 // Spec §4: every KV head of the layer drops the same count, the fewest negative scores of any head
                 // (the newest token never counts), each head its own lowest.
-                let layerScores = (0..<cache.kvHeads).map { head in
-                    scores?[layer * cache.kvHeads + head] ?? rule.scores(views[head])
-                        ?? [Float](repeating: 0, count: length)
+                let layerScores = (0..<heads).map { head in
+                    let item = layer * heads + head
+                    return scores?[item] ?? rule.scores(views[item]) ?? [Float](repeating: 0, count: length)
                 }
                 let drop = layerScores.map { s in s.dropLast().filter { $0 < 0 }.count }.min() ?? 0
                 if drop > 0 {
                     kept = layerScores.map { EvictionRules.highest($0, budget: length - drop, forced: [length - 1]) }
                 }
-            } else {
-                let allowed = budget.tokens(layer: layer, weights: weights, seen: seen)
-                if !(rule is FullCache) && allowed < length {
-                    kept = (0..<cache.kvHeads).map { head in
-                        if let s = scores?[layer * cache.kvHeads + head] {
-                            return EvictionRules.highest(s, budget: allowed, forced: [length - 1])
-                        }
-                        return rule.keep(views[head], budget: allowed, random: &random)
+            } else if evicting[layer] {
+                kept = (0..<heads).map { head in
+                    let item = layer * heads + head
+                    if let s = scores?[item] {
+                        return EvictionRules.highest(s, budget: allowed[layer], forced: [length - 1])
                     }
+                    return rule.keep(views[item], budget: allowed[layer], random: &random)
                 }
             }
             if let kept {
@@ -98,23 +102,13 @@ public final class MemoryManager {
         firings += 1
     }
 
-    /// The scores of every (layer, KV head) that will evict at this firing, computed on all cores at once, for the
-    /// learned scorers (NAMM's network is most of a firing's cost); nil for the other rules, which rank inline.
-    /// Layers evict independently, so every score can be taken before any eviction.
-    private func parallelScores(_ cache: KVCache, seen: Int) -> [[Float]?]? {
-        guard rule.readsSpectrogram, !(rule is FullCache) else { return nil }
-        let heads = cache.kvHeads
-        var results = [[Float]?](repeating: nil, count: cache.layers * heads)
-        let evicting = (0..<cache.layers).map { layer -> Bool in
-            if case .threshold = budget.size { return true }
-            return budget.tokens(layer: layer, weights: weights, seen: seen) < cache.length[layer]
-        }
-        let views = (0..<(cache.layers * heads)).map { item in
-            CachedTokens(
-                layer: item / heads, kvHead: item % heads,
-                positions: Array(cache.positions(layer: item / heads, head: item % heads)), attention: attention,
-                keyNorms: { cache.keyNorms(layer: item / heads, head: item % heads) })
-        }
+    /// The scores of every (layer, KV head) of the evicting layers, computed on all cores at once, for the learned
+    /// scorers (NAMM's network is most of a firing's cost); nil for the other rules, which rank inline. Layers
+    /// evict independently, so every score can be taken before any eviction.
+    private func parallelScores(_ views: [CachedTokens], evicting: [Bool]) -> [[Float]?]? {
+        guard rule.readsSpectrogram, evicting.contains(true) else { return nil }
+        let heads = views.count / evicting.count
+        var results = [[Float]?](repeating: nil, count: views.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = buffer
             Parallel.forEach(items: views.count) { _, item in

@@ -7,9 +7,10 @@ public enum NAMMFeatures {
 
     /// [sin(age w_k) for k = 0..3] + [cos(age w_k) for k = 0..3], w_k = 50000^(-k/4).
     public static func ageEmbedding(_ age: Int) -> [Float] {
-        let frequencies = (0..<4).map { pow(50_000, -Double($0) / 4) }
-        return frequencies.map { Float(sin(Double(age) * $0)) } + frequencies.map { Float(cos(Double(age) * $0)) }
+        frequencies.map { Float(sin(Double(age) * $0)) } + frequencies.map { Float(cos(Double(age) * $0)) }
     }
+
+    static let frequencies = (0..<4).map { pow(50_000, -Double($0) / 4) }
 
     /// (count, 25) features of one (layer, KV head): age = position of the newest cached token - position of the
     /// token; z = (spectrum - mean) / max(std, 1e-7).

@@ -13,7 +13,7 @@ public struct NAMMRule: EvictionRule {
     }
 
     public var name: String { "namm-\(scorer.name)" }
-    public var readsAttention: Bool { true }
+    public var readsAttention: Bool { false }
     public var readsSpectrogram: Bool { true }
 
     public func scores(_ tokens: CachedTokens) -> [Float]? {
@@ -27,6 +27,6 @@ public struct NAMMRule: EvictionRule {
     }
 
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
-        Self.highest(scores(tokens) ?? [], budget: budget, forced: [tokens.count - 1])
+        EvictionRules.highest(scores(tokens) ?? [], budget: budget, forced: [tokens.count - 1])
     }
 }

@@ -18,6 +18,7 @@ extension BAMNetwork: TokenScorer {
 public struct LinearScorer: TokenScorer, Equatable {
     public static let parameterCount = BAMNetwork.features + 1
     public let parameters: [Double]
+    let weights: [Float]
     public var name: String { "linear" }
 
     public init(parameters: [Double]) throws {
@@ -27,11 +28,12 @@ public struct LinearScorer: TokenScorer, Equatable {
         }
         guard parameters.allSatisfy(\.isFinite) else { throw NAMMError.nonFiniteParameters(scorer: "linear") }
         self.parameters = parameters
+        weights = parameters.map(Float.init)
     }
 
     public func scores(_ x: [Float], count: Int) -> [Float] {
         let d = BAMNetwork.features
-        let w = parameters.map(Float.init)
+        let w = weights
         return (0..<count).map { i in
             var s = w[d]
             for k in 0..<d { s += x[i * d + k] * w[k] }

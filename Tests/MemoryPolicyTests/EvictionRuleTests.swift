@@ -123,6 +123,6 @@ enum Tiny {
     }
 
     @Test func tiesGoToTheNewerToken() {
-        #expect(TOVA.highest([1, 1, 1, 1], budget: 2) == [2, 3])
+        #expect(EvictionRules.highest([1, 1, 1, 1], budget: 2) == [2, 3])
     }
 }

@@ -17,11 +17,7 @@ public enum NAMMExport {
             throw RunError.notNAMM(run: id, objective: experiment.objective.rawValue)
         }
         let recorded = try store.run(id)
-        guard objective.fingerprints == Fingerprints(model: recorded.modelSHA256, data: recorded.dataSHA256) else {
-            throw RunError.fingerprintMismatch(
-                run: id, recorded: Fingerprints(model: recorded.modelSHA256, data: recorded.dataSHA256),
-                found: objective.fingerprints)
-        }
+        try recorded.requireFingerprints(objective.fingerprints)
         // The published setup deploys the distribution's mean: the latest evaluated mean when the run evaluates it
         // (`evaluate_mean_every`), else the candidate with the lowest fitness.
         let evaluated = try store.candidates(run: id).filter { $0.fitness != nil }

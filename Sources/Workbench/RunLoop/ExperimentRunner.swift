@@ -69,12 +69,7 @@ public enum ExperimentRunner {
         let record = try store.run(id)
         let experiment = try Experiment.stored(record.configuration, run: id)
         let search = try prepared ?? SearchSetup.prepare(experiment, logger: logger)
-        let fingerprints = search.objective.fingerprints
-        guard fingerprints == Fingerprints(model: record.modelSHA256, data: record.dataSHA256) else {
-            throw RunError.fingerprintMismatch(
-                run: id, recorded: Fingerprints(model: record.modelSHA256, data: record.dataSHA256), found: fingerprints
-            )
-        }
+        try record.requireFingerprints(search.objective.fingerprints)
         let lock = try store.lockCoordinator(run: id, holder: WorkerIdentity.current.description)
         defer { lock.release() }
         var strategy: any Strategy

@@ -1,6 +1,7 @@
 import Evolution
 import Foundation
 import Objectives
+import RunStore
 
 /// What can be wrong with a recorded run when it is read back.
 public enum RunError: Error, CustomStringConvertible, Equatable {
@@ -42,5 +43,17 @@ extension StrategyRegistry {
         }
         if let problem = StrategyValidation.problem(in: strategy) { throw RunError.badStoredState(run: id, problem) }
         return strategy
+    }
+}
+
+extension RunRecord {
+    /// What the run was recorded with.
+    var fingerprints: Fingerprints { Fingerprints(model: modelSHA256, data: dataSHA256) }
+
+    /// Throws `RunError.fingerprintMismatch` unless `found` (what an objective prepared here reads) is what the run
+    /// was recorded with.
+    func requireFingerprints(_ found: Fingerprints) throws {
+        guard let id, found != fingerprints else { return }
+        throw RunError.fingerprintMismatch(run: id, recorded: fingerprints, found: found)
     }
 }

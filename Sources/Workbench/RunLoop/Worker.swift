@@ -88,10 +88,7 @@ public enum Worker {
         let record = try store.run(id)
         let experiment = try Experiment.stored(record.configuration, run: id)
         let search = try SearchSetup.prepare(experiment, logger: logger)
-        let recorded = Fingerprints(model: record.modelSHA256, data: record.dataSHA256)
-        guard search.objective.fingerprints == recorded else {
-            throw RunError.fingerprintMismatch(run: id, recorded: recorded, found: search.objective.fingerprints)
-        }
+        try record.requireFingerprints(search.objective.fingerprints)
         return search
     }
 }
