@@ -60,8 +60,8 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
         lastRows = FloatBuffer(count: statistics ? c.attentionHeads * capacity : 1)
     }
 
-    /// The query rows of one attention block (the engine's `CausalAttention.queryBlock`).
-    static let queryBlock = 64
+    /// The query rows of one attention block, as the engine cuts them.
+    static var queryBlock: Int { AttentionBlock.queryRows }
 
     /// Forgets every sequence (a new document).
     public func reset() {

@@ -13,6 +13,9 @@ public struct AttentionBlock: @unchecked Sendable {
     public let probabilities: UnsafePointer<Float>
     public let stride: Int
 
+    /// The queries of a full block: block `b` of a chunk holds its rows `b * queryRows ..< (b + 1) * queryRows`.
+    public static var queryRows: Int { CausalAttention.queryBlock }
+
     public init(
         layer: Int, head: Int, kvHead: Int, queries: Range<Int>, keyCount: Int, probabilities: UnsafePointer<Float>,
         stride: Int
