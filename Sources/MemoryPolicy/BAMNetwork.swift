@@ -100,6 +100,7 @@ public enum NAMMError: Error, CustomStringConvertible, Equatable {
     case wrongParameterCount(Int, expected: Int, scorer: String)
     case nonFiniteParameters(scorer: String)
     case unknownScorer(String)
+    case cannotStart(scorer: String, from: String)
 
     public var description: String {
         switch self {
@@ -107,6 +108,8 @@ public enum NAMMError: Error, CustomStringConvertible, Equatable {
             "a \(scorer) scorer has \(expected) parameters, not \(count)"
         case .nonFiniteParameters(let scorer): "the \(scorer) scorer's parameters must be finite numbers"
         case .unknownScorer(let name): "'\(name)' is not a scorer (known: bam, linear)"
+        case .cannotStart(let scorer, let source):
+            "a \(scorer) search cannot start from a \(source) network (only from its own kind, or BAM from linear)"
         }
     }
 }

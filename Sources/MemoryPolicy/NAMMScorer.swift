@@ -54,6 +54,22 @@ public enum TokenScorers {
         }
     }
 
+    /// The genome of a `scorer` that scores like the `source` scorer with `parameters`: the same parameters for the
+    /// same scorer, and a linear scorer inside BAM (BAM's last 26 parameters are w and b, and with the attention
+    /// block at zero X' = X, so its score is x · w + b). A search can start from a trained network this way.
+    public static func genome(of scorer: String, from source: String, parameters: [Double]) throws -> [Double] {
+        switch (source, scorer) {
+        case _ where source == scorer:
+            _ = try make(scorer, parameters: parameters)
+            return parameters
+        case ("linear", "bam"):
+            _ = try LinearScorer(parameters: parameters)
+            return [Double](repeating: 0, count: BAMNetwork.parameterCount - LinearScorer.parameterCount) + parameters
+        default:
+            throw NAMMError.cannotStart(scorer: scorer, from: source)
+        }
+    }
+
     public static func make(_ name: String, parameters: [Double]) throws -> any TokenScorer {
         switch name {
         case "bam": try BAMNetwork(parameters: parameters)

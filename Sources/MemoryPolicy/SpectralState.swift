@@ -22,7 +22,8 @@ final class SpectralState: @unchecked Sendable {
     private let rows: FloatBuffer
     /// Per KV head at the end of a layer: (capacity, padded window + 16) signals, and the sgemm's output.
     private var signals: [Float]
-    private var scratch: [Float] = []
+    /// One per core: the frames and spectra of its range of tokens.
+    private let scratches = (0..<Parallel.workerCount).map { _ in Scratch() }
     private var layerTotal = 0
 
     init(configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int) {
@@ -77,43 +78,56 @@ final class SpectralState: @unchecked Sendable {
         let total = cachedBefore + count
         let window = SpectralState.padded(count)
         let stride = window + AttentionSpectrogram.hop
-        if signals.count < total * stride + AttentionSpectrogram.hop {
+        let hop = AttentionSpectrogram.hop
+        let bins = AttentionSpectrogram.bins
+        if signals.count < total * stride + hop {
             signals = [Float](repeating: 0, count: capacity * (SpectralState.padded(chunkSize) + 16) + 16)
         }
         let share = 1 / Float(headsPerKVHead)
         let firstRow = (0..<total).map { $0 < cachedBefore ? 0 : $0 - cachedBefore }
-        for kvHead in 0..<kvHeads {
-            let base = layer * kvHeads + kvHead
-            signals.withUnsafeMutableBufferPointer { s in
-                let signal = s.baseAddress!
-                for i in 0..<total {
-                    let row = signal + i * stride
-                    let t = (base * capacity + i) * AttentionSpectrogram.hop
-                    for f in 0..<AttentionSpectrogram.hop { row[f] = tail[t + f] }
-                    (row + AttentionSpectrogram.hop).update(repeating: 0, count: window)
-                }
-                // The transpose (queries, tokens) -> (tokens, queries) in tiles that stay in L1.
-                for q0 in Swift.stride(from: 0, to: count, by: 32) {
-                    for i0 in Swift.stride(from: 0, to: total, by: 64) {
-                        for head in (kvHead * headsPerKVHead)..<((kvHead + 1) * headsPerKVHead) {
-                            for q in q0..<min(q0 + 32, count) {
-                                let source = rows.pointer + (head * chunkSize + q) * capacity
-                                let column = signal + AttentionSpectrogram.hop + q
-                                for i in i0..<min(i0 + 64, total) { column[i * stride] += source[i] * share }
+        let rows = rows.pointer
+        let (chunkSize, capacity, headsPerKVHead) = (self.chunkSize, self.capacity, self.headsPerKVHead)
+        let scratches = self.scratches
+        signals.withUnsafeMutableBufferPointer { s in
+            ema.withUnsafeMutableBufferPointer { e in
+                tail.withUnsafeMutableBufferPointer { t in
+                    let (signal, emaBase, tailBase) = (s.baseAddress!, e.baseAddress!, t.baseAddress!)
+                    for kvHead in 0..<kvHeads {
+                        let base = (layer * kvHeads + kvHead) * capacity
+                        // Tokens are independent: each core takes a range of them, from its rows of the signal to
+                        // their spectra.
+                        Parallel.forRanges(count: total, granule: 64) { worker, range in
+                            for i in range {
+                                let row = signal + i * stride
+                                (row).update(from: tailBase + (base + i) * hop, count: hop)
+                                (row + hop).update(repeating: 0, count: window)
                             }
+                            // The transpose (queries, tokens) -> (tokens, queries) in tiles that stay in L1.
+                            for q0 in Swift.stride(from: 0, to: count, by: 32) {
+                                for i0 in Swift.stride(from: range.lowerBound, to: range.upperBound, by: 64) {
+                                    let i1 = min(i0 + 64, range.upperBound)
+                                    for head in (kvHead * headsPerKVHead)..<((kvHead + 1) * headsPerKVHead) {
+                                        for q in q0..<min(q0 + 32, count) {
+                                            let source = rows + (head * chunkSize + q) * capacity
+                                            let column = signal + hop + q
+                                            for i in i0..<i1 { column[i * stride] += source[i] * share }
+                                        }
+                                    }
+                                }
+                            }
+                            AttentionSpectrogram.update(
+                                signals: signal + range.lowerBound * stride, count: range.count, queries: window,
+                                firstRow: Array(firstRow[range]), ema: emaBase + (base + range.lowerBound) * bins,
+                                tail: tailBase + (base + range.lowerBound) * hop, scratch: &scratches[worker].values)
                         }
-                    }
-                }
-                ema.withUnsafeMutableBufferPointer { e in
-                    tail.withUnsafeMutableBufferPointer { t in
-                        AttentionSpectrogram.update(
-                            signals: signal, count: total, queries: window, firstRow: firstRow,
-                            ema: e.baseAddress! + base * capacity * AttentionSpectrogram.bins,
-                            tail: t.baseAddress! + base * capacity * AttentionSpectrogram.hop, scratch: &scratch)
                     }
                 }
             }
         }
+    }
+
+    final class Scratch: @unchecked Sendable {
+        var values: [Float] = []
     }
 
     func retain(layer: Int, indicesPerHead: [[Int]]) {

@@ -57,6 +57,23 @@ import Testing
         }
     }
 
+    /// A linear scorer placed in BAM's last 26 parameters, the attention block at zero, scores every token as the
+    /// linear scorer does (spec §3: X' = X (1 + 0) + 0); other pairings are refused by name.
+    @Test func aLinearStartInsideBAMScoresLikeTheLinearScorer() throws {
+        var generator = SystemRandomNumberGenerator()
+        let linear = (0..<26).map { _ in Double.random(in: -0.5...0.5, using: &generator) }
+        let genome = try TokenScorers.genome(of: "bam", from: "linear", parameters: linear)
+        #expect(genome.count == 4172)
+        let x = (0..<(9 * 25)).map { _ in Float.random(in: -2...2, using: &generator) }
+        let expected = try LinearScorer(parameters: linear).scores(x, count: 9)
+        let got = try BAMNetwork(parameters: genome).scores(x, count: 9)
+        for (a, b) in zip(got, expected) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+        #expect(try TokenScorers.genome(of: "linear", from: "linear", parameters: linear) == linear)
+        #expect(throws: NAMMError.cannotStart(scorer: "linear", from: "bam")) {
+            try TokenScorers.genome(of: "linear", from: "bam", parameters: genome)
+        }
+    }
+
     /// The backward mask: a token attends only to itself and newer tokens, so the newest token's score depends
     /// on its own features alone, and changing the oldest token changes only the oldest token's score.
     @Test func theMaskLooksOnlyAtNewerTokens() throws {

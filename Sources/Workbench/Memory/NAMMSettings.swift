@@ -9,6 +9,8 @@ import Objectives
 ///   model: default            # or a GGUF path
 ///   search: network           # network (the scorer's parameters) | allocation (per-layer budget shares, EvolKV)
 ///   scorer: bam               # network search: bam (4,172 parameters) | linear (26)
+///   start: results/namm/linear/network.json   # network search: the mean starts at this network (default: zero)
+///                             # and its frozen normalisation is kept; BAM can start from a linear network
 ///   rule: h2o                 # allocation search: a baseline rule, or a NAMM network file
 ///   budget: 0.25              # a fraction of the tokens seen, or "threshold" (spec §4, with penalty_weight)
 ///   allocation: uniform       # uniform | pyramid
@@ -27,6 +29,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var model: String?
     public var search: Search?
     public var scorer: String?
+    public var start: String?
     public var rule: String?
     public var budget: String
     public var allocation: String?
@@ -38,7 +41,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var passkeyDepths: [Double]?
 
     enum CodingKeys: String, CodingKey {
-        case model, search, scorer, rule, budget, allocation
+        case model, search, scorer, start, rule, budget, allocation
         case penaltyWeight = "penalty_weight"
         case fitness, documents, length
         case updateInterval = "update_interval"
@@ -74,6 +77,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
                 throw fail("scorer", "'\(scorerName)' is not one of \(TokenScorers.names.joined(separator: ", "))")
             }
         case .allocation:
+            if start != nil { throw fail("start", "is for a network search") }
             guard let rule else { throw fail("rule", "is missing (the rule whose per-layer budget is searched)") }
             if EvictionRules.named(rule) == nil && !rule.hasSuffix(".json") {
                 throw fail(

@@ -58,13 +58,27 @@ public enum SearchSetup {
         let modelSHA256 = try Digest.sha256(file: modelPath)
         let search: NAMMObjective.Search
         var normalization = SpectrogramNormalization.identity
+        var mean: [Double]?
         switch settings.searchKind {
         case .network:
             search = .network(scorer: settings.scorerName)
-            logger.info(
-                "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens")
-            normalization = try NAMMObjective.normalization(
-                model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+            if let path = settings.start {
+                let network = try NAMMNetworkFile.read(path: path, modelSHA256: modelSHA256)
+                logger.info("the mean starts at the \(network.scorer) network \(path), with its normalisation")
+                normalization = network.normalization
+                do {
+                    mean = try TokenScorers.genome(
+                        of: settings.scorerName, from: network.scorer, parameters: network.parameters)
+                } catch {
+                    throw ExperimentError(path: experiment.name, field: "namm.start", problem: "\(path): \(error)")
+                }
+            } else {
+                logger.info(
+                    "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens"
+                )
+                normalization = try NAMMObjective.normalization(
+                    model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+            }
         case .allocation:
             let name = settings.rule ?? "h2o"
             if let rule = EvictionRules.named(name) {
@@ -81,7 +95,7 @@ public enum SearchSetup {
             sequences: sequences, passkeys: passkeys, normalization: normalization, length: length,
             updateInterval: settings.interval, fingerprints: fingerprints)
         var start = StrategyRegistry.Start(
-            mean: Array(repeating: 0, count: objective.dimension), sigma: experiment.sigma ?? 0.065, lower: -1,
+            mean: mean ?? Array(repeating: 0, count: objective.dimension), sigma: experiment.sigma ?? 0.065, lower: -1,
             upper: 1, stop: experiment.stopCriteria, seed: experiment.seed)
         start.populationSize = experiment.populationSize ?? 32
         logger.info(
