@@ -1,4 +1,5 @@
 import Evolution
+import Foundation
 import Numerics
 import Transformer
 
@@ -16,6 +17,8 @@ public final class MemoryManager {
     private var random: RandomGenerator
     private var keptSums: [Double]
     private var firings = 0
+    /// Wall time spent in the firings (features, scores, eviction) since the last `resetMeasurements`.
+    public private(set) var firingSeconds = 0.0
     let collectNormalization: Bool
     public private(set) var normalizationStatistics = NormalizationAccumulator()
 
@@ -50,6 +53,8 @@ public final class MemoryManager {
 
     /// Fires after a chunk: evicts down to the budget, then records what each layer kept.
     public func afterChunk(_ session: LlamaSession) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { firingSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         let cache = session.cache
         let seen = session.nextPosition
         let heads = cache.kvHeads
@@ -125,5 +130,6 @@ public final class MemoryManager {
     public func resetMeasurements() {
         keptSums = keptSums.map { _ in 0 }
         firings = 0
+        firingSeconds = 0
     }
 }

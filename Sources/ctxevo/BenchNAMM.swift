@@ -11,6 +11,7 @@ struct BenchNAMM: ParsableCommand {
     @Option(help: "Tokens of the document.") var length = 4096
     @Option(help: "Tokens between two firings (n_up).") var updateInterval = 512
     @Option(help: "The cache budget (a fraction of the tokens seen).") var budget = 0.25
+    @Option(help: "The candidate's scorer: bam (4,172 parameters) or linear (26).") var scorer = "bam"
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -18,6 +19,9 @@ struct BenchNAMM: ParsableCommand {
             throw ValidationError("--update-interval is a multiple of 16, at most half of --length")
         }
         if !(budget > 0 && budget <= 1) { throw ValidationError("--budget is a fraction in (0, 1]") }
+        if !NAMMBenchmark.scorers.contains(scorer) {
+            throw ValidationError("--scorer is one of \(NAMMBenchmark.scorers.joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -26,7 +30,7 @@ struct BenchNAMM: ParsableCommand {
         let text = try textOptions.resolve(logger: logger)
         let figures = try NAMMBenchmark.measure(
             model: model, text: text.contents, length: length, updateInterval: updateInterval, budget: budget,
-            logger: logger)
+            scorer: scorer, logger: logger)
         if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
     }
 }

@@ -10,13 +10,19 @@ import Transformer
 /// (the two-pass attention instead of the fused kernel, the statistics, the spectrogram) and the network's scores
 /// at every firing. A random BAM network at the given budget stands in for a candidate; the plain pass is the
 /// full cache with the fused attention, as a LongRoPE evaluation runs. Peak memory is measured for each, from a
-/// reset high-water mark.
+/// reset high-water mark. `scorer` picks the network (random parameters, sigma 0.065).
 public enum NAMMBenchmark {
+    public static let scorers = TokenScorers.names
+
     public struct Figures: Sendable {
+        public let scorer: String
         public let length: Int
         public let updateInterval: Int
         public let plainSeconds: Double
         public let candidateSeconds: Double
+        /// Of the candidate's time: the firings (features, scores, eviction), the rest being the forward pass with
+        /// the recording attention.
+        public let firingSeconds: Double
         public let plainPeakBytes: Int?
         public let candidatePeakBytes: Int?
         public let kept: Double
@@ -27,16 +33,17 @@ public enum NAMMBenchmark {
             func gib(_ b: Int?) -> String { b.map { String(format: "%.2f GiB", Double($0) / 1_073_741_824) } ?? "-" }
             return String(
                 format:
-                    "document of %d tokens, n_up %d: plain forward %.2f s (peak %@), NAMM candidate %.2f s (peak %@, "
-                    + "cache kept %.1f %%) = %.2f× the plain pass",
-                length, updateInterval, plainSeconds, gib(plainPeakBytes), candidateSeconds, gib(candidatePeakBytes),
-                kept * 100, ratio)
+                    "document of %d tokens, n_up %d: plain forward %.2f s (peak %@), NAMM candidate (%@) %.2f s (peak %@, "
+                    + "cache kept %.1f %%; firings %.2f s) = %.2f× the plain pass",
+                length, updateInterval, plainSeconds, gib(plainPeakBytes), scorer, candidateSeconds,
+                gib(candidatePeakBytes), kept * 100, firingSeconds, ratio)
         }
 
         public var dictionary: [String: Any] {
             [
                 "length": length, "update_interval": updateInterval, "plain_seconds": plainSeconds,
-                "candidate_seconds": candidateSeconds, "ratio": ratio, "cache_kept": kept,
+                "candidate_seconds": candidateSeconds, "firing_seconds": firingSeconds, "scorer": scorer,
+                "ratio": ratio, "cache_kept": kept,
                 "plain_peak_bytes": plainPeakBytes.map { $0 as Any } ?? NSNull(),
                 "candidate_peak_bytes": candidatePeakBytes.map { $0 as Any } ?? NSNull(),
             ]
@@ -44,7 +51,8 @@ public enum NAMMBenchmark {
     }
 
     public static func measure(
-        model: LlamaModel, text: String, length: Int, updateInterval: Int, budget: Double, logger: Logger
+        model: LlamaModel, text: String, length: Int, updateInterval: Int, budget: Double, scorer: String = "bam",
+        logger: Logger
     ) throws -> Figures {
         let tokens = model.tokenizer.encode(text, addSpecial: false)
         let documents = Documents.windows(of: tokens, context: length, bos: model.tokenizer.vocabulary.bos, limit: 1)
@@ -62,9 +70,10 @@ public enum NAMMBenchmark {
         logger.info("plain forward: \(String(format: "%.2f", plain)) s")
 
         var random = RandomGenerator(seed: 7)
-        let parameters = (0..<BAMNetwork.parameterCount).map { _ in 0.065 * random.normal() }
+        let count = TokenScorers.parameterCount(scorer) ?? BAMNetwork.parameterCount
+        let parameters = (0..<count).map { _ in 0.065 * random.normal() }
         let manager = MemoryManager(
-            rule: NAMMRule(scorer: try BAMNetwork(parameters: parameters), normalization: .identity),
+            rule: NAMMRule(scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: .identity),
             budget: CacheBudget(size: .fraction(budget)), configuration: model.configuration, capacity: length,
             chunkSize: updateInterval)
         evaluator.memory = manager
@@ -73,7 +82,9 @@ public enum NAMMBenchmark {
         _ = try evaluator.document(documents: documents, rotary: nil)
         let candidate = Date().timeIntervalSince(start)
         return Figures(
-            length: length, updateInterval: updateInterval, plainSeconds: plain, candidateSeconds: candidate,
+            scorer: scorer, length: length, updateInterval: updateInterval, plainSeconds: plain,
+            candidateSeconds: candidate,
+            firingSeconds: manager.firingSeconds,
             plainPeakBytes: plainPeak, candidatePeakBytes: ProcessMemory.peakResidentBytes(), kept: manager.kept)
     }
 }
