@@ -8,20 +8,33 @@ struct Report: ParsableCommand {
         abstract: "Write a self-contained HTML report of a run (SVG plots, no network needed).")
     @Argument(help: "The run id.") var runID: Int64
     @Option(name: .shortAndLong, help: "Output file (default: run-<id>.html).") var output: String?
-    @Option(help: "LongRoPE runs: the JSON of `ctxevo longrope evaluate --json` to include as tables.")
+    @Option(
+        help:
+            "The held-out evaluation to include: the JSON of `ctxevo longrope evaluate --json` (LongRoPE runs) or of `ctxevo namm evaluate --json` (NAMM runs)."
+    )
     var evaluation: String?
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         let store = try database.open(readOnly: true)
         var cells: [LongRoPEEvaluation.Cell] = []
+        var memoryCells: [MemoryEvaluation.Cell] = []
         if let evaluation {
-            guard let data = FileManager.default.contents(atPath: evaluation),
-                let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: data)
-            else { throw ValidationError("\(evaluation) is not the JSON output of `ctxevo longrope evaluate --json`") }
-            cells = decoded
+            guard let data = FileManager.default.contents(atPath: evaluation) else {
+                throw ValidationError("\(evaluation) cannot be read")
+            }
+            if let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: data) {
+                cells = decoded
+            } else if let decoded = try? JSONDecoder().decode([MemoryEvaluation.Cell].self, from: data) {
+                memoryCells = decoded
+            } else {
+                throw ValidationError(
+                    "\(evaluation) is not the JSON output of `ctxevo longrope evaluate --json` or `ctxevo namm evaluate --json`"
+                )
+            }
         }
-        let html = try RunReport.html(run: runID, in: store, evaluation: cells, logger: makeLogger())
+        let html = try RunReport.html(
+            run: runID, in: store, evaluation: cells, memoryEvaluation: memoryCells, logger: makeLogger())
         let path = output ?? "run-\(runID).html"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         print("report written to \(path)")

@@ -126,29 +126,70 @@ public enum MemoryEvaluation {
         return cells
     }
 
-    /// Rows: policies; columns: budgets; perplexity with the cache kept, and the passkey answers retrieved.
-    public static func markdown(_ cells: [Cell]) -> String {
+    /// The table's layout: rows are policies (in the order measured), columns budgets (largest first); each
+    /// entry the perplexity with the cache kept and the passkey answers retrieved, and whether it is the lowest
+    /// perplexity of its column.
+    static func table(_ cells: [Cell]) -> (
+        budgets: [Double], rows: [(policy: String, entries: [(text: String, best: Bool)?])]
+    ) {
         let budgets = Array(Set(cells.map(\.budget))).sorted(by: >)
         let policies = cells.map(\.policy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        func percent(_ x: Double) -> String { String(format: "%g %%", x * 100) }
+        let rows = policies.map { policy in
+            (
+                policy,
+                budgets.map { budget -> (text: String, best: Bool)? in
+                    guard let cell = cells.first(where: { $0.policy == policy && $0.budget == budget }) else {
+                        return nil
+                    }
+                    let best = cells.filter { $0.budget == budget }.map(\.perplexity).min() == cell.perplexity
+                    var text = String(format: "%.4f (kept %.1f %%)", cell.perplexity, cell.kept * 100)
+                    if let retrieved = cell.passkeyRetrieved, let samples = cell.passkeySamples {
+                        text += ", passkey \(retrieved)/\(samples)"
+                    }
+                    return (text, best)
+                }
+            )
+        }
+        return (budgets, rows)
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%g %%", x * 100) }
+
+    /// Rows: policies; columns: budgets; perplexity with the cache kept, and the passkey answers retrieved; the
+    /// lowest perplexity of each column in bold.
+    public static func markdown(_ cells: [Cell]) -> String {
+        let (budgets, rows) = table(cells)
         var lines = [
             "| policy | " + budgets.map(percent).joined(separator: " | ") + " |",
             "|---|" + budgets.map { _ in "---:|" }.joined(),
         ]
-        for policy in policies {
-            let row = budgets.map { budget -> String in
-                guard let cell = cells.first(where: { $0.policy == policy && $0.budget == budget }) else { return "" }
-                let best = cells.filter { $0.budget == budget }.map(\.perplexity).min() == cell.perplexity
-                let ppl = String(format: "%.4f", cell.perplexity)
-                var text = (best ? "**\(ppl)**" : ppl) + String(format: " (kept %.1f %%)", cell.kept * 100)
-                if let retrieved = cell.passkeyRetrieved, let samples = cell.passkeySamples {
-                    text += ", passkey \(retrieved)/\(samples)"
-                }
-                return text
+        for row in rows {
+            let entries = row.entries.map { entry -> String in
+                guard let entry else { return "" }
+                // Bold the perplexity only, as before: "**ppl** (kept …)".
+                guard entry.best, let space = entry.text.firstIndex(of: " ") else { return entry.text }
+                return "**" + entry.text[..<space] + "**" + entry.text[space...]
             }
-            lines.append("| \(policy) | " + row.joined(separator: " | ") + " |")
+            lines.append("| \(row.policy) | " + entries.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The same table in HTML (for `ctxevo report`).
+    public static func html(_ cells: [Cell]) -> String {
+        let (budgets, rows) = table(cells)
+        var out = "<table border='1' cellspacing='0'><tr><th>policy</th>"
+        out += budgets.map { "<th>\(percent($0))</th>" }.joined() + "</tr>"
+        for row in rows {
+            out += "<tr><td>\(SVGPlot.escape(row.policy))</td>"
+            out +=
+                row.entries.map { entry in
+                    guard let entry else { return "<td></td>" }
+                    return entry.best
+                        ? "<td align='right'><b>\(entry.text)</b></td>" : "<td align='right'>\(entry.text)</td>"
+                }.joined() + "</tr>"
+        }
+        return out + "</table>"
     }
 
     /// Perplexity against the cache kept, one line per policy (SVG).

@@ -5,8 +5,9 @@ import RunStore
 extension RunReport {
     /// Memory-policy runs (NAMM): the cache kept per layer by the deployed candidate (the latest evaluated mean,
     /// else the lowest fitness), and per generation the perplexity and cache kept of the generation's best.
-    /// Empty for runs whose candidates record no cache.
-    static func memorySection(run id: Int64, in store: RunStore) throws -> String {
+    /// Then the held-out table and plot of `ctxevo namm evaluate`, when given. Empty for runs whose candidates
+    /// record no cache.
+    static func memorySection(run id: Int64, in store: RunStore, evaluation: [MemoryEvaluation.Cell]) throws -> String {
         let decoder = JSONDecoder()
         let evaluated = try store.candidates(run: id).compactMap { candidate -> (CandidateRecord, Metrics)? in
             guard candidate.fitness != nil,
@@ -53,6 +54,11 @@ extension RunReport {
                 format: "<p>Deployed: perplexity %.4f with %.1f %% of the cache kept", perplexity, kept * 100)
             if let passkey = deployed.1.passkeyRetrieved { html += ", passkey answers retrieved: \(passkey)" }
             html += ".</p>"
+        }
+        if !evaluation.isEmpty {
+            html +=
+                "<h2>Held-out evaluation</h2>" + MemoryEvaluation.html(evaluation) + "<p>"
+                + MemoryEvaluation.plot(evaluation) + "</p>"
         }
         return html
     }

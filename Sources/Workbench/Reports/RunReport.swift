@@ -8,10 +8,11 @@ import Transformer
 /// A self-contained HTML page for one run: fitness per generation with its spread, the best parameters, step size
 /// and time per generation, all as inline SVG (no scripts, no network).
 public enum RunReport {
-    /// `evaluation`: cells of `ctxevo longrope evaluate --json` to show as tables (LongRoPE runs).
+    /// `evaluation`: cells of `ctxevo longrope evaluate --json` to show as tables (LongRoPE runs);
+    /// `memoryEvaluation`: cells of `ctxevo namm evaluate --json`, shown as the table and the plot (NAMM runs).
     public static func html(
         run id: Int64, in store: RunStore, evaluation: [LongRoPEEvaluation.Cell] = [],
-        logger: Logger = Logger(label: "ctxevo")
+        memoryEvaluation: [MemoryEvaluation.Cell] = [], logger: Logger = Logger(label: "ctxevo")
     ) throws -> String {
         let record = try store.run(id)
         let generations = try store.generations(run: id)
@@ -87,7 +88,7 @@ public enum RunReport {
             "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>"
             + parameters.render() + "</p>"
         page += try longRoPESection(run: id, in: store, evaluation: evaluation, logger: logger)
-        page += try memorySection(run: id, in: store)
+        page += try memorySection(run: id, in: store, evaluation: memoryEvaluation)
         page +=
             "<h2>Events</h2><pre>"
             + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
