@@ -27,7 +27,9 @@ struct NAMMEvaluate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Passkey needle depths (0 to 1).") var passkeyDepths: [Double] = [
         0.1, 0.5, 0.9,
     ]
-    @Option(parsing: .upToNextOption, help: "Trained NAMM network files (`runs export RUN --format namm`).")
+    @Option(
+        parsing: .upToNextOption,
+        help: "Trained NAMM network files (`runs export RUN --format namm`); rows named namm-SCORER.")
     var network: [String] = []
     @Flag(help: "Skip the passkey probe.") var noPasskey = false
     @Option(name: .shortAndLong, help: "Also write the table (Markdown) to this file.") var output: String?
@@ -61,8 +63,12 @@ struct NAMMEvaluate: ParsableCommand {
         var networks: [(name: String, rule: NAMMRule)] = []
         for path in network {
             let file = try NAMMNetworkFile.read(path: path, modelSHA256: modelSHA256)
-            networks.append(
-                (name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, rule: try file.rule()))
+            // Rows are named by scorer ("namm-bam"); two networks of one scorer also by their files.
+            var name = "namm-\(file.scorer)"
+            if network.filter({ (try? NAMMNetworkFile.read(path: $0).scorer) == file.scorer }).count > 1 {
+                name += " (\(path))"
+            }
+            networks.append((name: name, rule: try file.rule()))
         }
         var plan = MemoryEvaluation.Plan(
             rules: policies, budgets: budgets, allocation: allocation == "pyramid" ? .pyramid : .uniform,
