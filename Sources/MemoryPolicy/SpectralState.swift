@@ -99,7 +99,7 @@ final class SpectralState: @unchecked Sendable {
                         Parallel.forRanges(count: total, granule: 64) { worker, range in
                             for i in range {
                                 let row = signal + i * stride
-                                (row).update(from: tailBase + (base + i) * hop, count: hop)
+                                row.update(from: tailBase + (base + i) * hop, count: hop)
                                 (row + hop).update(repeating: 0, count: window)
                             }
                             // The transpose (queries, tokens) -> (tokens, queries) in tiles that stay in L1.
