@@ -60,15 +60,12 @@ struct NAMMEvaluate: ParsableCommand {
         let model = try modelOptions.load(logger: logger)
         let text = try textOptions.resolve(logger: logger)
         let modelSHA256 = network.isEmpty ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
-        var networks: [(name: String, rule: NAMMRule)] = []
-        for path in network {
-            let file = try NAMMNetworkFile.read(path: path, modelSHA256: modelSHA256)
-            // Rows are named by scorer ("namm-bam"); two networks of one scorer also by their files.
-            var name = "namm-\(file.scorer)"
-            if network.filter({ (try? NAMMNetworkFile.read(path: $0).scorer) == file.scorer }).count > 1 {
-                name += " (\(path))"
-            }
-            networks.append((name: name, rule: try file.rule()))
+        let files = try network.map { try NAMMNetworkFile.read(path: $0, modelSHA256: modelSHA256) }
+        // Rows are named by scorer ("namm-bam"); two networks of one scorer also by their files.
+        let networks = try zip(network, files).map { path, file in
+            let name = "namm-\(file.scorer)"
+            let shared = files.filter { $0.scorer == file.scorer }.count > 1
+            return (name: shared ? "\(name) (\(path))" : name, rule: try file.rule())
         }
         var plan = MemoryEvaluation.Plan(
             rules: policies, budgets: budgets, allocation: allocation == "pyramid" ? .pyramid : .uniform,

@@ -70,7 +70,7 @@ public enum NAMMBenchmark {
         logger.info("plain forward: \(String(format: "%.2f", plain)) s")
 
         var random = RandomGenerator(seed: 7)
-        let count = TokenScorers.parameterCount(scorer) ?? BAMNetwork.parameterCount
+        guard let count = TokenScorers.parameterCount(scorer) else { throw NAMMError.unknownScorer(scorer) }
         let parameters = (0..<count).map { _ in 0.065 * random.normal() }
         let manager = MemoryManager(
             rule: NAMMRule(scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: .identity),

@@ -21,6 +21,23 @@ public enum MemoryEvaluation {
         public var passkeySamples: Int?
         public var seconds: Double
 
+        public init(
+            policy: String, budget: Double, allocation: String, perplexity: Double, kept: Double,
+            keptPerLayer: [Double],
+            passkeyPerplexity: Double? = nil, passkeyRetrieved: Int? = nil, passkeySamples: Int? = nil, seconds: Double
+        ) {
+            self.policy = policy
+            self.budget = budget
+            self.allocation = allocation
+            self.perplexity = perplexity
+            self.kept = kept
+            self.keptPerLayer = keptPerLayer
+            self.passkeyPerplexity = passkeyPerplexity
+            self.passkeyRetrieved = passkeyRetrieved
+            self.passkeySamples = passkeySamples
+            self.seconds = seconds
+        }
+
         enum CodingKeys: String, CodingKey {
             case policy, budget, allocation, perplexity, kept, keptPerLayer = "kept_per_layer"
             case passkeyPerplexity = "passkey_perplexity", passkeyRetrieved = "passkey_retrieved"
@@ -126,27 +143,32 @@ public enum MemoryEvaluation {
         return cells
     }
 
-    /// The table's layout: rows are policies (in the order measured), columns budgets (largest first); each
-    /// entry the perplexity with the cache kept and the passkey answers retrieved, and whether it is the lowest
+    /// One entry of the table: the perplexity, what follows it (cache kept, passkeys), and whether it is the lowest
     /// perplexity of its column.
-    static func table(_ cells: [Cell]) -> (
-        budgets: [Double], rows: [(policy: String, entries: [(text: String, best: Bool)?])]
-    ) {
+    struct Entry {
+        let perplexity: String
+        let detail: String
+        let best: Bool
+    }
+
+    /// The table's layout: rows are policies (in the order measured), columns budgets (largest first).
+    static func table(_ cells: [Cell]) -> (budgets: [Double], rows: [(policy: String, entries: [Entry?])]) {
         let budgets = Array(Set(cells.map(\.budget))).sorted(by: >)
         let policies = cells.map(\.policy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let rows = policies.map { policy in
             (
                 policy,
-                budgets.map { budget -> (text: String, best: Bool)? in
+                budgets.map { budget -> Entry? in
                     guard let cell = cells.first(where: { $0.policy == policy && $0.budget == budget }) else {
                         return nil
                     }
-                    let best = cells.filter { $0.budget == budget }.map(\.perplexity).min() == cell.perplexity
-                    var text = String(format: "%.4f (kept %.1f %%)", cell.perplexity, cell.kept * 100)
+                    var detail = String(format: " (kept %.1f %%)", cell.kept * 100)
                     if let retrieved = cell.passkeyRetrieved, let samples = cell.passkeySamples {
-                        text += ", passkey \(retrieved)/\(samples)"
+                        detail += ", passkey \(retrieved)/\(samples)"
                     }
-                    return (text, best)
+                    return Entry(
+                        perplexity: String(format: "%.4f", cell.perplexity), detail: detail,
+                        best: cells.filter { $0.budget == budget }.map(\.perplexity).min() == cell.perplexity)
                 }
             )
         }
@@ -166,9 +188,7 @@ public enum MemoryEvaluation {
         for row in rows {
             let entries = row.entries.map { entry -> String in
                 guard let entry else { return "" }
-                // Bold the perplexity only, as before: "**ppl** (kept …)".
-                guard entry.best, let space = entry.text.firstIndex(of: " ") else { return entry.text }
-                return "**" + entry.text[..<space] + "**" + entry.text[space...]
+                return (entry.best ? "**\(entry.perplexity)**" : entry.perplexity) + entry.detail
             }
             lines.append("| \(row.policy) | " + entries.joined(separator: " | ") + " |")
         }
@@ -185,8 +205,8 @@ public enum MemoryEvaluation {
             out +=
                 row.entries.map { entry in
                     guard let entry else { return "<td></td>" }
-                    return entry.best
-                        ? "<td align='right'><b>\(entry.text)</b></td>" : "<td align='right'>\(entry.text)</td>"
+                    let text = entry.perplexity + entry.detail
+                    return entry.best ? "<td align='right'><b>\(text)</b></td>" : "<td align='right'>\(text)</td>"
                 }.joined() + "</tr>"
         }
         return out + "</table>"
