@@ -20,7 +20,11 @@ struct NAMMEvaluate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Cache budgets, fractions of the tokens seen.") var budgets: [Double] = [
         1, 0.5, 0.25, 0.125,
     ]
-    @Option(help: "How the budget is shared among layers: uniform or pyramid.") var allocation = "uniform"
+    @Option(
+        help:
+            "How the budget is shared among layers: uniform, pyramid, or an evolved allocation file (`runs export RUN --format allocation`)."
+    )
+    var allocation = "uniform"
     @Option(help: "Tokens per document.") var length = 4096
     @Option(help: "Tokens between two firings of the policy (n_up).") var updateInterval = 512
     @Option(help: "Held-out documents.") var documents = 4
@@ -43,8 +47,8 @@ struct NAMMEvaluate: ParsableCommand {
         if budgets.isEmpty || budgets.contains(where: { !($0 > 0 && $0 <= 1) }) {
             throw ValidationError("--budgets are fractions in (0, 1]")
         }
-        if !["uniform", "pyramid"].contains(allocation) {
-            throw ValidationError("--allocation is uniform or pyramid")
+        if !["uniform", "pyramid"].contains(allocation) && !FileManager.default.fileExists(atPath: allocation) {
+            throw ValidationError("--allocation is uniform, pyramid or an allocation file; '\(allocation)' is none")
         }
         if updateInterval < 16 || length < 2 * updateInterval {
             throw ValidationError("--update-interval must be at least 16 and at most half of --length")
@@ -59,7 +63,15 @@ struct NAMMEvaluate: ParsableCommand {
         let logger = makeLogger()
         let model = try modelOptions.load(logger: logger)
         let text = try textOptions.resolve(logger: logger)
-        let modelSHA256 = network.isEmpty ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
+        let evolved = !["uniform", "pyramid"].contains(allocation)
+        let modelSHA256 =
+            network.isEmpty && !evolved ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
+        let shares: CacheBudget.Allocation =
+            switch allocation {
+            case "uniform": .uniform
+            case "pyramid": .pyramid
+            default: try AllocationFile.read(path: allocation, modelSHA256: modelSHA256).allocation
+            }
         let files = try network.map { try NAMMNetworkFile.read(path: $0, modelSHA256: modelSHA256) }
         // Rows are named by scorer ("namm-bam"); two networks of one scorer also by their files.
         let networks = try zip(network, files).map { path, file in
@@ -68,7 +80,7 @@ struct NAMMEvaluate: ParsableCommand {
             return (name: shared ? "\(name) (\(path))" : name, rule: try file.rule())
         }
         var plan = MemoryEvaluation.Plan(
-            rules: policies, budgets: budgets, allocation: allocation == "pyramid" ? .pyramid : .uniform,
+            rules: policies, budgets: budgets, allocation: shares,
             length: length, updateInterval: updateInterval, documents: documents,
             passkeyDepths: noPasskey ? [] : passkeyDepths)
         plan.networks = networks
@@ -80,7 +92,8 @@ struct NAMMEvaluate: ParsableCommand {
         }
         let table =
             "Held-out text: \(text.name); \(documents) documents of \(length) tokens; n_up \(updateInterval); "
-            + "\(allocation) allocation; float32\n\n" + MemoryEvaluation.markdown(cells)
+            + "\(evolved ? "per-layer allocation of \(allocation)" : "\(allocation) allocation"); float32\n\n"
+            + MemoryEvaluation.markdown(cells)
         if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
         if let plot { try MemoryEvaluation.plot(cells).write(toFile: plot, atomically: true, encoding: .utf8) }
         if json {

@@ -15,14 +15,16 @@ struct RunsExport: ParsableCommand {
             hf: a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, short_factor, ...}.
             gguf: a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it); needs -o.
             namm: a NAMM run's best network with its normalisation (JSON, for `namm evaluate --network`); needs -o.
+            allocation: a NAMM allocation run's per-layer weights (JSON, for `namm evaluate --allocation`); needs -o.
             """)
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case candidatesCSV = "candidates-csv"
         case candidatesJSON = "candidates-json"
-        case csv, hf, gguf, namm
+        case csv, hf, gguf, namm, allocation
     }
     @Argument(help: "The run id.") var runID: Int64
-    @Option(help: "candidates-csv, candidates-json, csv, hf, gguf or namm.") var format: Format = .candidatesCSV
+    @Option(help: "candidates-csv, candidates-json, csv, hf, gguf, namm or allocation.") var format: Format =
+        .candidatesCSV
     @Option(name: .shortAndLong, help: "Write to this file (default: standard output; gguf needs a file).")
     var output: String?
     @Flag(help: "Export even when the format cannot hold part of the table (it says what is lost).") var force = false
@@ -30,7 +32,7 @@ struct RunsExport: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if (format == .gguf || format == .namm) && output == nil {
+        if [.gguf, .namm, .allocation].contains(format) && output == nil {
             throw ValidationError("--format \(format.rawValue) writes a file: give -o FILE")
         }
     }
@@ -49,6 +51,16 @@ struct RunsExport: ParsableCommand {
             try network.write(to: output!)
             print(
                 "wrote \(output!): the \(network.scorer) network of run \(runID), generation \(network.training.generation ?? 0), fitness \(network.training.fitness ?? .nan)"
+            )
+            return
+        case .allocation:
+            let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+            let file = try NAMMExport.allocation(
+                run: runID, in: store, search: try SearchSetup.prepare(experiment, logger: makeLogger()))
+            try file.write(to: output!)
+            let weights = file.weights.map { String(format: "%.2f", $0) }.joined(separator: " ")
+            print(
+                "wrote \(output!): the per-layer allocation of run \(runID) (\(file.training.rule)), generation \(file.training.generation ?? 0), fitness \(file.training.fitness ?? .nan); weights \(weights)"
             )
             return
         case .csv, .hf, .gguf:

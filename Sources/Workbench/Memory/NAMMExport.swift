@@ -3,18 +3,53 @@ import MemoryPolicy
 import Objectives
 import RunStore
 
-/// A NAMM run's network as a file: its latest evaluated mean (or else its best candidate), with the normalisation
-/// its objective froze (recomputed by preparing the run's experiment: the same model and texts give the same
-/// statistics).
+/// What a NAMM run deploys, as a file: a network search's network (with the normalisation its objective froze,
+/// recomputed by preparing the run's experiment: the same model and texts give the same statistics), or an
+/// allocation search's per-layer weights. Either is the run's latest evaluated mean, or else its best candidate.
 public enum NAMMExport {
     public static func network(
         run id: Int64, in store: RunStore, search prepared: PreparedSearch
     ) throws -> NAMMNetworkFile {
+        let (settings, objective, recorded, deployed) = try read(run: id, in: store, prepared, wanted: .network)
+        let c = objective.model.configuration
+        return NAMMNetworkFile(
+            scorer: settings.scorerName, parameters: deployed.parameters, normalization: objective.normalization,
+            training: NAMMNetworkFile.Training(
+                modelSHA256: recorded.modelSHA256, layers: c.layers, kvHeads: c.kvHeads,
+                updateInterval: objective.updateInterval, length: objective.length, budget: settings.budget, run: id,
+                generation: deployed.generation, fitness: deployed.fitness))
+    }
+
+    /// The per-layer weights (mean 1) of an allocation search (EvolKV).
+    public static func allocation(
+        run id: Int64, in store: RunStore, search prepared: PreparedSearch
+    ) throws -> AllocationFile {
+        let (settings, objective, recorded, deployed) = try read(run: id, in: store, prepared, wanted: .allocation)
+        let layers = objective.model.configuration.layers
+        let (_, budget) = try objective.policy(deployed.parameters)
+        return AllocationFile(
+            weights: budget.weights(layers: layers),
+            training: AllocationFile.Training(
+                modelSHA256: recorded.modelSHA256, layers: layers, rule: settings.rule ?? "", budget: settings.budget,
+                run: id, generation: deployed.generation, fitness: deployed.fitness))
+    }
+
+    private struct Deployed {
+        var parameters: [Double]
+        var generation: Int
+        var fitness: Double?
+    }
+
+    private static func read(
+        run id: Int64, in store: RunStore, _ prepared: PreparedSearch, wanted: NAMMSettings.Search
+    ) throws -> (NAMMSettings, NAMMObjective, RunRecord, Deployed) {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
-        guard let settings = experiment.namm, settings.searchKind == .network,
-            let objective = prepared.objective as? NAMMObjective
-        else {
+        guard let settings = experiment.namm, let objective = prepared.objective as? NAMMObjective else {
             throw RunError.notNAMM(run: id, objective: experiment.objective.rawValue)
+        }
+        guard settings.searchKind == wanted else {
+            throw RunError.otherNAMMSearch(
+                run: id, searched: settings.searchKind.rawValue, wanted: wanted.rawValue)
         }
         let recorded = try store.run(id)
         try recorded.requireFingerprints(objective.fingerprints)
@@ -26,12 +61,9 @@ public enum NAMMExport {
                 ?? evaluated.min(by: { $0.fitness! < $1.fitness! })
         else { throw RunError.noResultYet(run: id) }
         let parameters = try ExperimentRunner.decodeParameters(best.parameters, run: id)
-        let c = objective.model.configuration
-        return NAMMNetworkFile(
-            scorer: settings.scorerName, parameters: parameters, normalization: objective.normalization,
-            training: NAMMNetworkFile.Training(
-                modelSHA256: recorded.modelSHA256, layers: c.layers, kvHeads: c.kvHeads,
-                updateInterval: objective.updateInterval, length: objective.length, budget: settings.budget, run: id,
-                generation: best.generation, fitness: best.fitness))
+        return (
+            settings, objective, recorded,
+            Deployed(parameters: parameters, generation: best.generation, fitness: best.fitness)
+        )
     }
 }

@@ -9,6 +9,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case badStoredState(run: Int64, String)
     case notLongRoPE(run: Int64, objective: String)
     case notNAMM(run: Int64, objective: String)
+    /// A NAMM run whose genome is not what was asked for (`searched`: "network" or "allocation").
+    case otherNAMMSearch(run: Int64, searched: String, wanted: String)
     case noResultYet(run: Int64)
     case evaluationFailed(run: Int64, generation: Int, candidate: Int, reason: String)
 
@@ -26,6 +28,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
             "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
         case .notNAMM(let run, let objective):
             "run \(run) searched the '\(objective)' objective, not a NAMM memory network"
+        case .otherNAMMSearch(let run, let searched, let wanted):
+            "run \(run) searched a NAMM \(searched), not a \(wanted)"
         case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
         case .evaluationFailed(let run, let generation, let candidate, let reason):
             "run \(run): a worker could not evaluate candidate \(candidate) of generation \(generation) (\(reason)); "
