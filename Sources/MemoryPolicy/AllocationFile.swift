@@ -9,7 +9,7 @@ import Foundation
 ///  "training": {"model_sha256": "...", "layers": 30, "rule": "namm-linear", "budget": "0.25",
 ///               "run": 1, "generation": 7, "fitness": 32.1}}
 /// ```
-public struct AllocationFile: Codable, Sendable, Equatable {
+public struct AllocationFile: VersionedFile, Sendable, Equatable {
     public static let formatName = "ctxevo-allocation"
     public static let currentVersion = 1
 
@@ -56,24 +56,12 @@ public struct AllocationFile: Codable, Sendable, Equatable {
     /// The allocation a budget uses.
     public var allocation: CacheBudget.Allocation { .perLayer(weights) }
 
-    public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
+    public func write(to path: String) throws { try writeJSON(to: path) }
 
     /// Reads and validates an allocation file; with `modelSHA256`, refuses one searched on another model.
     public static func read(path: String, modelSHA256: String? = nil) throws -> AllocationFile {
         func fail(_ problem: String) -> AllocationFileError { AllocationFileError(path: path, problem: problem) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
-        let file: AllocationFile
-        do { file = try JSONDecoder().decode(AllocationFile.self, from: data) } catch {
-            throw fail("is not a ctxevo allocation file (\(error))")
-        }
-        guard file.format == formatName else { throw fail("has the format '\(file.format)', not '\(formatName)'") }
-        guard file.version <= currentVersion, file.version >= 1 else {
-            throw fail("is version \(file.version); this ctxevo reads versions 1 to \(currentVersion)")
-        }
+        let file = try decode(path: path, what: "allocation", fail: fail)
         guard file.weights.count == file.training.layers, file.training.layers >= 1 else {
             throw fail("has \(file.weights.count) weights for \(file.training.layers) layers")
         }

@@ -10,7 +10,7 @@ import Foundation
 ///  "training": {"model_sha256": "...", "layers": 30, "kv_heads": 3, "update_interval": 512, "length": 4096,
 ///               "budget": "0.25", "run": 1, "generation": 12, "fitness": 21.5}}
 /// ```
-public struct NAMMNetworkFile: Codable, Sendable, Equatable {
+public struct NAMMNetworkFile: VersionedFile, Sendable, Equatable {
     public static let formatName = "ctxevo-namm"
     public static let currentVersion = 1
 
@@ -72,28 +72,11 @@ public struct NAMMNetworkFile: Codable, Sendable, Equatable {
         NAMMRule(scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: normalization)
     }
 
-    public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
+    public func write(to path: String) throws { try writeJSON(to: path) }
 
     /// Reads and validates a network file; with `modelSHA256`, refuses one trained on another model.
     public static func read(path: String, modelSHA256: String? = nil) throws -> NAMMNetworkFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NAMMFileError(path: path, problem: "cannot be read")
-        }
-        let file: NAMMNetworkFile
-        do { file = try JSONDecoder().decode(NAMMNetworkFile.self, from: data) } catch {
-            throw NAMMFileError(path: path, problem: "is not a ctxevo NAMM network file (\(error))")
-        }
-        guard file.format == formatName else {
-            throw NAMMFileError(path: path, problem: "has the format '\(file.format)', not '\(formatName)'")
-        }
-        guard file.version <= currentVersion, file.version >= 1 else {
-            throw NAMMFileError(
-                path: path, problem: "is version \(file.version); this ctxevo reads versions 1 to \(currentVersion)")
-        }
+        let file = try decode(path: path, what: "NAMM network") { NAMMFileError(path: path, problem: $0) }
         do { _ = try file.rule() } catch { throw NAMMFileError(path: path, problem: "\(error)") }
         let bins = AttentionSpectrogram.bins
         guard file.normalization.mean.count == bins, file.normalization.standardDeviation.count == bins,
