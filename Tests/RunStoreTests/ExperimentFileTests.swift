@@ -62,6 +62,37 @@ import Workbench
         for file in files { _ = try Experiment.load(path: folder.appendingPathComponent(file).path) }
     }
 
+    let nammNetwork = """
+        name: n
+        objective: namm
+        strategy: cma-es
+        seed: 1
+        max_generations: 2
+        namm:
+          scorer: linear
+          budget: 0.25
+          allocation: uniform
+        """
+
+    /// The NAMM section's fields are checked like the rest: a budget outside (0, 1], an allocation that is neither a
+    /// named one nor a file, an allocation file for the allocation search itself.
+    @Test(arguments: [
+        ("budget: 0.25", "budget: 1.5", "namm.budget"),
+        ("allocation: uniform", "allocation: triangle", "namm.allocation"),
+        ("allocation: uniform", "allocation: x.json\n  search: allocation\n  rule: h2o", "namm.allocation"),
+        ("scorer: linear", "scorer: mlp", "namm.scorer"),
+    ])
+    func nammErrorsNameTheField(replace: String, with replacement: String, field: String) throws {
+        _ = try load(nammNetwork)
+        _ = try load(nammNetwork.replacingOccurrences(of: "allocation: uniform", with: "allocation: evolved.json"))
+        do {
+            _ = try load(nammNetwork.replacingOccurrences(of: replace, with: replacement))
+            Issue.record("accepted a bad \(field)")
+        } catch let error as ExperimentError {
+            #expect(error.field == field, "\(error)")
+        }
+    }
+
     @Test func notYAMLAtAll() {
         #expect(throws: ExperimentError.self) { try load("{{{ not: [yaml") }
     }

@@ -13,7 +13,7 @@ import Objectives
 ///                             # and its frozen normalisation is kept; BAM can start from a linear network
 ///   rule: h2o                 # allocation search: a baseline rule, or a NAMM network file
 ///   budget: 0.25              # a fraction of the tokens seen, or "threshold" (spec §4, with penalty_weight)
-///   allocation: uniform       # uniform | pyramid
+///   allocation: uniform       # uniform | pyramid | an evolved allocation file (`runs export RUN --format allocation`)
 ///   penalty_weight: 1         # threshold budget: fitness = perplexity × (1 + weight × cache kept)
 ///   fitness: perplexity       # perplexity | passkey
 ///   documents: 4              # plays of the search set, one document of `length` tokens each
@@ -67,6 +67,11 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
         return CacheBudget(size: size, allocation: allocation == "pyramid" ? .pyramid : .uniform)
     }
 
+    /// The evolved allocation file the budget is shared by, if `allocation` names one.
+    var allocationFile: String? {
+        allocation.flatMap { ["uniform", "pyramid"].contains($0) ? nil : $0 }
+    }
+
     func validate(path: String) throws {
         func fail(_ field: String, _ problem: String) -> ExperimentError {
             ExperimentError(path: path, field: "namm.\(field)", problem: problem)
@@ -93,8 +98,11 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
                 throw fail("budget", "must be a fraction in (0, 1] or \"threshold\", not '\(budget)'")
             }
         }
-        if let allocation, !["uniform", "pyramid"].contains(allocation) {
-            throw fail("allocation", "must be uniform or pyramid")
+        if let file = allocationFile {
+            guard file.hasSuffix(".json") else {
+                throw fail("allocation", "must be uniform, pyramid or an allocation file (.json), not '\(file)'")
+            }
+            if searchKind == .allocation { throw fail("allocation", "is what an allocation search searches") }
         }
         if let w = penaltyWeight, !(w >= 0 && w.isFinite) { throw fail("penalty_weight", "must not be negative") }
         if documentCount < 1 || documentCount > 37 { throw fail("documents", "must be between 1 and 37") }

@@ -21,7 +21,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
                 ? "run \(run) was recorded with the model sha256 \(recorded.model); the model given has "
                     + "\(found.model): resume it with the same file"
                 : "run \(run) was recorded on data with sha256 \(recorded.data); the data found has \(found.data): "
-                    + "resume it on the same texts"
+                    + "resume it on the same texts and files"
         case .badStoredState(let run, let reason):
             "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
         case .notLongRoPE(let run, let objective):

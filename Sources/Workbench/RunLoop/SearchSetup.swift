@@ -87,10 +87,18 @@ public enum SearchSetup {
                 search = .allocation(rule: try NAMMNetworkFile.read(path: name, modelSHA256: modelSHA256).rule())
             }
         }
-        let fingerprints = Fingerprints(
-            model: modelSHA256, data: try Digest.sha256(combining: plays.map(\.path.path)))
+        var budget = settings.cacheBudget
+        var data = plays.map(\.path.path)
+        if let path = settings.allocationFile {
+            let file = try AllocationFile.read(path: path, modelSHA256: modelSHA256)
+            logger.info("the budget is shared by the evolved allocation \(path)")
+            budget.allocation = file.allocation
+            // The file decides every evaluation: a run resumed with another one is refused.
+            data.append(path)
+        }
+        let fingerprints = Fingerprints(model: modelSHA256, data: try Digest.sha256(combining: data))
         let objective = try NAMMObjective(
-            model: model, search: search, budget: settings.cacheBudget,
+            model: model, search: search, budget: budget,
             penaltyWeight: settings.penaltyWeight ?? 1, fitness: settings.fitness ?? .perplexity,
             sequences: sequences, passkeys: passkeys, normalization: normalization, length: length,
             updateInterval: settings.interval, fingerprints: fingerprints)
