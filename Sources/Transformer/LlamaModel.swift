@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 import Numerics
+import Synchronization
 
 /// A loaded model: configuration, shared immutable weights and tokenizer. Sessions (`LlamaSession`) hold the
 /// per-sequence state, so any number of them can run side by side over one copy of the weights.
@@ -9,6 +10,7 @@ public final class LlamaModel: Sendable {
     public let configuration: LlamaConfiguration
     public let weights: LlamaWeights
     public let tokenizer: Tokenizer
+    private let integer = Mutex<IntegerWeights??>(nil)
 
     public init(path: String) throws {
         BLAS.configure()
@@ -21,6 +23,17 @@ public final class LlamaModel: Sendable {
                 "\(tokenizer.vocabulary.count) tokens in the vocabulary, \(configuration.vocabularySize) in the model")
         }
         weights = try LlamaWeights(file: file, configuration: configuration)
+    }
+
+    /// The Q4_1 projections packed for integer products (`llamacpp` numerics), packed from the file on first use;
+    /// nil when the file can no longer be read (the float emulation of the same arithmetic is used instead).
+    public var integerWeights: IntegerWeights? {
+        integer.withLock { cached in
+            if let cached { return cached }
+            let packed = (try? GGUFFile(path: path)).map { IntegerWeights(file: $0, weights: weights) }
+            cached = .some(packed)
+            return packed
+        }
     }
 
     /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so, with

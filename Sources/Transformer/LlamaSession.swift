@@ -39,13 +39,17 @@ public final class LlamaSession {
     private let sines: FloatBuffer  // (chunk, rotaryPairs)
     /// llama.cpp's rounding of the inputs of each product (nil: plain float32).
     private let inputRounding: LlamaCppInputRounding?
+    /// llama.cpp's integer products for the Q4_1 weights (`llamacpp` numerics), and the Q8_1 activations they read,
+    /// with the input they were quantised from.
+    private let integer: (weights: IntegerWeights, activations: Q8Activations)?
+    private var quantizedInput: (source: UnsafePointer<Float>, epoch: Int)?
     private let positionBuffer: UnsafeMutablePointer<Int32>  // (chunk)
     private let attentionScratch: [CausalAttention.Scratch]
 
     /// A session whose cache holds `capacity` tokens, processing prompts `chunkSize` tokens at a time.
     public init(
         model: LlamaModel, capacity: Int, rotary: RotaryTable? = nil, chunkSize: Int = 2048,
-        numerics: EngineNumerics = .llamacpp
+        numerics: EngineNumerics = .llamacpp, integerProducts: Bool = true
     ) throws {
         let c = model.configuration
         // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
@@ -77,6 +81,10 @@ public final class LlamaSession {
         inputRounding =
             numerics == .llamacpp
             ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
+        integer =
+            numerics == .llamacpp && integerProducts
+            ? model.integerWeights.map { ($0, Q8Activations(capacity: n * max(c.modelWidth, c.feedForwardWidth))) }
+            : nil
         positionBuffer = .allocate(capacity: n)
         attentionScratch = (0..<Parallel.workerCount).map { _ in
             CausalAttention.Scratch(capacity: capacity, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth)
@@ -222,6 +230,15 @@ public final class LlamaSession {
         _ inputs: LinearInputs, _ weight: LinearWeight, rows: Int, into output: UnsafeMutablePointer<Float>,
         accumulate: Bool = false
     ) {
+        if let (weights, activations) = integer, let packed = weights.packed(weight) {
+            // The exact integer sums of llama.cpp; the inputs are quantised once for the weights that share them.
+            if quantizedInput?.source != inputs.source || quantizedInput?.epoch != inputs.epoch {
+                activations.quantize(inputs.source, rows: rows, width: weight.inFeatures)
+                quantizedInput = (inputs.source, inputs.epoch)
+            }
+            packed.multiply(activations, tokens: rows, into: output, accumulate: accumulate)
+            return
+        }
         let input = inputs.for(weight)
         BLAS.linear(
             input.values, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,

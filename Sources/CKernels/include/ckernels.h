@@ -4,6 +4,7 @@
 #define CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Largest of x[0..n) (-INFINITY for n = 0).
 float ck_max(const float *x, size_t n);
@@ -38,5 +39,20 @@ void ck_attention_block(
 
 /// Floats of scratch ck_attention_block needs for blocks of at most `rows` queries.
 size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width);
+
+/// Q4_1 weights (rows x columns, GGUF blocks of 20 bytes: f16 d, f16 m, 16 bytes of nibbles) repacked for
+/// ck_q4_1_q8_1_gemm: rows % 8 == 0, columns % 32 == 0; packed: rows * columns bytes, 32-byte aligned; scales and
+/// mins: rows * columns / 32 floats each, 32-byte aligned.
+void ck_q4_1_pack(const uint8_t *raw, size_t rows, size_t columns, uint8_t *packed, float *scales, float *mins);
+
+/// Activations (rows x columns, columns % 32 == 0) quantised as ggml's Q8_1: per 32-value block, d = f16(amax / 127),
+/// q = round(x * 127 / amax), s = f16(amax / 127 * sum q). q: rows x columns; d, s: rows x columns / 32.
+void ck_q8_1_quantize(const float *x, size_t rows, size_t columns, int8_t *q, float *d, float *s);
+
+/// y[t][o] (+= when accumulate) sum over blocks of d_w d_a (sum_j qw qa) + m_w s_a, for the rows o of the groups of
+/// 8 rows [group0, group1) of packed Q4_1 weights and `tokens` Q8_1 activation rows (integer products, AVX2).
+void ck_q4_1_q8_1_gemm(
+    const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0, size_t group1,
+    const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy, int accumulate);
 
 #endif
