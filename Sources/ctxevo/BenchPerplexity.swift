@@ -22,11 +22,34 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
     var attentionLengths: [Int] = [2048, 16384, 32768]
     @Option(help: "Engine numerics: float32 (what searches use) or llamacpp.") var numerics: EngineNumerics = .float32
-    @Option(help: "llama.cpp's llama-perplexity, to run on the same windows (2,048 x 5 and 16,384 x 1).")
+    @Option(help: "llama.cpp's llama-perplexity, to run on the same windows as ctxevo (see --llama-windows).")
     var llamaPerplexity: String?
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Windows of the comparison with llama.cpp, CONTEXTxWINDOWS, each optionally @NUMERICS for ctxevo's side.",
+            discussion: "Without @, ctxevo uses --numerics. Example: 2048x5@llamacpp 16384x1."))
+    var llamaWindows: [String] = ["2048x5", "16384x1"]
     @Flag(help: "Print one JSON object per measurement.") var json = false
 
+    /// The comparison windows, parsed: context, windows, ctxevo's numerics.
+    var comparisonWindows: [(context: Int, windows: Int, numerics: EngineNumerics)] {
+        get throws {
+            try llamaWindows.map { spec in
+                let parts = spec.split(separator: "@", omittingEmptySubsequences: false)
+                let size = parts[0].split(separator: "x")
+                guard parts.count <= 2, size.count == 2, let context = Int(size[0]), let windows = Int(size[1]),
+                    context >= 4, windows >= 1
+                else { throw ValidationError("--llama-windows: '\(spec)' is not CONTEXTxWINDOWS[@NUMERICS]") }
+                guard let numerics = parts.count == 2 ? EngineNumerics(rawValue: String(parts[1])) : self.numerics
+                else { throw ValidationError("--llama-windows: '\(parts[1])' is not llamacpp or float32") }
+                return (context, windows, numerics)
+            }
+        }
+    }
+
     func validate() throws {
+        _ = try comparisonWindows
         if contexts.contains(where: { $0 < 4 }) || attentionLengths.contains(where: { $0 < 1 }) {
             throw ValidationError("--contexts takes lengths of at least 4 tokens, --attention-lengths at least 1")
         }
@@ -66,8 +89,8 @@ struct BenchPerplexity: ParsableCommand {
             try text.contents.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
             do {
-                for (context, windows) in [(2048, 5), (16384, 1)] {
-                    logger.info("ctxevo and llama.cpp, \(context) x \(windows)")
+                for (context, windows, numerics) in try comparisonWindows {
+                    logger.info("ctxevo (\(numerics.rawValue)) and llama.cpp, \(context) x \(windows)")
                     comparisons.append(
                         try LlamaCppComparison.measure(
                             model: model, modelPath: modelPath, textPath: file.path, tokens: tokens, context: context,

@@ -7,6 +7,7 @@ import Transformer
 public struct LlamaCppComparison: Sendable {
     public let context: Int
     public let windows: Int
+    public let numerics: EngineNumerics
     public let ctxevoSeconds: Double
     public let ctxevoPerplexity: Double
     /// llama.cpp's time from "calculating perplexity" to "Final estimate" by its log's timestamps (its forward
@@ -65,7 +66,7 @@ public struct LlamaCppComparison: Sendable {
             throw Failure.unreadableOutput(path: llamaPerplexity, missing: "timestamps or seconds per pass")
         }
         return LlamaCppComparison(
-            context: context, windows: windows, ctxevoSeconds: ours.seconds, ctxevoPerplexity: ours.perplexity,
+            context: context, windows: windows, numerics: numerics, ctxevoSeconds: ours.seconds, ctxevoPerplexity: ours.perplexity,
             llamaSeconds: seconds, llamaWallSeconds: wall, llamaPerplexity: perplexity,
             llamaCommand: ([llamaPerplexity] + arguments).joined(separator: " "))
     }
@@ -101,14 +102,14 @@ public struct LlamaCppComparison: Sendable {
     public var summary: String {
         String(
             format:
-                "%6d x %d windows, llama.cpp protocol: ctxevo %.1f s (ppl %.4f), llama.cpp %.1f s evaluating, %.1f s in all (ppl %.4f): %.2fx\n  %@",
-            context, windows, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds, llamaPerplexity,
+                "%6d x %d windows, llama.cpp protocol: ctxevo (%@) %.1f s (ppl %.4f), llama.cpp %.1f s evaluating, %.1f s in all (ppl %.4f): %.2fx\n  %@",
+            context, windows, numerics.rawValue, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds, llamaPerplexity,
             speedup, llamaCommand)
     }
 
     public var dictionary: [String: Any] {
         [
-            "context": context, "windows": windows, "ctxevo_seconds": ctxevoSeconds,
+            "context": context, "windows": windows, "numerics": numerics.rawValue, "ctxevo_seconds": ctxevoSeconds,
             "ctxevo_perplexity": ctxevoPerplexity, "llama_seconds": llamaSeconds,
             "llama_wall_seconds": llamaWallSeconds,
             "llama_perplexity": llamaPerplexity, "speedup": speedup, "llama_command": llamaCommand,
