@@ -34,6 +34,4 @@ public final class IntegerWeights: @unchecked Sendable {
 
     /// The packed form of `weight`, if it has one.
     func packed(_ weight: LinearWeight) -> PackedQ4_1? { byMatrix[weight.pointer] }
-
-    public var count: Int { byMatrix.count }
 }

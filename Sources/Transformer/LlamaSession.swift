@@ -49,7 +49,7 @@ public final class LlamaSession {
     /// A session whose cache holds `capacity` tokens, processing prompts `chunkSize` tokens at a time.
     public init(
         model: LlamaModel, capacity: Int, rotary: RotaryTable? = nil, chunkSize: Int = 2048,
-        numerics: EngineNumerics = .llamacpp, integerProducts: Bool = true
+        numerics: EngineNumerics = .llamacpp
     ) throws {
         let c = model.configuration
         // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
@@ -82,7 +82,7 @@ public final class LlamaSession {
             numerics == .llamacpp
             ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
         integer =
-            numerics == .llamacpp && integerProducts
+            numerics == .llamacpp
             ? model.integerWeights.map { ($0, Q8Activations(capacity: n * max(c.modelWidth, c.feedForwardWidth))) }
             : nil
         positionBuffer = .allocate(capacity: n)
