@@ -45,4 +45,25 @@ static inline __m256 exp2_8(__m256 x) {
     return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
 }
 
+// 2^x for 8 lanes of x <= 0, for the softmax's inner loop: exp2_8 without its guards, and cheaper by two
+// operations. Adding 1.5 * 2^23 rounds x to the nearest integer n, which then stands in the low bits of the sum, so
+// that the same sum, shifted, is n in the exponent field; 2^n p is p with n added to its exponent. Bit for bit the
+// same as exp2_8 on [-125, 0]; inputs below -125 (including -inf) give 2^-125 p (about 2e-38) instead of 0, which is
+// below anything a probability sum or a weighted value can hold.
+static inline __m256 exp2_nonpositive_8(__m256 x) {
+    const __m256 shifter = _mm256_set1_ps(12582912.0f);
+    __m256 c = _mm256_max_ps(x, _mm256_set1_ps(-125.0f));
+    __m256 t = _mm256_add_ps(c, shifter);
+    __m256 r = _mm256_sub_ps(c, _mm256_sub_ps(t, shifter));
+    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.339887440266574e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(9.618437357674640e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.550332471162809e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(2.402264791363012e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(6.931472028550421e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i n = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), n));
+}
+
 #endif
