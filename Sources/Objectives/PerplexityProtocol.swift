@@ -66,8 +66,8 @@ public final class PerplexityEvaluator {
     public let context: Int
     public let chunkSize: Int
     public let numerics: EngineNumerics
-    /// Created on first use, then reused by every evaluation.
-    private var session: LlamaSession?
+    /// Made with the evaluator, then reused by every evaluation.
+    private let session: LlamaSession
     /// Wall time per stage of every evaluation when set (benchmarks).
     public var clock: StageClock?
     /// The memory policy that evicts from the cache after every chunk (nil: the full cache). Its chunk size must
@@ -80,22 +80,18 @@ public final class PerplexityEvaluator {
         self.numerics = numerics
         self.context = context
         self.chunkSize = chunkSize
+        // The session's buffers and cache, and for llamacpp numerics the model's weights packed for integer
+        // products, are made here, as llama.cpp makes its context before it starts its clock: every evaluation's
+        // time is then the evaluation's own, the first one's included.
+        session = try LlamaSession(model: model, capacity: context, chunkSize: chunkSize, numerics: numerics)
     }
 
     /// The session, emptied and set to `rotary` (the model's own rotation when nil).
     private func freshSession(rotary: RotaryTable?) throws -> LlamaSession {
-        if let session {
-            try session.reset(rotary: rotary ?? model.defaultRotaryTable)
-            session.clock = clock
-            memory?.begin(session)
-            return session
-        }
-        let created = try LlamaSession(
-            model: model, capacity: context, rotary: rotary, chunkSize: chunkSize, numerics: numerics)
-        created.clock = clock
-        memory?.begin(created)
-        session = created
-        return created
+        try session.reset(rotary: rotary ?? model.defaultRotaryTable)
+        session.clock = clock
+        memory?.begin(session)
+        return session
     }
 
     /// llama.cpp protocol over one token stream, at most `windows` windows (nil: as many as fit).
