@@ -24,21 +24,50 @@ import Testing
         Case(rows: 64, heads: 3, headWidth: 64, visible0: 32_768 - 63),  // the last block at 32k keys
     ]
 
-    @Test(arguments: cases) func matchesDoublePrecisionReference(_ c: Case) {
-        var generator = SystemRandomNumberGenerator()
+    /// Random queries, keys and values in [-1, 1] for a case.
+    struct Inputs {
+        let q: [Float]
+        let k: [Float]
+        let v: [Float]
+        let scale: Float
+
+        init(_ c: Case) {
+            var generator = SystemRandomNumberGenerator()
+            let keyCount = c.visible0 + c.rows - 1
+            // Scores of a few units, as in a trained model, so the softmax is neither flat nor one-hot.
+            q = (0..<(c.rows * c.heads * c.headWidth)).map { _ in Float.random(in: -1...1, using: &generator) }
+            k = (0..<(keyCount * c.headWidth)).map { _ in Float.random(in: -1...1, using: &generator) }
+            v = (0..<(keyCount * c.headWidth)).map { _ in Float.random(in: -1...1, using: &generator) }
+            scale = 2 / Float(c.headWidth).squareRoot()
+        }
+
+        func attend(_ c: Case, avx512: Bool) -> [Float] {
+            let width = c.heads * c.headWidth
+            let scratch = FloatBuffer(
+                count: FusedAttention.scratchCount(rows: c.rows, heads: c.heads, headWidth: c.headWidth))
+            var out = [Float](repeating: .nan, count: c.rows * width)
+            FusedAttention.block(
+                q: q, qStride: width, rows: c.rows, heads: c.heads, headWidth: c.headWidth, keys: k, values: v,
+                visible0: c.visible0, scale: scale, out: &out, outStride: width, scratch: scratch.pointer,
+                avx512: avx512)
+            return out
+        }
+    }
+
+    /// The AVX-512F tile step runs the AVX2 one's operations lane for lane, so the two agree to the bit.
+    @Test(.enabled(if: FusedAttention.avx512, "the CPU has no AVX-512F"), arguments: cases)
+    func avx512KernelGivesTheAVX2KernelsBits(_ c: Case) {
+        let inputs = Inputs(c)
+        let wide = inputs.attend(c, avx512: true)
+        let narrow = inputs.attend(c, avx512: false)
+        #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern))
+    }
+
+    @Test(arguments: cases, [false, true]) func matchesDoublePrecisionReference(_ c: Case, avx512: Bool) {
         let width = c.heads * c.headWidth
-        let keyCount = c.visible0 + c.rows - 1
-        // Scores of a few units, as in a trained model, so the softmax is neither flat nor one-hot.
-        let q = (0..<(c.rows * width)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let k = (0..<(keyCount * c.headWidth)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let v = (0..<(keyCount * c.headWidth)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let scale = 2 / Float(c.headWidth).squareRoot()
-        let scratch = FloatBuffer(
-            count: FusedAttention.scratchCount(rows: c.rows, heads: c.heads, headWidth: c.headWidth))
-        var out = [Float](repeating: .nan, count: c.rows * width)
-        FusedAttention.block(
-            q: q, qStride: width, rows: c.rows, heads: c.heads, headWidth: c.headWidth, keys: k, values: v,
-            visible0: c.visible0, scale: scale, out: &out, outStride: width, scratch: scratch.pointer)
+        let inputs = Inputs(c)
+        let (q, k, v, scale) = (inputs.q, inputs.k, inputs.v, inputs.scale)
+        let out = inputs.attend(c, avx512: avx512)
 
         var worst = 0.0
         for i in 0..<c.rows {

@@ -31,11 +31,20 @@ void ck_scale(float *x, size_t n, float s);
 ///   keys, values: (visible0 + rows - 1, head_width) rows;
 ///   query i sees keys [0, visible0 + i) (visible0 >= 1);
 ///   out:    output of query i, head g at out + i * out_stride + g * head_width (overwritten);
-///   scratch: ck_attention_scratch_floats(rows, heads, head_width) floats, 32-byte aligned.
+///   scratch: ck_attention_scratch_floats(rows, heads, head_width) floats, 64-byte aligned.
 /// Scores are (q . k) * scale, turned into base 2 inside so that the exponentials are 2^x.
 void ck_attention_block(
     const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
     const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch);
+
+/// ck_attention_block with the AVX-512F tile step when `avx512` is non-zero and the CPU has it, else the AVX2 one
+/// (the two give the same bits; ck_attention_block uses the AVX-512F one wherever it can).
+void ck_attention_block_with(
+    int avx512, const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
+    const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch);
+
+/// Non-zero when the CPU and the OS support AVX-512F, so that ck_attention_block runs the AVX-512F tile step.
+int ck_attention_avx512_supported(void);
 
 /// Floats of scratch ck_attention_block needs for blocks of at most `rows` queries.
 size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width);

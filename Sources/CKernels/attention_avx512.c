@@ -1,0 +1,153 @@
+// The fused attention's tile step for AVX-512F (see attention.c for the layout and attention_tile.h for the
+// contract): a panel of 16 columns is one 16-lane vector, and the 32 registers hold register blocks of 16 keys (or 16
+// output dimensions) x 16 columns, so that d = 64 and a tile of 64 keys split into whole blocks. Every lane runs the
+// same operations in the same order as the AVX2 kernel (the same FMA chains over d and over the keys, the same
+// exponential, maxima and sums), so both give the same bits; on CPUs that run 512-bit operations as two 256-bit
+// halves (AMD Zen 4) it is faster by issuing half the instructions, not by more arithmetic per cycle.
+
+#include "attention_tile.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+
+enum { PANEL = ATTENTION_PANEL };
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+// exp2_8 and exp2_nonpositive_8 of vector_exp.h on 16 lanes, operation for operation, so that both kernels give the
+// same bits.
+ALWAYS_INLINE __m512 exp2_16(__m512 x) {
+    const __m512 lo = _mm512_set1_ps(-126.0f), hi = _mm512_set1_ps(127.0f);
+    __mmask16 underflow = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+    __m512 c = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    __m512 n = _mm512_roundscale_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_sub_ps(c, n);
+    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.339887440266574e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.618437357674640e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.550332471162809e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.402264791363012e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.931472028550421e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_maskz_mov_ps((__mmask16)~underflow, _mm512_mul_ps(p, _mm512_castsi512_ps(e)));
+}
+
+ALWAYS_INLINE __m512 exp2_nonpositive_16(__m512 x) {
+    const __m512 shifter = _mm512_set1_ps(12582912.0f);
+    __m512 c = _mm512_max_ps(x, _mm512_set1_ps(-125.0f));
+    __m512 t = _mm512_add_ps(c, shifter);
+    __m512 r = _mm512_sub_ps(c, _mm512_sub_ps(t, shifter));
+    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.339887440266574e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.618437357674640e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.550332471162809e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.402264791363012e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.931472028550421e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512i n = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(p), n));
+}
+
+// scores[r][0..16) = sum_e keys[r][e] qt[e][0..16) for the R keys at `keys` (row stride d); *top takes their maxima.
+ALWAYS_INLINE void scores_block(int R, const float *keys, size_t d, const float *qt, float *scores, __m512 *top) {
+    __m512 a[16];
+    for (int r = 0; r < R; r++) a[r] = _mm512_setzero_ps();
+#pragma clang loop unroll_count(2)
+    for (size_t e = 0; e < d; e++) {
+        __m512 b = _mm512_load_ps(qt + e * PANEL);
+        for (int r = 0; r < R; r++) a[r] = _mm512_fmadd_ps(_mm512_set1_ps(keys[r * d + e]), b, a[r]);
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_store_ps(scores + r * PANEL, a[r]);
+        *top = _mm512_max_ps(*top, a[r]);
+    }
+}
+
+// Blocks of 16 keys, then 8, 4, 2, 1 for the rest of a tile.
+static void scores_tile(const float *keys, size_t count, size_t d, const float *qt, float *scores, __m512 *top) {
+    size_t j = 0;
+    for (; j + 16 <= count; j += 16) scores_block(16, keys + j * d, d, qt, scores + j * PANEL, top);
+    if (count - j >= 8) { scores_block(8, keys + j * d, d, qt, scores + j * PANEL, top); j += 8; }
+    if (count - j >= 4) { scores_block(4, keys + j * d, d, qt, scores + j * PANEL, top); j += 4; }
+    if (count - j >= 2) { scores_block(2, keys + j * d, d, qt, scores + j * PANEL, top); j += 2; }
+    if (count - j >= 1) { scores_block(1, keys + j * d, d, qt, scores + j * PANEL, top); j += 1; }
+}
+
+// ot[e][0..16) = alpha ot[e][0..16) + sum_j values[j][e] p[j][0..16) for the R output dimensions at `values`.
+ALWAYS_INLINE void output_block(int R, const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
+    __m512 a[16];
+    for (int r = 0; r < R; r++) a[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(ot + r * PANEL), alpha);
+#pragma clang loop unroll_count(2)
+    for (size_t j = 0; j < count; j++) {
+        __m512 b = _mm512_load_ps(p + j * PANEL);
+        for (int r = 0; r < R; r++) a[r] = _mm512_fmadd_ps(_mm512_set1_ps(values[j * d + r]), b, a[r]);
+    }
+    for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
+}
+
+static void output_tile(const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
+    size_t e = 0;
+    for (; e + 16 <= d; e += 16) output_block(16, values + e, d, count, p, alpha, first, ot + e * PANEL);
+    if (d - e >= 8) { output_block(8, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 8; }
+    if (d - e >= 4) { output_block(4, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 4; }
+    if (d - e >= 2) { output_block(2, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 2; }
+    if (d - e >= 1) { output_block(1, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 1; }
+}
+
+void attention_tile_avx512(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p) {
+    __m512 top = _mm512_set1_ps(-INFINITY);
+    scores_tile(keys, count, d, qt, p, &top);
+    // The masking and the two sums as in the AVX2 kernel (lane x is query query0 + x, which sees the keys below
+    // visible0 + query0 + x): the masked tiles' exponentials keep exp2_8's exact zeros and one running sum, the
+    // others pair their keys into two sums.
+    const int masked = key0 + count > visible0 + query0;
+    if (masked) {
+        const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __m512 hidden = _mm512_set1_ps(-INFINITY);
+        top = hidden;
+        for (size_t j = 0; j < count; j++) {
+            int64_t t = (int64_t)(key0 + j) - (int64_t)visible0 - (int64_t)query0;
+            __m512 s = _mm512_load_ps(p + j * PANEL);
+            if (t >= 16) s = hidden;
+            else if (t >= 0) s = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(lanes, _mm512_set1_epi32((int)t)), hidden, s);
+            _mm512_store_ps(p + j * PANEL, s);
+            top = _mm512_max_ps(top, s);
+        }
+    }
+    __m512 previous = _mm512_load_ps(m);
+    __m512 maximum = _mm512_max_ps(previous, top);
+    __m512 sum0 = _mm512_setzero_ps(), sum1 = sum0;
+    if (masked) {
+        for (size_t j = 0; j < count; j++) {
+            __m512 e = exp2_16(_mm512_sub_ps(_mm512_load_ps(p + j * PANEL), maximum));
+            _mm512_store_ps(p + j * PANEL, e);
+            sum0 = _mm512_add_ps(sum0, e);
+        }
+    } else {
+        size_t j = 0;
+        for (; j + 2 <= count; j += 2) {
+            __m512 e0 = exp2_nonpositive_16(_mm512_sub_ps(_mm512_load_ps(p + j * PANEL), maximum));
+            __m512 e1 = exp2_nonpositive_16(_mm512_sub_ps(_mm512_load_ps(p + (j + 1) * PANEL), maximum));
+            _mm512_store_ps(p + j * PANEL, e0);
+            _mm512_store_ps(p + (j + 1) * PANEL, e1);
+            sum0 = _mm512_add_ps(sum0, e0);
+            sum1 = _mm512_add_ps(sum1, e1);
+        }
+        for (; j < count; j++) {
+            __m512 e = exp2_nonpositive_16(_mm512_sub_ps(_mm512_load_ps(p + j * PANEL), maximum));
+            _mm512_store_ps(p + j * PANEL, e);
+            sum0 = _mm512_add_ps(sum0, e);
+        }
+    }
+    __m512 alpha = exp2_nonpositive_16(_mm512_sub_ps(previous, maximum));
+    _mm512_store_ps(m, maximum);
+    _mm512_store_ps(l, _mm512_fmadd_ps(_mm512_load_ps(l), alpha, _mm512_add_ps(sum0, sum1)));
+    output_tile(values, d, count, p, alpha, key0 == 0, ot);
+}
+#pragma clang attribute pop

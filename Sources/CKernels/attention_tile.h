@@ -1,0 +1,27 @@
+// The per-tile step of the fused attention (private to CKernels): one key tile against one panel of 16 query
+// columns, in two instruction sets that give the same bits. See attention.c for the layout.
+#ifndef CKERNELS_ATTENTION_TILE_H
+#define CKERNELS_ATTENTION_TILE_H
+
+#include <stddef.h>
+
+enum { ATTENTION_PANEL = 16, ATTENTION_KEY_TILE = 64 };
+
+// For the `count` keys and values of one tile (starting at key `key0`, row stride d) and the panel whose first column
+// is query `query0` (which sees the keys below visible0 + query0): scores into p (count x 16), masked where the tile
+// crosses the diagonal, the online softmax update of the panel's m and l, and ot = alpha ot + V^T P^T (ot is
+// overwritten on the first tile, key0 == 0).
+typedef void (*attention_tile_step)(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p);
+
+void attention_tile_avx2(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p);
+
+// Needs AVX-512F (and the OS's saving of its registers): call only where ck_attention_avx512_supported() says so.
+void attention_tile_avx512(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p);
+
+#endif
