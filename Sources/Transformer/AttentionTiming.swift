@@ -19,7 +19,7 @@ public enum AttentionTiming {
         repeats: Int = 3
     ) -> Figures {
         let queries = min(queries, keys)
-        let cache = KVCache(configuration: c, capacity: keys)
+        let cache = KVCache(configuration: c, capacity: keys, layers: 1)
         let kv = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
         let values = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
         for i in 0..<kv.count {

@@ -16,17 +16,19 @@ public final class KVCache: @unchecked Sendable {
     let values: [FloatBuffer]
     let positions: [UnsafeMutablePointer<Int32>]
 
-    public init(configuration c: LlamaConfiguration, capacity: Int) {
+    /// A cache of `capacity` tokens for the configuration's layers, or for its first `layers` only (a benchmark of
+    /// one layer's attention).
+    public init(configuration c: LlamaConfiguration, capacity: Int, layers: Int? = nil) {
         self.capacity = capacity
-        layers = c.layers
+        self.layers = min(layers ?? c.layers, c.layers)
         kvHeads = c.kvHeads
         headWidth = c.headWidth
-        length = Array(repeating: 0, count: c.layers)
+        length = Array(repeating: 0, count: self.layers)
         // Zeroed, so that the pages are committed here, with the session, and not by the first evaluation's
         // appends (a quarter of a million page faults at 16k tokens, about a second).
-        keys = (0..<c.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
-        values = (0..<c.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
-        positions = (0..<c.layers).map { _ in
+        keys = (0..<self.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
+        values = (0..<self.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
+        positions = (0..<self.layers).map { _ in
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, c.kvHeads * capacity))
             p.initialize(repeating: 0, count: max(1, c.kvHeads * capacity))
             return p
