@@ -6,6 +6,7 @@
 // halves (AMD Zen 4) it is faster by issuing half the instructions, not by more arithmetic per cycle.
 
 #include "attention_tile.h"
+#include "vector_exp.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -17,6 +18,13 @@ enum { PANEL = ATTENTION_PANEL };
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+// exp2_polynomial_8 of vector_exp.h on 16 lanes.
+ALWAYS_INLINE __m512 exp2_polynomial_16(__m512 r) {
+    __m512 p = _mm512_set1_ps(exp2_coefficients[0]);
+    for (int i = 1; i < 7; i++) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(exp2_coefficients[i]));
+    return p;
+}
+
 // exp2_8 and exp2_nonpositive_8 of vector_exp.h on 16 lanes, operation for operation, so that both kernels give the
 // same bits.
 ALWAYS_INLINE __m512 exp2_16(__m512 x) {
@@ -25,13 +33,7 @@ ALWAYS_INLINE __m512 exp2_16(__m512 x) {
     __m512 c = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
     __m512 n = _mm512_roundscale_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_sub_ps(c, n);
-    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.339887440266574e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.618437357674640e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.550332471162809e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.402264791363012e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.931472028550421e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512 p = exp2_polynomial_16(r);
     __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
     return _mm512_maskz_mov_ps((__mmask16)~underflow, _mm512_mul_ps(p, _mm512_castsi512_ps(e)));
 }
@@ -41,13 +43,7 @@ ALWAYS_INLINE __m512 exp2_nonpositive_16(__m512 x) {
     __m512 c = _mm512_max_ps(x, _mm512_set1_ps(-125.0f));
     __m512 t = _mm512_add_ps(c, shifter);
     __m512 r = _mm512_sub_ps(c, _mm512_sub_ps(t, shifter));
-    __m512 p = _mm512_set1_ps(1.535336188319500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.339887440266574e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.618437357674640e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.550332471162809e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.402264791363012e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.931472028550421e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512 p = exp2_polynomial_16(r);
     __m512i n = _mm512_slli_epi32(_mm512_castps_si512(t), 23);
     return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(p), n));
 }

@@ -25,6 +25,19 @@ static inline __m256 exp8(__m256 x) {
     return _mm256_andnot_ps(underflow, result);
 }
 
+// Cephes' exp2f polynomial for 2^r, |r| <= 1/2 (relative error about 2e-7), highest degree first; the AVX-512
+// kernel evaluates the same one, so that its exponentials have the same bits.
+static const float exp2_coefficients[7] = {
+    1.535336188319500e-4f, 1.339887440266574e-3f, 9.618437357674640e-3f, 5.550332471162809e-2f,
+    2.402264791363012e-1f, 6.931472028550421e-1f, 1.0f};
+
+// 2^r for 8 lanes of |r| <= 1/2, by Horner's rule.
+static inline __m256 exp2_polynomial_8(__m256 r) {
+    __m256 p = _mm256_set1_ps(exp2_coefficients[0]);
+    for (int i = 1; i < 7; i++) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(exp2_coefficients[i]));
+    return p;
+}
+
 // 2^x for 8 lanes: x = n + r with |r| <= 1/2, then Cephes' exp2f polynomial for 2^r (relative error about 2e-7),
 // scaled by 2^n through the exponent bits. Cheaper than exp8 by the reduction (n is exact, so r = x - n is too).
 // Inputs below -126 (including -inf) give exactly 0; inputs above 127 are clamped.
@@ -34,13 +47,7 @@ static inline __m256 exp2_8(__m256 x) {
     __m256 c = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
     __m256 n = _mm256_round_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_sub_ps(c, n);
-    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.339887440266574e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(9.618437357674640e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.550332471162809e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(2.402264791363012e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(6.931472028550421e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256 p = exp2_polynomial_8(r);
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
 }
@@ -55,13 +62,7 @@ static inline __m256 exp2_nonpositive_8(__m256 x) {
     __m256 c = _mm256_max_ps(x, _mm256_set1_ps(-125.0f));
     __m256 t = _mm256_add_ps(c, shifter);
     __m256 r = _mm256_sub_ps(c, _mm256_sub_ps(t, shifter));
-    __m256 p = _mm256_set1_ps(1.535336188319500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.339887440266574e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(9.618437357674640e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.550332471162809e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(2.402264791363012e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(6.931472028550421e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256 p = exp2_polynomial_8(r);
     __m256i n = _mm256_slli_epi32(_mm256_castps_si256(t), 23);
     return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), n));
 }
