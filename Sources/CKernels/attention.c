@@ -21,8 +21,8 @@
 
 #include "attention_tile.h"
 #include "ckernels.h"
+#include "cpu_features.h"
 
-#include <cpuid.h>
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
@@ -30,21 +30,6 @@
 enum { PANEL = ATTENTION_PANEL, KEY_TILE = ATTENTION_KEY_TILE };
 
 static size_t round_up(size_t n, size_t k) { return (n + k - 1) / k * k; }
-
-// AVX-512F in the CPU (CPUID leaf 7, EBX bit 16) and its state saved by the OS (XCR0: SSE, AVX, opmask, ZMM).
-static int detect_avx512(void) {
-    unsigned int a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  // OSXSAVE
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 16))) return 0;
-    unsigned int xcr0_low, xcr0_high;
-    __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-    return (xcr0_low & 0xE6) == 0xE6;
-}
-
-static int avx512_supported = 0;
-__attribute__((constructor)) static void choose_attention_kernel(void) { avx512_supported = detect_avx512(); }
-
-int ck_attention_avx512_supported(void) { return avx512_supported; }
 
 size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width) {
     size_t columns = heads * round_up(rows, PANEL);
@@ -55,7 +40,7 @@ size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width)
 void ck_attention_block_with(
     int avx512, const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
     const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch) {
-    const attention_tile_step step = avx512 && avx512_supported ? attention_tile_avx512 : attention_tile_avx2;
+    const attention_tile_step step = avx512 && ck_cpu_avx512f ? attention_tile_avx512 : attention_tile_avx2;
     // Flush subnormals to zero inside (probabilities times values far below the running maximum can reach the
     // subnormal range, which costs microcode assists); the caller's mode is restored on return.
     const unsigned int csr = _mm_getcsr();
@@ -117,6 +102,6 @@ void ck_attention_block(
     const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const float *keys,
     const float *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch) {
     ck_attention_block_with(
-        avx512_supported, q, q_stride, rows, heads, head_width, keys, values, visible0, scale, out, out_stride,
+        ck_cpu_avx512f, q, q_stride, rows, heads, head_width, keys, values, visible0, scale, out, out_stride,
         scratch);
 }

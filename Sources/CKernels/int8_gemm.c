@@ -1,5 +1,6 @@
 // Integer products of Q4_1 weights with Q8_1 activations (AVX2 vpmaddubsw), as llama.cpp's CPU backend computes
-// them. See ck_q4_1_q8_1_gemm in ckernels.h.
+// them. See ck_q4_1_q8_1_gemm in ckernels.h; where the CPU has AVX-512 VNNI, int8_gemm_avx512.c computes the same
+// bits faster.
 //
 // The packed weights keep 8 output rows side by side, so that one vector holds 4 consecutive unsigned 4-bit values
 // (one byte each) of each of the 8 rows: per (group of 8 rows, 32-value block), 8 steps of 32 bytes. With 4 bytes of
@@ -8,6 +9,8 @@
 // block is then scaled in float: y += d_w d_a sum + m_w s_a, the expression of ggml's vec_dot_q4_1_q8_1.
 
 #include "ckernels.h"
+#include "cpu_features.h"
+#include "int8_gemm_tile.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -98,9 +101,16 @@ ALWAYS_INLINE void tile(
     }
 }
 
-void ck_q4_1_q8_1_gemm(
-    const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0, size_t group1,
-    const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy, int accumulate) {
+void ck_q4_1_q8_1_gemm_with(
+    int vnni, const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0,
+    size_t group1, const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy,
+    int accumulate) {
+    if (vnni && ck_cpu_avx512vnni) {  // groups two at a time; an odd last one below
+        size_t pairs_end = group0 + (group1 - group0) / 2 * 2;
+        q4_1_q8_1_gemm_avx512vnni(
+            packed, scales, mins, columns, group0, pairs_end, q, d, s, tokens, y, ldy, accumulate);
+        group0 = pairs_end;
+    }
     const size_t blocks = columns / 32;
     enum { TOKEN_TILE = 64 };
     for (size_t t0 = 0; t0 < tokens; t0 += TOKEN_TILE) {
@@ -120,4 +130,10 @@ void ck_q4_1_q8_1_gemm(
             }
         }
     }
+}
+
+void ck_q4_1_q8_1_gemm(
+    const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0, size_t group1,
+    const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy, int accumulate) {
+    ck_q4_1_q8_1_gemm_with(1, packed, scales, mins, columns, group0, group1, q, d, s, tokens, y, ldy, accumulate);
 }

@@ -1,10 +1,13 @@
 import CKernels
 
-/// Q4_1 weights packed for integer products with Q8_1 activations (`ck_q4_1_q8_1_gemm`, AVX2 vpmaddubsw): the
-/// arithmetic of llama.cpp's CPU backend, where the integer sums are exact and only the per-block scaling is in
-/// float. On this project's CPUs the integer loop runs about twice the multiply-adds per second of float FMA (see
-/// results/int8-vs-fma.txt).
+/// Q4_1 weights packed for integer products with Q8_1 activations (`ck_q4_1_q8_1_gemm`: AVX2 vpmaddubsw, or AVX-512
+/// VNNI vpdpbusd where the CPU has it, the same bits): the arithmetic of llama.cpp's CPU backend, where the integer
+/// sums are exact and only the per-block scaling is in float. On this project's CPUs the AVX2 integer loop runs about
+/// twice the multiply-adds per second of float FMA (see results/int8-vs-fma.txt).
 public final class PackedQ4_1: @unchecked Sendable {
+    /// Whether this CPU runs the AVX-512 VNNI kernel.
+    public static var avx512VNNI: Bool { ck_int8_avx512vnni_supported() != 0 }
+
     public let rows: Int
     public let columns: Int
     private let packed: UnsafeMutableRawPointer
@@ -34,17 +37,18 @@ public final class PackedQ4_1: @unchecked Sendable {
     }
 
     /// y (tokens x rows, row stride ldy) = (or += when `accumulate`) the activations times this matrix transposed,
-    /// the groups of 8 output rows split across the workers.
+    /// the groups of 8 output rows split across the workers. `avx512VNNI: false` runs the AVX2 kernel even where the
+    /// CPU has VNNI (for tests).
     public func multiply(
         _ x: Q8Activations, tokens: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
-        accumulate: Bool = false
+        accumulate: Bool = false, avx512VNNI: Bool = true
     ) {
         precondition(x.width == columns && tokens <= x.quantizedRows, "activations of another width or fewer rows")
         let ldy = ldy ?? rows
         Parallel.forRanges(count: rows / 8, granule: 8) { _, groups in
-            ck_q4_1_q8_1_gemm(
-                packed.assumingMemoryBound(to: UInt8.self), scales, minimums, columns, groups.lowerBound,
-                groups.upperBound, x.values, x.scales, x.sums, tokens, y, ldy, accumulate ? 1 : 0)
+            ck_q4_1_q8_1_gemm_with(
+                avx512VNNI ? 1 : 0, packed.assumingMemoryBound(to: UInt8.self), scales, minimums, columns,
+                groups.lowerBound, groups.upperBound, x.values, x.scales, x.sums, tokens, y, ldy, accumulate ? 1 : 0)
         }
     }
 }

@@ -41,7 +41,7 @@ public enum AttentionTiming {
             CausalAttention.run(
                 q: q.pointer, rows: queries, layer: 0, cache: cache, cachedBefore: cachedBefore,
                 heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                roundProbabilities: numerics == .llamacpp, scratch: scratch, out: out.pointer)
+                roundProbabilities: numerics.twoPassAttention, scratch: scratch, out: out.pointer)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if run > 0 { best = min(best, seconds) }
         }

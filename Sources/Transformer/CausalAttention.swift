@@ -43,10 +43,10 @@ public protocol AttentionRecorder: AnyObject {
 
 /// Causal attention of a chunk of queries over a KV cache, in one of two ways:
 ///
-/// - fused (float32 numerics, no recorder: every LongRoPE search): per (KV head, block of `queryBlock` queries), the query
+/// - fused (`float32` and `llamacpp` numerics, no recorder: every LongRoPE search): per (KV head, block of `queryBlock` queries), the query
 ///   heads sharing that KV head walk the keys in tiles with a running maximum and sum (FlashAttention-2, the AVX2
 ///   kernel behind `FusedAttention`); no score matrix larger than a tile is written.
-/// - two-pass (llama.cpp numerics, or when a recorder reads the probabilities): for each (query head, block) the
+/// - two-pass (`llamacpp-fa-off` numerics, or when a recorder reads the probabilities): for each (query head, block) the
 ///   scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys);
 ///   each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide: llama.cpp's
 ///   `soft_max_ext` order), optionally rounded to f16 as llama.cpp does before the product with its f16 V cache,

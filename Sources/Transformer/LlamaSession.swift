@@ -3,11 +3,22 @@ import Numerics
 
 /// How faithfully the engine reproduces llama.cpp's CPU arithmetic.
 public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
-    /// Round activations as ggml does before each product (see `ActivationRounding`), keep K, V and Q in f16
-    /// for attention and round attention probabilities to f16 before they meet V: llama.cpp's default CPU path.
+    /// llama.cpp's default CPU path (commit 0c1e570, `-fa auto`, which is flash attention on the CPU): activations
+    /// rounded as ggml does before each product (see `ActivationRounding`; the Q4_1 products in integers), K and V
+    /// in f16, and attention in float32 with an online softmax over tiles of keys, as ggml's tiled flash-attention
+    /// kernel computes it (Q stays float32; the fused kernel).
     case llamacpp
+    /// llama.cpp with `-fa off` (its default until flash attention became the CPU default, and the fixture's
+    /// engine): as `llamacpp`, but Q is f16 too and the attention is two-pass, the probabilities of each row
+    /// normalised and rounded to f16 before they meet V.
+    case llamacppNoFlash = "llamacpp-fa-off"
     /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding).
     case float32
+
+    /// Whether the products, the KV cache and the rotary angles round as llama.cpp's do.
+    public var emulatesLlamaCpp: Bool { self != .float32 }
+    /// Whether attention is llama.cpp's two-pass one (f16 Q, probabilities rounded to f16) rather than fused.
+    public var twoPassAttention: Bool { self == .llamacppNoFlash }
 }
 
 /// The state of one sequence over a shared `LlamaModel`: its KV cache, its rotary table and the activation
@@ -79,10 +90,10 @@ public final class LlamaSession {
         cosines = FloatBuffer(count: n * c.rotaryPairs)
         sines = FloatBuffer(count: n * c.rotaryPairs)
         inputRounding =
-            numerics == .llamacpp
+            numerics.emulatesLlamaCpp
             ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
         integer =
-            numerics == .llamacpp
+            numerics.emulatesLlamaCpp
             ? model.integerWeights.map { ($0, Q8Activations(capacity: n * max(c.modelWidth, c.feedForwardWidth))) }
             : nil
         positionBuffer = .allocate(capacity: n)
@@ -98,7 +109,7 @@ public final class LlamaSession {
         let c = model.configuration
         return RotaryAngles(
             table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics == .llamacpp)
+            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics.emulatesLlamaCpp)
     }
 
     /// Empties the cache and sets a new rotary table (a new candidate on the same buffers).
@@ -162,9 +173,9 @@ public final class LlamaSession {
                 rotate(query.pointer, rows: n, heads: c.attentionHeads)
                 rotate(key.pointer, rows: n, heads: c.kvHeads)
             }
-            if inputRounding != nil {  // llama.cpp's f16 KV cache, and Q converted to f16 to meet it
+            if inputRounding != nil {  // llama.cpp's f16 KV cache, and without flash attention Q converted to f16
                 clock.measure(.rounding) {
-                    VectorMath.roundToHalf(query.pointer, count: n * d)
+                    if numerics.twoPassAttention { VectorMath.roundToHalf(query.pointer, count: n * d) }
                     VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
                     VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
                 }
@@ -178,7 +189,7 @@ public final class LlamaSession {
                 CausalAttention.run(
                     q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                     heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                    roundProbabilities: inputRounding != nil, scratch: attentionScratch, recorder: attentionRecorder,
+                    roundProbabilities: numerics.twoPassAttention, scratch: attentionScratch, recorder: attentionRecorder,
                     out: attended.pointer)
             }
             attentionRecorder?.finishLayer(index, rows: n, cachedBefore: cachedBefore)

@@ -21,7 +21,7 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
     @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
     var attentionLengths: [Int] = [2048, 16384, 32768]
-    @Option(help: "Engine numerics: float32 (what searches use) or llamacpp.") var numerics: EngineNumerics = .float32
+    @Option(help: "Engine numerics: float32 (what searches use), llamacpp or llamacpp-fa-off.") var numerics: EngineNumerics = .float32
     @Option(help: "llama.cpp's llama-perplexity, to run on the same windows as ctxevo (see --llama-windows).")
     var llamaPerplexity: String?
     @Option(
@@ -42,7 +42,10 @@ struct BenchPerplexity: ParsableCommand {
                     context >= 4, windows >= 1
                 else { throw ValidationError("--llama-windows: '\(spec)' is not CONTEXTxWINDOWS[@NUMERICS]") }
                 guard let numerics = parts.count == 2 ? EngineNumerics(rawValue: String(parts[1])) : self.numerics
-                else { throw ValidationError("--llama-windows: '\(parts[1])' is not llamacpp or float32") }
+                else {
+                    let known = EngineNumerics.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ValidationError("--llama-windows: '\(parts[1])' is not one of \(known)")
+                }
                 return (context, windows, numerics)
             }
         }

@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    /// The VNNI kernel's block sums are the AVX2 kernel's exact integers and its float scaling is the same, lane for
+    /// lane: the two give the same bits, on an odd number of groups (the last one left to AVX2) and token counts that
+    /// are not a multiple of its 8-token tile.
+    @Test(
+        .enabled(if: PackedQ4_1.avx512VNNI, "the CPU has no AVX-512 VNNI"),
+        arguments: [(8, 32, 1), (24, 96, 13), (64, 576, 70), (192, 1536, 9)])
+    func vnniKernelGivesTheAVX2KernelsBits(rows: Int, columns: Int, tokens: Int) throws {
+        var random = SystemRandomNumberGenerator()
+        let blocks = (0..<(rows * columns / 32)).map { _ in
+            Block(
+                d: Float16(Float.random(in: 0.001...0.05, using: &random)),
+                m: Float16(Float.random(in: -0.4...0.1, using: &random)),
+                q: (0..<32).map { _ in UInt8.random(in: 0...15, using: &random) })
+        }
+        let x = (0..<(tokens * columns)).map { _ in Float.random(in: -3...3, using: &random) }
+        let packed = try #require(
+            raw(blocks).withUnsafeBytes { PackedQ4_1(raw: $0.baseAddress!, rows: rows, columns: columns) })
+        let activations = Q8Activations(capacity: tokens * columns)
+        x.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, rows: tokens, width: columns) }
+        let start = (0..<(tokens * rows)).map { _ in Float.random(in: -1...1, using: &random) }
+        var wide = start
+        var narrow = start
+        packed.multiply(activations, tokens: tokens, into: &wide, accumulate: true, avx512VNNI: true)
+        packed.multiply(activations, tokens: tokens, into: &narrow, accumulate: true, avx512VNNI: false)
+        #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern))
+    }
+
     @Test func shapesItCannotPackAreRefused() {
         let bytes = [UInt8](repeating: 0, count: 20 * 12)
         bytes.withUnsafeBytes { raw in

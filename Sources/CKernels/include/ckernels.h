@@ -59,9 +59,20 @@ void ck_q4_1_pack(const uint8_t *raw, size_t rows, size_t columns, uint8_t *pack
 void ck_q8_1_quantize(const float *x, size_t rows, size_t columns, int8_t *q, float *d, float *s);
 
 /// y[t][o] (+= when accumulate) sum over blocks of d_w d_a (sum_j qw qa) + m_w s_a, for the rows o of the groups of
-/// 8 rows [group0, group1) of packed Q4_1 weights and `tokens` Q8_1 activation rows (integer products, AVX2).
+/// 8 rows [group0, group1) of packed Q4_1 weights and `tokens` Q8_1 activation rows (integer products: AVX-512 VNNI
+/// where the CPU has it, else AVX2).
 void ck_q4_1_q8_1_gemm(
     const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0, size_t group1,
     const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy, int accumulate);
+
+/// ck_q4_1_q8_1_gemm with the AVX-512 VNNI kernel when `vnni` is non-zero and the CPU has it, else the AVX2 one (the
+/// two give the same bits).
+void ck_q4_1_q8_1_gemm_with(
+    int vnni, const uint8_t *packed, const float *scales, const float *mins, size_t columns, size_t group0,
+    size_t group1, const int8_t *q, const float *d, const float *s, size_t tokens, float *y, size_t ldy,
+    int accumulate);
+
+/// Non-zero when the CPU and the OS support AVX-512 F, VL and VNNI, so that ck_q4_1_q8_1_gemm runs its VNNI kernel.
+int ck_int8_avx512vnni_supported(void);
 
 #endif

@@ -43,6 +43,8 @@ public struct LlamaCppComparison: Sendable {
 
         let arguments = [
             "-m", modelPath, "-f", textPath, "-c", String(context), "--chunks", String(windows), "-t", String(threads),
+            // Flash attention is llama.cpp's CPU default; `llamacpp-fa-off` emulates its other path.
+            "-fa", numerics == .llamacppNoFlash ? "off" : "on",
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: llamaPerplexity)
