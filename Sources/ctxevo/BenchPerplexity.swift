@@ -21,15 +21,18 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
     @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
     var attentionLengths: [Int] = [2048, 16384, 32768]
-    @Option(help: "Engine numerics: float32 (what searches use), llamacpp or llamacpp-fa-off.") var numerics: EngineNumerics = .float32
+    @Option(help: "Engine numerics of the contexts: float32 (what searches use), llamacpp or llamacpp-fa-off.")
+    var numerics: EngineNumerics = .float32
     @Option(help: "llama.cpp's llama-perplexity, to run on the same windows as ctxevo (see --llama-windows).")
     var llamaPerplexity: String?
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp(
             "Windows of the comparison with llama.cpp, CONTEXTxWINDOWS, each optionally @NUMERICS for ctxevo's side.",
-            discussion: "Without @, ctxevo uses --numerics. Example: 2048x5@llamacpp 16384x1."))
-    var llamaWindows: [String] = ["2048x5", "16384x1"]
+            discussion:
+                "By default ctxevo's side computes llama.cpp's arithmetic (llamacpp numerics; llama.cpp runs with -fa on, "
+                + "or -fa off against llamacpp-fa-off). Without @, ctxevo uses --numerics. Example: 2048x5@float32."))
+    var llamaWindows: [String] = ["2048x5@llamacpp", "16384x1@llamacpp"]
     @Flag(help: "Print one JSON object per measurement.") var json = false
 
     /// The comparison windows, parsed: context, windows, ctxevo's numerics.
