@@ -8,7 +8,7 @@ import Numerics
 /// is new, and at the first firing), it is cut into Q/16 frames of 32 values (hop 16), each multiplied by a periodic
 /// Hann window, w[n] = (1 - cos(2 pi n / 32)) / 2, and transformed; the 17 one-sided magnitudes
 /// |sum_n w[n] x[n] e^(-2 pi i f n / 32)| of each frame are folded into an exponential moving average over time
-/// (gamma = 0.99 per query): frame t of T weighs (1 - g^16) (g^16)^(T - 1 - t), the old value decays by g^Q, and a
+/// (gamma per query, the spec's 0.99 unless the network says otherwise): frame t of T weighs (1 - g^16) (g^16)^(T - 1 - t), the old value decays by g^Q, and a
 /// token that arrived at row r of the window counts only frames t >= r / 16.
 ///
 /// All the frames of all tokens are one sgemm: the frames, copied out of the padded signals (count × Q/16 rows of
@@ -17,6 +17,7 @@ public enum AttentionSpectrogram {
     public static let window = 32
     public static let hop = 16
     public static let bins = 17
+    /// The spec's decay of the moving average per query (the published setting).
     public static let gamma = 0.99
 
     /// (32, 34): columns 0..<17 are w[n] cos(2 pi f n / 32), 17..<34 are -w[n] sin(2 pi f n / 32).
@@ -39,9 +40,10 @@ public enum AttentionSpectrogram {
     /// - ema: (count, 17), updated in place; `firstRow[i]` is the row of the window at which token i arrived
     ///   (0 for tokens cached before the window, which also decay).
     /// - tail: (count, 16), set to the last 16 values of this window, for the next.
+    /// - gamma: the moving average's decay per query, in (0, 1).
     public static func update(
         signals: UnsafeMutablePointer<Float>, count: Int, queries: Int, firstRow: [Int],
-        ema: UnsafeMutablePointer<Float>, tail: UnsafeMutablePointer<Float>, scratch: inout [Float]
+        ema: UnsafeMutablePointer<Float>, tail: UnsafeMutablePointer<Float>, gamma: Double, scratch: inout [Float]
     ) {
         precondition(queries % hop == 0 && queries > 0, "the window must be a positive multiple of 16 queries")
         let frames = queries / hop
@@ -89,7 +91,9 @@ public enum AttentionSpectrogram {
     }
 
     /// The same for one token, straight from the definition (direct DFT, double): the reference of the tests.
-    public static func reference(signal: [Double], previous: [Double], old: [Double]?, firstRow: Int) -> [Double] {
+    public static func reference(
+        signal: [Double], previous: [Double], old: [Double]?, firstRow: Int, gamma: Double = gamma
+    ) -> [Double] {
         let queries = signal.count
         let frames = queries / hop
         let padded = previous + signal

@@ -37,13 +37,16 @@ public final class AttentionSummary: AttentionRecorder, @unchecked Sendable {
     let keepsStatistics: Bool
 
     /// `statistics`: keep the accumulated, newest-query and window attention (the baseline rules read them);
-    /// `spectrogram`: keep NAMM's spectrogram. A recorder that keeps neither records nothing.
+    /// `spectrogram`: keep NAMM's spectrogram, its moving average decaying by `gamma` per query. A recorder that keeps
+    /// neither records nothing.
     public init(
         configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int, observationWindow: Int = 64,
-        statistics: Bool = true, spectrogram: Bool = false
+        statistics: Bool = true, spectrogram: Bool = false, gamma: Double = AttentionSpectrogram.gamma
     ) {
         keepsStatistics = statistics
-        spectra = spectrogram ? SpectralState(configuration: c, capacity: capacity, chunkSize: chunkSize) : nil
+        spectra =
+            spectrogram
+            ? SpectralState(configuration: c, capacity: capacity, chunkSize: chunkSize, gamma: gamma) : nil
         layers = c.layers
         kvHeads = c.kvHeads
         headsPerKVHead = c.queryHeadsPerKVHead

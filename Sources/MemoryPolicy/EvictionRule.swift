@@ -36,6 +36,8 @@ public protocol EvictionRule: Sendable {
     /// Whether it reads NAMM's attention spectrogram (more memory and time). Only a rule that reads one or the
     /// other makes the prefill record attention (and leave the fused attention kernel).
     var readsSpectrogram: Bool { get }
+    /// The decay per query of the spectrogram's moving average it reads (the spec's 0.99 by default).
+    var spectrogramGamma: Double { get }
     /// A score per cached token (higher is kept; below zero is evicted by the threshold budget), for the rules
     /// that score; nil for the others.
     func scores(_ tokens: CachedTokens) -> [Float]?
@@ -45,6 +47,7 @@ public protocol EvictionRule: Sendable {
 
 extension EvictionRule {
     public var readsSpectrogram: Bool { false }
+    public var spectrogramGamma: Double { AttentionSpectrogram.gamma }
     public func scores(_ tokens: CachedTokens) -> [Float]? { nil }
 }
 

@@ -20,24 +20,27 @@ public final class MemoryManager {
     /// Wall time spent in the firings (features, scores, eviction) since the last `resetMeasurements`.
     public private(set) var firingSeconds = 0.0
     let collectNormalization: Bool
-    public private(set) var normalizationStatistics = NormalizationAccumulator()
+    public private(set) var normalizationStatistics: NormalizationAccumulator
 
-    /// With `collectNormalization`, every firing also adds the spectrogram of every cached token to
-    /// `normalizationStatistics` (the first pass of a NAMM search, with the full cache).
+    /// With `collectNormalization`, every firing also adds the spectrogram (decaying by `normalizationGamma` per
+    /// query) of every cached token to `normalizationStatistics` (the first pass of a NAMM search, with the full
+    /// cache); otherwise the spectrogram is the rule's.
     public init(
         rule: any EvictionRule, budget: CacheBudget, configuration: LlamaConfiguration, capacity: Int, chunkSize: Int,
-        seed: UInt64 = 1, collectNormalization: Bool = false
+        seed: UInt64 = 1, collectNormalization: Bool = false, normalizationGamma: Double = AttentionSpectrogram.gamma
     ) {
         self.rule = rule
         self.budget = budget
         self.seed = seed
         self.collectNormalization = collectNormalization
+        normalizationStatistics = NormalizationAccumulator(gamma: normalizationGamma)
         let spectrogram = rule.readsSpectrogram || collectNormalization
         attention =
             rule.readsAttention || spectrogram
             ? AttentionSummary(
                 configuration: configuration, capacity: capacity, chunkSize: chunkSize,
-                statistics: rule.readsAttention, spectrogram: spectrogram) : nil
+                statistics: rule.readsAttention, spectrogram: spectrogram,
+                gamma: collectNormalization ? normalizationGamma : rule.spectrogramGamma) : nil
         weights = budget.weights(layers: configuration.layers)
         random = RandomGenerator(seed: seed)
         keptSums = Array(repeating: 0, count: configuration.layers)

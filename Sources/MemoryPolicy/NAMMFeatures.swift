@@ -33,17 +33,21 @@ public enum NAMMFeatures {
 }
 
 /// The mean and standard deviation of each of the 17 spectrogram bins, pooled over every layer, KV head and cached
-/// token at every firing of a pass with no eviction; frozen and stored with the network.
+/// token at every firing of a pass with no eviction; frozen and stored with the network, with the decay per query
+/// of the spectrogram's moving average they describe (`gamma`: the spec's 0.99 unless an experiment sets
+/// `ema_decay`; a file without it has the spec's).
 public struct SpectrogramNormalization: Codable, Sendable, Equatable {
     public var mean: [Double]
     public var standardDeviation: [Double]
+    public var gamma: Double
 
-    public init(mean: [Double], standardDeviation: [Double]) {
+    public init(mean: [Double], standardDeviation: [Double], gamma: Double = AttentionSpectrogram.gamma) {
         self.mean = mean
         self.standardDeviation = standardDeviation
+        self.gamma = gamma
     }
 
-    /// No normalisation (mean 0, deviation 1).
+    /// No normalisation (mean 0, deviation 1) of the spec's spectrogram.
     public static let identity = SpectrogramNormalization(
         mean: Array(repeating: 0, count: AttentionSpectrogram.bins),
         standardDeviation: Array(repeating: 1, count: AttentionSpectrogram.bins))
@@ -51,6 +55,14 @@ public struct SpectrogramNormalization: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case mean
         case standardDeviation = "standard_deviation"
+        case gamma
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try c.decode([Double].self, forKey: .mean)
+        standardDeviation = try c.decode([Double].self, forKey: .standardDeviation)
+        gamma = try c.decodeIfPresent(Double.self, forKey: .gamma) ?? AttentionSpectrogram.gamma
     }
 }
 
@@ -59,8 +71,10 @@ public struct NormalizationAccumulator: Sendable {
     var sums = [Double](repeating: 0, count: AttentionSpectrogram.bins)
     var squares = [Double](repeating: 0, count: AttentionSpectrogram.bins)
     public private(set) var samples = 0
+    /// The decay of the spectrogram being measured.
+    public let gamma: Double
 
-    public init() {}
+    public init(gamma: Double = AttentionSpectrogram.gamma) { self.gamma = gamma }
 
     public mutating func add(_ spectrogram: ArraySlice<Float>) {
         let bins = AttentionSpectrogram.bins
@@ -80,6 +94,6 @@ public struct NormalizationAccumulator: Sendable {
         let n = Double(max(1, samples))
         let mean = sums.map { $0 / n }
         let deviation = zip(squares, mean).map { (max(0, $0 / n - $1 * $1)).squareRoot() }
-        return SpectrogramNormalization(mean: mean, standardDeviation: deviation)
+        return SpectrogramNormalization(mean: mean, standardDeviation: deviation, gamma: gamma)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```json
 /// {"format": "ctxevo-namm", "version": 1, "scorer": "bam", "parameters": [...4172 numbers],
-///  "normalization": {"mean": [17], "standard_deviation": [17]},
+///  "normalization": {"mean": [17], "standard_deviation": [17], "gamma": 0.99},
 ///  "training": {"model_sha256": "...", "layers": 30, "kv_heads": 3, "update_interval": 512, "length": 4096,
 ///               "budget": "0.25", "run": 1, "generation": 12, "fitness": 21.5}}
 /// ```
@@ -82,6 +82,9 @@ public struct NAMMNetworkFile: VersionedFile, Sendable, Equatable {
         guard file.normalization.mean.count == bins, file.normalization.standardDeviation.count == bins,
             (file.normalization.mean + file.normalization.standardDeviation).allSatisfy(\.isFinite)
         else { throw NAMMFileError(path: path, problem: "needs 17 finite normalisation means and deviations") }
+        guard file.normalization.gamma > 0, file.normalization.gamma < 1 else {
+            throw NAMMFileError(path: path, problem: "has a spectrogram decay (gamma) outside (0, 1)")
+        }
         if let modelSHA256, file.training.modelSHA256 != modelSHA256 {
             throw NAMMFileError(
                 path: path,

@@ -15,6 +15,7 @@ public struct NAMMRule: EvictionRule {
     public var name: String { "namm-\(scorer.name)" }
     public var readsAttention: Bool { false }
     public var readsSpectrogram: Bool { true }
+    public var spectrogramGamma: Double { normalization.gamma }
 
     public func scores(_ tokens: CachedTokens) -> [Float]? {
         guard

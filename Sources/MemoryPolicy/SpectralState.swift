@@ -15,6 +15,8 @@ final class SpectralState: @unchecked Sendable {
     let headsPerKVHead: Int
     let capacity: Int
     let chunkSize: Int
+    /// The moving average's decay per query.
+    let gamma: Double
     /// (layers, kvHeads, capacity, 17) and (layers, kvHeads, capacity, 16).
     private(set) var ema: [Float]
     private var tail: [Float]
@@ -26,7 +28,8 @@ final class SpectralState: @unchecked Sendable {
     private let scratches = (0..<Parallel.workerCount).map { _ in Scratch() }
     private var layerTotal = 0
 
-    init(configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int) {
+    init(configuration c: LlamaConfiguration, capacity: Int, chunkSize: Int, gamma: Double) {
+        self.gamma = gamma
         layers = c.layers
         kvHeads = c.kvHeads
         headsPerKVHead = c.queryHeadsPerKVHead
@@ -87,6 +90,7 @@ final class SpectralState: @unchecked Sendable {
         let firstRow = (0..<total).map { $0 < cachedBefore ? 0 : $0 - cachedBefore }
         let rows = rows.pointer
         let (chunkSize, capacity, headsPerKVHead) = (self.chunkSize, self.capacity, self.headsPerKVHead)
+        let gamma = self.gamma
         let scratches = self.scratches
         signals.withUnsafeMutableBufferPointer { s in
             ema.withUnsafeMutableBufferPointer { e in
@@ -118,7 +122,8 @@ final class SpectralState: @unchecked Sendable {
                             AttentionSpectrogram.update(
                                 signals: signal + range.lowerBound * stride, count: range.count, queries: window,
                                 firstRow: Array(firstRow[range]), ema: emaBase + (base + range.lowerBound) * bins,
-                                tail: tailBase + (base + range.lowerBound) * hop, scratch: &scratches[worker].values)
+                                tail: tailBase + (base + range.lowerBound) * hop, gamma: gamma,
+                                scratch: &scratches[worker].values)
                         }
                     }
                 }

@@ -67,15 +67,17 @@ public final class NAMMObjective: Objective {
             model: model, context: length, chunkSize: updateInterval, numerics: .float32)
     }
 
-    /// The frozen normalisation of the spectrogram: one pass over `sequences` with the full cache (spec §2).
+    /// The frozen normalisation of the spectrogram whose moving average decays by `gamma` per query: one pass over
+    /// `sequences` with the full cache (spec §2).
     public static func normalization(
-        model: LlamaModel, sequences: [ScoredSequence], length: Int, updateInterval: Int
+        model: LlamaModel, sequences: [ScoredSequence], length: Int, updateInterval: Int,
+        gamma: Double = AttentionSpectrogram.gamma
     ) throws -> SpectrogramNormalization {
         let evaluator = try PerplexityEvaluator(
             model: model, context: length, chunkSize: updateInterval, numerics: .float32)
         let manager = MemoryManager(
             rule: FullCache(), budget: CacheBudget(size: .fraction(1)), configuration: model.configuration,
-            capacity: length, chunkSize: updateInterval, collectNormalization: true)
+            capacity: length, chunkSize: updateInterval, collectNormalization: true, normalizationGamma: gamma)
         evaluator.memory = manager
         _ = try evaluator.score(sequences, rotary: nil)
         return manager.normalizationStatistics.normalization

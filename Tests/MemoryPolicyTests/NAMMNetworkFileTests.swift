@@ -30,10 +30,13 @@ import Testing
         short.parameters.removeLast()
         var badNormalization = written
         badNormalization.normalization.mean[3] = .infinity
+        var badDecay = written
+        badDecay.normalization.gamma = 1
         let cases: [(String, (String) throws -> Void)] = [
             ("not json", { try Data("{nope".utf8).write(to: URL(fileURLWithPath: $0)) }),
             ("newer", { try newer.write(to: $0) }),
             ("short", { try short.write(to: $0) }),
+            ("decay of 1", { try badDecay.write(to: $0) }),
         ]
         for (name, write) in cases {
             let p = path()
@@ -44,5 +47,25 @@ import Testing
         // JSON cannot hold infinity: the encoder refuses it before anything is written.
         #expect(throws: (any Error).self) { try badNormalization.write(to: path()) }
         #expect(throws: NAMMFileError.self) { try NAMMNetworkFile.read(path: "/nonexistent/namm.json") }
+    }
+
+    /// A network's spectrogram decay is stored with its normalisation and read back; a file written before it was
+    /// stored has the spec's 0.99.
+    @Test func theSpectrogramDecayTravelsWithTheNetwork() throws {
+        var written = file()
+        written.normalization.gamma = 0.9995
+        let p = path()
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        try written.write(to: p)
+        let read = try NAMMNetworkFile.read(path: p)
+        #expect(read.normalization.gamma == 0.9995)
+        #expect(try read.rule().spectrogramGamma == 0.9995)
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: p))) as? [String: Any])
+        var normalization = try #require(json["normalization"] as? [String: Any])
+        normalization.removeValue(forKey: "gamma")
+        json["normalization"] = normalization
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: p))
+        #expect(try NAMMNetworkFile.read(path: p).normalization.gamma == AttentionSpectrogram.gamma)
     }
 }

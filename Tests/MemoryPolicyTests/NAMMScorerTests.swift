@@ -5,8 +5,9 @@ import Testing
 /// NAMM's features and network against their definitions.
 @Suite struct NAMMScorerTests {
     /// The batched spectrogram (one sgemm over every frame of every token) against a direct DFT in double, for an
-    /// old token (with a previous tail and state) and for tokens that arrived within the window.
-    @Test func spectrogramMatchesADirectDFT() {
+    /// old token (with a previous tail and state) and for tokens that arrived within the window; with the spec's decay
+    /// and a longer memory.
+    @Test(arguments: [AttentionSpectrogram.gamma, 0.9995]) func spectrogramMatchesADirectDFT(gamma: Double) {
         let queries = 64
         let count = 3
         let stride = queries + 16
@@ -33,13 +34,13 @@ import Testing
                 tail.withUnsafeMutableBufferPointer { t in
                     AttentionSpectrogram.update(
                         signals: s.baseAddress!, count: count, queries: queries, firstRow: firstRows,
-                        ema: e.baseAddress!, tail: t.baseAddress!, scratch: &scratch)
+                        ema: e.baseAddress!, tail: t.baseAddress!, gamma: gamma, scratch: &scratch)
                 }
             }
         }
         for i in 0..<count {
             let expected = AttentionSpectrogram.reference(
-                signal: signals[i], previous: tails[i], old: i == 0 ? old : nil, firstRow: firstRows[i])
+                signal: signals[i], previous: tails[i], old: i == 0 ? old : nil, firstRow: firstRows[i], gamma: gamma)
             let got = ema[(i * 17)..<((i + 1) * 17)].map(Double.init)
             let worst = zip(got, expected).map { abs($0 - $1) / max(1e-3, abs($1)) }.max()!
             #expect(worst < 1e-4, "token \(i): \(got) vs \(expected)")

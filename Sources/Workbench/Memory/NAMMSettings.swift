@@ -19,6 +19,8 @@ import Objectives
 ///   documents: 4              # plays of the search set, one document of `length` tokens each
 ///   length: 4096
 ///   update_interval: 512      # n_up
+///   ema_decay: 0.99           # network search: the spectrogram moving average's decay per query (the spec's 0.99;
+///                             # closer to 1 remembers older attention), stored with the network
 ///   passkey_depths: [0.1, 0.5, 0.9]   # the passkey probe, in every candidate's metrics ([] for none)
 /// ```
 public struct NAMMSettings: Codable, Sendable, Equatable {
@@ -39,6 +41,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var length: Int?
     public var updateInterval: Int?
     public var passkeyDepths: [Double]?
+    public var emaDecay: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, search, scorer, start, rule, budget, allocation
@@ -46,6 +49,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
         case fitness, documents, length
         case updateInterval = "update_interval"
         case passkeyDepths = "passkey_depths"
+        case emaDecay = "ema_decay"
     }
 
     public init(scorer: String, budget: String) {
@@ -60,6 +64,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     var documentLength: Int { length ?? 4096 }
     var interval: Int { updateInterval ?? 512 }
     var depths: [Double] { passkeyDepths ?? [0.1, 0.5, 0.9] }
+    var gamma: Double { emaDecay ?? AttentionSpectrogram.gamma }
 
     /// The budget, parsed (validated by `validate`).
     var cacheBudget: CacheBudget {
@@ -81,8 +86,13 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
             if TokenScorers.parameterCount(scorerName) == nil {
                 throw fail("scorer", "'\(scorerName)' is not one of \(TokenScorers.names.joined(separator: ", "))")
             }
+            if let g = emaDecay, !(g > 0 && g < 1) { throw fail("ema_decay", "must lie in (0, 1), not \(g)") }
+            if emaDecay != nil && start != nil {
+                throw fail("ema_decay", "comes with the start network, whose normalisation is kept: give one of them")
+            }
         case .allocation:
             if start != nil { throw fail("start", "is for a network search") }
+            if emaDecay != nil { throw fail("ema_decay", "is for a network search (the rule's network has its own)") }
             guard let rule else { throw fail("rule", "is missing (the rule whose per-layer budget is searched)") }
             if EvictionRules.named(rule) == nil && !rule.hasSuffix(".json") {
                 throw fail(

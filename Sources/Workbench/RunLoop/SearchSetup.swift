@@ -74,10 +74,13 @@ public enum SearchSetup {
                 }
             } else {
                 logger.info(
-                    "spectrogram normalisation: a full-cache pass over \(sequences.count) documents of \(length) tokens"
-                )
+                    """
+                    spectrogram normalisation (moving average decay \(settings.gamma) per query): a full-cache pass \
+                    over \(sequences.count) documents of \(length) tokens
+                    """)
                 normalization = try NAMMObjective.normalization(
-                    model: model, sequences: sequences, length: length, updateInterval: settings.interval)
+                    model: model, sequences: sequences, length: length, updateInterval: settings.interval,
+                    gamma: settings.gamma)
             }
         case .allocation:
             let name = settings.rule ?? "h2o"
