@@ -17,7 +17,8 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
 
     /// Whether the products, the KV cache and the rotary angles round as llama.cpp's do.
     public var emulatesLlamaCpp: Bool { self != .float32 }
-    /// Whether attention is llama.cpp's two-pass one (f16 Q, probabilities rounded to f16) rather than fused.
+    /// Whether attention is llama.cpp's two-pass one (f16 Q, probabilities rounded to f16) rather than fused (an
+    /// attention recorder makes any numerics two-pass, without these roundings).
     public var twoPassAttention: Bool { self == .llamacppNoFlash }
 }
 
