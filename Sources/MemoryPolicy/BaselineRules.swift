@@ -41,10 +41,13 @@ public struct HeavyHitters: EvictionRule {
     public var name: String { "h2o" }
     public var readsAttention: Bool { true }
     public func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int] {
-        let recent = Array((tokens.count - budget / 2)..<tokens.count)
         let scores = tokens.attention!.accumulated(layer: tokens.layer, kvHead: tokens.kvHead, count: tokens.count)
-        return EvictionRules.highest(Array(scores), budget: budget, forced: recent)
+        return EvictionRules.highest(
+            Array(scores), budget: budget, forced: HeavyHitters.recent(count: tokens.count, budget: budget))
     }
+
+    /// The newest half of the budget, kept whatever its attention.
+    public static func recent(count: Int, budget: Int) -> [Int] { Array((count - budget / 2)..<count) }
 }
 
 /// TOVA (Oren et al., 2024): the tokens the newest query attends to most (averaged over the query heads of the KV

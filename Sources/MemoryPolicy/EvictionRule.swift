@@ -43,12 +43,18 @@ public protocol EvictionRule: Sendable {
     func scores(_ tokens: CachedTokens) -> [Float]?
     /// The cache indices to keep: ascending, exactly `budget` of them (0 < budget < tokens.count).
     func keep(_ tokens: CachedTokens, budget: Int, random: inout RandomGenerator) -> [Int]
+    /// For the rules that score: the indices to keep given the tokens' scores (computed ahead, on all cores).
+    func keep(scores: [Float], budget: Int) -> [Int]
 }
 
 extension EvictionRule {
     public var readsSpectrogram: Bool { false }
     public var spectrogramGamma: Double { AttentionSpectrogram.gamma }
     public func scores(_ tokens: CachedTokens) -> [Float]? { nil }
+    /// The highest scores, the newest token always among them.
+    public func keep(scores: [Float], budget: Int) -> [Int] {
+        EvictionRules.highest(scores, budget: budget, forced: [scores.count - 1])
+    }
 }
 
 extension EvictionRules {

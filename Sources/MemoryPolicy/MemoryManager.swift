@@ -95,9 +95,7 @@ public final class MemoryManager {
             } else if evicting[layer] {
                 kept = (0..<heads).map { head in
                     let item = layer * heads + head
-                    if let s = scores?[item] {
-                        return EvictionRules.highest(s, budget: allowed[layer], forced: [length - 1])
-                    }
+                    if let s = scores?[item] { return rule.keep(scores: s, budget: allowed[layer]) }
                     return rule.keep(views[item], budget: allowed[layer], random: &random)
                 }
             }

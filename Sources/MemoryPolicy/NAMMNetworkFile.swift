@@ -6,6 +6,7 @@ import Foundation
 ///
 /// ```json
 /// {"format": "ctxevo-namm", "version": 1, "scorer": "bam", "parameters": [...4172 numbers],
+///  "prior": "h2o",                                      (optional: the rule the network corrects)
 ///  "normalization": {"mean": [17], "standard_deviation": [17], "gamma": 0.99},
 ///  "training": {"model_sha256": "...", "layers": 30, "kv_heads": 3, "update_interval": 512, "length": 4096,
 ///               "budget": "0.25", "run": 1, "generation": 12, "fitness": 21.5}}
@@ -53,23 +54,27 @@ public struct NAMMNetworkFile: VersionedFile, Sendable, Equatable {
     public var version: Int
     public var scorer: String
     public var parameters: [Double]
+    public var prior: NAMMPrior?
     public var normalization: SpectrogramNormalization
     public var training: Training
 
     public init(
-        scorer: String, parameters: [Double], normalization: SpectrogramNormalization, training: Training
+        scorer: String, parameters: [Double], prior: NAMMPrior? = nil, normalization: SpectrogramNormalization,
+        training: Training
     ) {
         format = NAMMNetworkFile.formatName
         version = NAMMNetworkFile.currentVersion
         self.scorer = scorer
         self.parameters = parameters
+        self.prior = prior
         self.normalization = normalization
         self.training = training
     }
 
     /// The network as a rule, checked: the scorer builds from the parameters (count, finiteness).
     public func rule() throws -> NAMMRule {
-        NAMMRule(scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: normalization)
+        NAMMRule(
+            scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: normalization, prior: prior)
     }
 
     public func write(to path: String) throws { try writeJSON(to: path) }

@@ -5,7 +5,8 @@ import Transformer
 /// A memory policy's fitness (../shared/specs/namm.md §6): the perplexity of the model on long search documents
 /// while the policy manages its KV cache under the experiment's budget. What the genome is depends on the search:
 ///
-/// - `network`: the scorer's flat parameter vector (4,172 for BAM, 26 for the linear scorer), as NAMM;
+/// - `network`: the scorer's flat parameter vector (4,172 for BAM, 26 for the linear scorer), as NAMM, or as a
+///   correction of H2O (`NAMMRule`'s prior);
 /// - `allocation`: one number per layer, the logarithm of that layer's share of the budget (EvolKV), for a fixed
 ///   rule (any baseline, or a trained network).
 ///
@@ -20,8 +21,8 @@ public final class NAMMObjective: Objective {
 
     /// What a genome decides.
     public enum Search: Sendable {
-        /// The parameters of a scorer ("bam" or "linear").
-        case network(scorer: String)
+        /// The parameters of a scorer ("bam" or "linear"), alone or correcting a prior rule.
+        case network(scorer: String, prior: NAMMPrior? = nil)
         /// The per-layer shares of the budget (log weights) for a fixed rule.
         case allocation(rule: any EvictionRule)
     }
@@ -46,7 +47,7 @@ public final class NAMMObjective: Objective {
         updateInterval: Int, fingerprints: Fingerprints
     ) throws {
         switch search {
-        case .network(let scorer):
+        case .network(let scorer, _):
             guard let count = TokenScorers.parameterCount(scorer) else { throw NAMMError.unknownScorer(scorer) }
             dimension = count
         case .allocation:
@@ -86,9 +87,9 @@ public final class NAMMObjective: Objective {
     /// The rule and budget a genome stands for.
     public func policy(_ genome: [Double]) throws -> (any EvictionRule, CacheBudget) {
         switch search {
-        case .network(let scorer):
+        case .network(let scorer, let prior):
             let rule = NAMMRule(
-                scorer: try TokenScorers.make(scorer, parameters: genome), normalization: normalization)
+                scorer: try TokenScorers.make(scorer, parameters: genome), normalization: normalization, prior: prior)
             return (rule, budget)
         case .allocation(let rule):
             var budget = budget

@@ -30,10 +30,12 @@ enum Tiny {
     }
 
     /// A summary fed the pattern through the recorder interface, as the engine feeds it.
-    func summary(observationWindow: Int = 4) throws -> (AttentionSummary, LlamaConfiguration) {
+    func summary(observationWindow: Int = 4, spectrogram: Bool = false) throws -> (AttentionSummary, LlamaConfiguration)
+    {
         let c = try #require(Tiny.model).configuration
         let summary = AttentionSummary(
-            configuration: c, capacity: 16, chunkSize: Self.count, observationWindow: observationWindow)
+            configuration: c, capacity: 16, chunkSize: Self.count, observationWindow: observationWindow,
+            spectrogram: spectrogram)
         for layer in 0..<c.layers {
             summary.beginLayer(layer, rows: Self.count, cachedBefore: 0)
             for head in 0..<c.attentionHeads {
@@ -120,6 +122,33 @@ enum Tiny {
         for (recorded, expected) in pairs {
             #expect(zip(recorded, expected).allSatisfy { abs(Double($0) - $1) < 1e-5 })
         }
+    }
+
+    /// A network over the H2O prior: the zero network keeps exactly H2O's tokens; another keeps H2O's newest half
+    /// whatever it scores, and ranks the rest by log accumulated attention + its score (here a bias on the second
+    /// age feature, sin(age / 50000^(1/4)), that prefers some ages over the heavy hitters).
+    @Test func aNetworkOverTheH2OPriorCorrectsH2O() throws {
+        let (summary, _) = try summary(spectrogram: true)
+        var random = RandomGenerator(seed: 1)
+        let view = tokens(summary)
+        let budget = 6
+        let zero = NAMMRule(
+            scorer: try LinearScorer(parameters: Array(repeating: 0, count: 26)), normalization: .identity,
+            prior: .h2o)
+        #expect(zero.name == "namm-linear+h2o" && zero.readsAttention)
+        #expect(zero.keep(view, budget: budget, random: &random) == HeavyHitters().keep(view, budget: budget, random: &random))
+        var weights = [Double](repeating: 0, count: 26)
+        weights[1] = 40
+        let tilted = NAMMRule(scorer: try LinearScorer(parameters: weights), normalization: .identity, prior: .h2o)
+        let newest = Double(view.positions.last!)
+        let expected = reference { $0.reduce(0, +) }.enumerated().map { i, accumulated in
+            Foundation.log(accumulated) + 40 * sin((newest - Double(view.positions[i])) * pow(50_000, -0.25))
+        }
+        let kept = tilted.keep(view, budget: budget, random: &random)
+        #expect(kept == top(expected, budget, forced: [9, 10, 11]))
+        #expect(kept != HeavyHitters().keep(view, budget: budget, random: &random))
+        // The manager's path (scores taken ahead) keeps the same.
+        #expect(tilted.keep(scores: try #require(tilted.scores(view)), budget: budget) == kept)
     }
 
     @Test func tiesGoToTheNewerToken() {

@@ -49,6 +49,23 @@ import Testing
         #expect(throws: NAMMFileError.self) { try NAMMNetworkFile.read(path: "/nonexistent/namm.json") }
     }
 
+    /// The prior a network corrects travels with it; a file without one is a network of its own.
+    @Test func thePriorTravelsWithTheNetwork() throws {
+        var written = file()
+        written.prior = .h2o
+        let p = path()
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        try written.write(to: p)
+        let read = try NAMMNetworkFile.read(path: p)
+        #expect(read.prior == .h2o && read == written)
+        #expect(try read.rule().name == "namm-linear+h2o")
+        #expect(try file().rule().name == "namm-linear")
+        var text = try String(contentsOfFile: p, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"h2o\"", with: "\"tova\"")
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        #expect(throws: NAMMFileError.self) { try NAMMNetworkFile.read(path: p) }
+    }
+
     /// A network's spectrogram decay is stored with its normalisation and read back; a file written before it was
     /// stored has the spec's 0.99.
     @Test func theSpectrogramDecayTravelsWithTheNetwork() throws {

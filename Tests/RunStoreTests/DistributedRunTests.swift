@@ -41,7 +41,7 @@ import Workbench
         let workers = (1...3).map { Member(name: "worker\($0)", arguments: ["worker", "--run", "1"] + database) }
         func launch(_ member: Member, resume: Bool = false) throws {
             let log = directory.appendingPathComponent("\(member.name)-\(member.logs.count).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try ctxevoBinary())
             process.arguments = resume ? ["resume", "1", "--no-evaluate"] + database : member.arguments

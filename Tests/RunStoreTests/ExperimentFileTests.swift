@@ -76,7 +76,8 @@ import Workbench
 
     /// The NAMM section's fields are checked like the rest: a budget outside (0, 1], an allocation that is neither a
     /// named one nor a file, an allocation file for the allocation search itself, a spectrogram decay outside (0, 1)
-    /// or given with a start network (which brings its own).
+    /// or given with a start network (which brings its own), a prior with a start network, the threshold budget or
+    /// an allocation search.
     @Test(arguments: [
         ("budget: 0.25", "budget: 1.5", "namm.budget"),
         ("allocation: uniform", "allocation: triangle", "namm.allocation"),
@@ -84,11 +85,15 @@ import Workbench
         ("scorer: linear", "scorer: mlp", "namm.scorer"),
         ("scorer: linear", "scorer: linear\n  ema_decay: 1", "namm.ema_decay"),
         ("scorer: linear", "scorer: linear\n  ema_decay: 0.999\n  start: n.json", "namm.ema_decay"),
+        ("scorer: linear", "scorer: linear\n  prior: h2o\n  start: n.json", "namm.prior"),
+        ("budget: 0.25", "budget: threshold\n  prior: h2o", "namm.prior"),
+        ("scorer: linear", "scorer: linear\n  search: allocation\n  rule: h2o\n  prior: h2o", "namm.prior"),
     ])
     func nammErrorsNameTheField(replace: String, with replacement: String, field: String) throws {
         _ = try load(nammNetwork)
         _ = try load(nammNetwork.replacingOccurrences(of: "allocation: uniform", with: "allocation: evolved.json"))
         _ = try load(nammNetwork.replacingOccurrences(of: "scorer: linear", with: "scorer: linear\n  ema_decay: 0.999"))
+        _ = try load(nammNetwork.replacingOccurrences(of: "scorer: linear", with: "scorer: linear\n  prior: h2o"))
         do {
             _ = try load(nammNetwork.replacingOccurrences(of: replace, with: replacement))
             Issue.record("accepted a bad \(field)")

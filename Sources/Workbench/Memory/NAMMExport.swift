@@ -13,7 +13,8 @@ public enum NAMMExport {
         let (settings, objective, recorded, deployed) = try read(run: id, in: store, prepared, wanted: .network)
         let c = objective.model.configuration
         return NAMMNetworkFile(
-            scorer: settings.scorerName, parameters: deployed.parameters, normalization: objective.normalization,
+            scorer: settings.scorerName, parameters: deployed.parameters, prior: settings.prior,
+            normalization: objective.normalization,
             training: NAMMNetworkFile.Training(
                 modelSHA256: recorded.modelSHA256, layers: c.layers, kvHeads: c.kvHeads,
                 updateInterval: objective.updateInterval, length: objective.length, budget: settings.budget, run: id,

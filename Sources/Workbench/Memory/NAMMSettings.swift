@@ -9,6 +9,8 @@ import Objectives
 ///   model: default            # or a GGUF path
 ///   search: network           # network (the scorer's parameters) | allocation (per-layer budget shares, EvolKV)
 ///   scorer: bam               # network search: bam (4,172 parameters) | linear (26)
+///   prior: h2o                # network search, optional: the network corrects H2O (keeps its newest half of the
+///                             # budget, ranks the rest by log accumulated attention + score; zero network = H2O)
 ///   start: results/namm/linear/network.json   # network search: the mean starts at this network (default: zero)
 ///                             # and its frozen normalisation is kept; BAM can start from a linear network
 ///   rule: h2o                 # allocation search: a baseline rule, or a NAMM network file
@@ -31,6 +33,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var model: String?
     public var search: Search?
     public var scorer: String?
+    public var prior: NAMMPrior?
     public var start: String?
     public var rule: String?
     public var budget: String
@@ -44,7 +47,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var emaDecay: Double?
 
     enum CodingKeys: String, CodingKey {
-        case model, search, scorer, start, rule, budget, allocation
+        case model, search, scorer, prior, start, rule, budget, allocation
         case penaltyWeight = "penalty_weight"
         case fitness, documents, length
         case updateInterval = "update_interval"
@@ -90,8 +93,15 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
             if emaDecay != nil && start != nil {
                 throw fail("ema_decay", "comes with the start network, whose normalisation is kept: give one of them")
             }
+            if prior != nil && start != nil {
+                throw fail("prior", "comes with the start network, which has its own: give one of them")
+            }
+            if prior != nil && budget == "threshold" {
+                throw fail("prior", "needs a fraction budget (the corrected score has no threshold meaning)")
+            }
         case .allocation:
             if start != nil { throw fail("start", "is for a network search") }
+            if prior != nil { throw fail("prior", "is for a network search (the rule's network has its own)") }
             if emaDecay != nil { throw fail("ema_decay", "is for a network search (the rule's network has its own)") }
             guard let rule else { throw fail("rule", "is missing (the rule whose per-layer budget is searched)") }
             if EvictionRules.named(rule) == nil && !rule.hasSuffix(".json") {

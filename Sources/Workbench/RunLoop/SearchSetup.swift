@@ -61,7 +61,7 @@ public enum SearchSetup {
         var mean: [Double]?
         switch settings.searchKind {
         case .network:
-            search = .network(scorer: settings.scorerName)
+            search = .network(scorer: settings.scorerName, prior: settings.prior)
             if let path = settings.start {
                 let network = try NAMMNetworkFile.read(path: path, modelSHA256: modelSHA256)
                 logger.info("the mean starts at the \(network.scorer) network \(path), with its normalisation")
