@@ -73,11 +73,11 @@ struct NAMMEvaluate: ParsableCommand {
             default: try AllocationFile.read(path: allocation, modelSHA256: modelSHA256).allocation
             }
         let files = try network.map { try NAMMNetworkFile.read(path: $0, modelSHA256: modelSHA256) }
-        // Rows are named by scorer ("namm-bam"); two networks of one scorer also by their files.
-        let networks = try zip(network, files).map { path, file in
-            let name = "namm-\(file.scorer)"
-            let shared = files.filter { $0.scorer == file.scorer }.count > 1
-            return (name: shared ? "\(name) (\(path))" : name, rule: try file.rule())
+        // Rows are named by rule ("namm-bam", "namm-linear+h2o"); two networks of one rule also by their files.
+        let rules = try files.map { try $0.rule() }
+        let networks = zip(network, rules).map { path, rule in
+            let shared = rules.filter { $0.name == rule.name }.count > 1
+            return (name: shared ? "\(rule.name) (\(path))" : rule.name, rule: rule)
         }
         var plan = MemoryEvaluation.Plan(
             rules: policies, budgets: budgets, allocation: shares,
