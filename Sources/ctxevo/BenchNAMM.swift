@@ -1,5 +1,8 @@
 import ArgumentParser
+import MemoryPolicy
 import Workbench
+
+extension NAMMPrior: ExpressibleByArgument {}
 
 struct BenchNAMM: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +15,8 @@ struct BenchNAMM: ParsableCommand {
     @Option(help: "Tokens between two firings (n_up).") var updateInterval = 512
     @Option(help: "The cache budget (a fraction of the tokens seen).") var budget = 0.25
     @Option(help: "The candidate's scorer: bam (4,172 parameters) or linear (26).") var scorer = "bam"
+    @Option(help: "The rule the network corrects (h2o), as in an experiment's `namm.prior`; none by default.")
+    var prior: NAMMPrior?
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -30,7 +35,7 @@ struct BenchNAMM: ParsableCommand {
         let text = try textOptions.resolve(logger: logger)
         let figures = try NAMMBenchmark.measure(
             model: model, text: text.contents, length: length, updateInterval: updateInterval, budget: budget,
-            scorer: scorer, logger: logger)
+            scorer: scorer, prior: prior, logger: logger)
         if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
     }
 }

@@ -26,4 +26,17 @@ import Workbench
         #expect(html.contains("<td align='right'><b>80.2500 (kept 25.0 %)</b></td>"))
         #expect(html.contains("<td align='right'>80.5000 (kept 25.0 %), passkey 1/3</td>"))
     }
+
+    /// The eight baselines and three networks of results/namm/evaluate-4096.svg: eleven lines, eleven colours.
+    @Test func eachPolicyOfThePlotHasItsOwnColour() {
+        let policies = [
+            "full", "recency", "streaming-llm", "h2o", "tova", "snapkv", "knorm", "random", "namm-linear", "namm-bam",
+            "namm-linear+h2o",
+        ]
+        let svg = MemoryEvaluation.plot(policies.map { cell($0, $0 == "full" ? 1 : 0.25, 80) })
+        let strokes = Set(
+            svg.split(separator: "stroke='").dropFirst().map { $0.prefix(7) }
+                .filter { $0.first == "#" && $0.dropFirst().allSatisfy(\.isHexDigit) })
+        #expect(strokes.count == policies.count)
+    }
 }

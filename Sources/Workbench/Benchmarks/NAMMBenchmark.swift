@@ -10,7 +10,8 @@ import Transformer
 /// (the two-pass attention instead of the fused kernel, the statistics, the spectrogram) and the network's scores
 /// at every firing. A random BAM network at the given budget stands in for a candidate; the plain pass is the
 /// full cache with the fused attention, as a LongRoPE evaluation runs. Peak memory is measured for each, from a
-/// reset high-water mark. `scorer` picks the network (random parameters, sigma 0.065).
+/// reset high-water mark. `scorer` picks the network (random parameters, sigma 0.065), `prior` the rule it corrects
+/// (`h2o`: H2O's accumulated attention recorded beside the spectrogram).
 public enum NAMMBenchmark {
     public static let scorers = TokenScorers.names
 
@@ -52,7 +53,7 @@ public enum NAMMBenchmark {
 
     public static func measure(
         model: LlamaModel, text: String, length: Int, updateInterval: Int, budget: Double, scorer: String = "bam",
-        logger: Logger
+        prior: NAMMPrior? = nil, logger: Logger
     ) throws -> Figures {
         let tokens = model.tokenizer.encode(text, addSpecial: false)
         let documents = Documents.windows(of: tokens, context: length, bos: model.tokenizer.vocabulary.bos, limit: 1)
@@ -73,7 +74,8 @@ public enum NAMMBenchmark {
         guard let count = TokenScorers.parameterCount(scorer) else { throw NAMMError.unknownScorer(scorer) }
         let parameters = (0..<count).map { _ in 0.065 * random.normal() }
         let manager = MemoryManager(
-            rule: NAMMRule(scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: .identity),
+            rule: NAMMRule(
+                scorer: try TokenScorers.make(scorer, parameters: parameters), normalization: .identity, prior: prior),
             budget: CacheBudget(size: .fraction(budget)), configuration: model.configuration, capacity: length,
             chunkSize: updateInterval)
         evaluator.memory = manager
@@ -82,7 +84,7 @@ public enum NAMMBenchmark {
         _ = try evaluator.document(documents: documents, rotary: nil)
         let candidate = Date().timeIntervalSince(start)
         return Figures(
-            scorer: scorer, length: length, updateInterval: updateInterval, plainSeconds: plain,
+            scorer: prior.map { "\(scorer)+\($0.rawValue)" } ?? scorer, length: length, updateInterval: updateInterval, plainSeconds: plain,
             candidateSeconds: candidate,
             firingSeconds: manager.firingSeconds,
             plainPeakBytes: plainPeak, candidatePeakBytes: ProcessMemory.peakResidentBytes(), kept: manager.kept)

@@ -214,7 +214,11 @@ public enum MemoryEvaluation {
 
     /// Perplexity against the cache kept, one line per policy (SVG).
     public static func plot(_ cells: [Cell]) -> String {
-        let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+        // Twelve colours: the eight baselines and up to four networks each get their own.
+        let colors = [
+            "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+            "#17becf", "#393b79", "#e7298a",
+        ]
         let full = cells.first { $0.policy == FullCache().name }
         let policies = cells.map(\.policy).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let series = policies.enumerated().map { index, policy -> SVGPlot.Series in
