@@ -84,8 +84,8 @@ public enum NAMMBenchmark {
         _ = try evaluator.document(documents: documents, rotary: nil)
         let candidate = Date().timeIntervalSince(start)
         return Figures(
-            scorer: prior.map { "\(scorer)+\($0.rawValue)" } ?? scorer, length: length, updateInterval: updateInterval, plainSeconds: plain,
-            candidateSeconds: candidate,
+            scorer: prior.map { "\(scorer)+\($0.rawValue)" } ?? scorer, length: length,
+            updateInterval: updateInterval, plainSeconds: plain, candidateSeconds: candidate,
             firingSeconds: manager.firingSeconds,
             plainPeakBytes: plainPeak, candidatePeakBytes: ProcessMemory.peakResidentBytes(), kept: manager.kept)
     }
