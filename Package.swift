@@ -43,7 +43,7 @@ let package = Package(
             ]),
         .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
-        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer", "Evolution"], swiftSettings: fast),
+        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer"], swiftSettings: fast),
         .target(
             name: "Objectives",
             dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Evolution"],
@@ -64,10 +64,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Writes a small random Llama GGUF for the tests that need a model but not the real one.
-        .target(name: "TestSupport", dependencies: ["GGUF", "Evolution"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GGUF", "Numerics"], path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "EvolutionTests", dependencies: ["Evolution"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives"]),
+        .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Numerics"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives", "Numerics"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",
@@ -79,11 +79,12 @@ let package = Package(
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
         .testTarget(
             name: "MemoryPolicyTests",
-            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Evolution", "TestSupport", "Workbench"]),
+            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Numerics", "TestSupport", "Workbench"]),
         .testTarget(
             name: "LongRoPETests",
             dependencies: [
-                "Objectives", "Workbench", "RunStore", "Evolution", "RoPEScaling", "Transformer", "GGUF", "TestSupport",
+                "Objectives", "Workbench", "RunStore", "Evolution", "Numerics", "RoPEScaling", "Transformer", "GGUF",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

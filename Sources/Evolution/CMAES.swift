@@ -211,8 +211,13 @@ public struct CMAES: Strategy {
         if let floors = minimumStandardDeviations {
             for i in 0..<n where floors[i] > 0 { sigma = max(sigma, floors[i] / variance(at: i).squareRoot()) }
         }
-        updateEigen()
         recordHistory(sortedFitness: order.map { fitness[$0] })
+        // A failed eigendecomposition ends the run with its own reason: the axis lengths it would have refreshed
+        // are stale, so the other termination tests (which read them) must not run, nor overwrite the reason.
+        if let failure = updateEigen() {
+            termination = failure
+            return
+        }
         termination = checkTermination()
     }
 
@@ -263,25 +268,35 @@ public struct CMAES: Strategy {
 
     /// Lazy eigendecomposition (pycma's rule): B and D are refreshed only when more than
     /// lambda / ((c1 + c_mu) n 10) generations have passed since the last one; sampling and whitening use the
-    /// cached ones in between, consistently.
-    private mutating func updateEigen() {
+    /// cached ones in between, consistently. Returns the termination when C cannot be decomposed (a non-finite
+    /// entry, or LAPACK's failure to converge), leaving the cached basis as it was.
+    private mutating func updateEigen() -> Termination? {
         let n = dimension
         let p = parameters
+        guard covariance.allSatisfy(\.isFinite) else {
+            return Termination(
+                reason: .eigendecompositionFailed, detail: "the covariance matrix has a non-finite entry")
+        }
         if p.separable {
             for i in 0..<n { axisLengths[i] = covariance[i].squareRoot() }
             eigenGeneration = generation
-            return
+            return nil
         }
         let gap = Double(p.populationSize) / ((p.c1 + p.cMu) * Double(n) * 10)
-        guard Double(generation - eigenGeneration) >= gap else { return }
+        guard Double(generation - eigenGeneration) >= gap else { return nil }
         eigenGeneration = generation
-        guard let (values, vectors) = try? DoubleLinearAlgebra.symmetricEigen(covariance, n: n) else {
-            termination = Termination(reason: .conditionNumber, detail: "the covariance matrix could not be decomposed")
-            return
+        let values: [Double]
+        let vectors: [Double]
+        do {
+            (values, vectors) = try DoubleLinearAlgebra.symmetricEigen(covariance, n: n)
+        } catch {
+            return Termination(
+                reason: .eigendecompositionFailed, detail: "the covariance matrix could not be decomposed (\(error))")
         }
         eigenvectors = vectors
         samplingBasis = []
         axisLengths = values.map { max($0, 1e-300).squareRoot() }
+        return nil
     }
 
     private mutating func recordHistory(sortedFitness: [Double]) {

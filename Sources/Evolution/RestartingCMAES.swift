@@ -1,3 +1,4 @@
+import Numerics
 import Foundation
 
 /// CMA-ES with restarts: IPOP (Auger & Hansen 2005: the population doubles at each restart) or BIPOP (Hansen

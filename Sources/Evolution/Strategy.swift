@@ -45,6 +45,8 @@ public struct Termination: Codable, Sendable, Equatable, CustomStringConvertible
     public enum Reason: String, Codable, Sendable {
         case targetReached, maxEvaluations, maxGenerations, tolFun, tolX, conditionNumber, noEffectAxis
         case noEffectCoordinate, stagnation, tolUpSigma
+        /// C could not be decomposed (non-finite entries, or LAPACK did not converge): sampling cannot go on.
+        case eigendecompositionFailed
     }
 
     public let reason: Reason

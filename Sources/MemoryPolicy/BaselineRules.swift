@@ -1,4 +1,4 @@
-import Evolution
+import Numerics
 import Transformer
 
 /// Keeps everything: the reference every budget is compared with (the policy never fires).

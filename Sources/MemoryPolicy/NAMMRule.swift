@@ -1,4 +1,4 @@
-import Evolution
+import Numerics
 import Foundation
 
 /// A learned memory: a scorer over NAMM's features. With a hard budget it keeps the highest scores; with the

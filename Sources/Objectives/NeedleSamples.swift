@@ -1,4 +1,4 @@
-import Evolution
+import Numerics
 import Transformer
 
 /// LongRoPE2's needle-driven samples (arXiv 2502.20082 §3.2; ../shared/specs/longrope.md §6), also the passkey

@@ -89,13 +89,20 @@ public final class SQLiteRunStore: RunStore {
     /// a `RunStoreError`, before anything is written.
     public convenience init(path: String) throws { try self.init(path: path, readOnly: false) }
 
+    /// A file this process may not write, or one whose write bits are all cleared: root may write such a file
+    /// anyway, but its owner marked it read-only (a finished search's database kept as a record), and a run
+    /// opened for writing would upgrade or change it.
+    static func isWriteProtected(_ path: String) -> Bool {
+        if !FileManager.default.isWritableFile(atPath: path) { return true }
+        let permissions = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+        return permissions.map { $0 & 0o222 == 0 } ?? false
+    }
+
     public init(path: String, readOnly: Bool) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunStoreError.missing(path) }
-        if !readOnly && exists && !FileManager.default.isWritableFile(atPath: path) {
-            throw RunStoreError.readOnly(path)
-        }
+        if !readOnly && exists && SQLiteRunStore.isWriteProtected(path) { throw RunStoreError.readOnly(path) }
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)

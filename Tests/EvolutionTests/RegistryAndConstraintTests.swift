@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Numerics
 import Testing
 
 @Suite struct RegistryTests {

@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Numerics
 import GGUF
 import Logging
 import Objectives

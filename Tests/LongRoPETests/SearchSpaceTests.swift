@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Numerics
 import Objectives
 import RoPEScaling
 import Testing

@@ -1,4 +1,4 @@
-import Evolution
+import Numerics
 import Foundation
 import MemoryPolicy
 import Objectives
@@ -50,18 +50,24 @@ import Transformer
         evaluator.memory = manager
         let result = try evaluator.document(documents: documents(model), rotary: nil)
         #expect(result.perplexity.isFinite)
-        // After 4 chunks of 32 (128 seen), layer l keeps round(0.25 * 128 * (1.5 - l / 3)).
-        let layers = model.configuration.layers
-        let expected = (0..<layers).map { l in Int((32 * (1.5 - Double(l) / Double(layers - 1))).rounded()) }
-        // The last document's session: the cache as the last firing left it.
-        let kept = manager.keptPerLayer
-        #expect(kept.count == layers)
         // Mean over firings of kept / seen: every firing holds the layer at its weight times 25 % (or fewer tokens
         // when the layer has not seen that many yet: 1.5 x 25 % of 32 tokens is 12 of 32).
+        let layers = model.configuration.layers
+        let kept = manager.keptPerLayer
+        #expect(kept.count == layers)
         for (l, fraction) in kept.enumerated() {
             #expect(abs(fraction - 0.25 * (1.5 - Double(l) / Double(layers - 1))) < 0.02, "layer \(l)")
         }
-        #expect(expected.reduce(0, +) == 4 * 32)
+        // And the cache itself after 128 tokens: PyramidKV's weights (1.5 at the first layer to 0.5 at the last)
+        // times 25 % of 128 tokens, per layer, read from the session's KV cache.
+        let session = try LlamaSession(model: model, capacity: 128, chunkSize: 32, numerics: .float32)
+        let direct = MemoryManager(
+            rule: rule, budget: CacheBudget(size: .fraction(0.25), allocation: .pyramid),
+            configuration: model.configuration, capacity: 128, chunkSize: 32)
+        direct.begin(session)
+        try session.prefill(documents(model)[0][0..<128]) { _, _ in try direct.afterChunk(session) }
+        let expected = (0..<layers).map { l in Int((32 * (1.5 - Double(l) / Double(layers - 1))).rounded()) }
+        #expect(session.cache.length == expected)
     }
 
     /// A NAMM whose network is all zeros scores every token 0: the threshold rule evicts nothing, and the

@@ -1,5 +1,5 @@
-import Evolution
 import Foundation
+import Numerics
 import MemoryPolicy
 import Objectives
 import TestSupport

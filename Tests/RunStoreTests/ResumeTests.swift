@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Numerics
 import RunStore
 import Testing
 import Workbench

@@ -1,5 +1,5 @@
-import Evolution
 import Foundation
+import Numerics
 import GGUF
 
 /// Writes a small random Llama GGUF (F32 weights from a seeded generator, a byte-level BPE vocabulary of the 256

@@ -51,29 +51,46 @@ enum Tiny {
         #expect(worst < 1e-4, "largest relative difference \(worst)")
     }
 
-    /// A full-cache run through the eviction path (retain everything) equals the plain forward pass.
-    @Test func retainingEveryKeyChangesNothing() throws {
+    /// The eviction path: retaining every key changes nothing (bit for bit the plain pass); retaining a subset keeps
+    /// exactly the named keys of each head, in order, with their rotary positions, and changes what later tokens
+    /// see.
+    @Test func retainKeepsTheNamedKeysWithTheirPositions() throws {
         let model = try #require(Tiny.model)
         let c = model.configuration
         let tokens = Array(model.tokenizer.encode(Tiny.text, addSpecial: false).prefix(200))
-        func lastHidden(evict: Bool) throws -> [Float] {
+        // Every head keeps the newest 10 and half of the older tokens, head h the half that starts at token h, so
+        // heads differ while each layer stays rectangular.
+        func subset(head: Int, of n: Int) -> [Int] {
+            let older = (n - 10) / 2
+            return Array(head..<(head + older)) + Array((n - 10)..<n)
+        }
+        func lastHidden(keep: ((Int, Int) -> [Int])?) throws -> [Float] {
             let session = try LlamaSession(model: model, capacity: 256, chunkSize: 50, numerics: .float32)
             var hidden: [Float] = []
             for start in stride(from: 0, to: 200, by: 50) {
                 try session.prefill(tokens[start..<(start + 50)]) { range, h in
                     hidden = Array(UnsafeBufferPointer(start: h, count: range.count * c.modelWidth))
                 }
-                if evict {
-                    for layer in 0..<c.layers {
-                        let n = session.cache.length[layer]
-                        try session.cache.retain(
-                            layer: layer, indicesPerHead: Array(repeating: Array(0..<n), count: c.kvHeads))
+                guard let keep, start < 150 else { continue }
+                for layer in 0..<c.layers {
+                    let n = session.cache.length[layer]
+                    let indices = (0..<c.kvHeads).map { keep($0, n) }
+                    let positionsBefore = (0..<c.kvHeads).map { Array(session.cache.positions(layer: layer, head: $0)) }
+                    let normsBefore = (0..<c.kvHeads).map { session.cache.keyNorms(layer: layer, head: $0) }
+                    try session.cache.retain(layer: layer, indicesPerHead: indices)
+                    for head in 0..<c.kvHeads {
+                        let kept = indices[head]
+                        #expect(Array(session.cache.positions(layer: layer, head: head)) == kept.map { positionsBefore[head][$0] })
+                        #expect(session.cache.keyNorms(layer: layer, head: head) == kept.map { normsBefore[head][$0] })
                     }
                 }
             }
             return hidden
         }
-        #expect(try lastHidden(evict: true) == lastHidden(evict: false))
+        let plain = try lastHidden(keep: nil)
+        #expect(try lastHidden(keep: { _, n in Array(0..<n) }) == plain)
+        let evicted = try lastHidden(keep: subset)
+        #expect(evicted.count == plain.count && evicted != plain)
     }
 
     @Test func recorderSeesEveryBlockAsProbabilityRows() throws {

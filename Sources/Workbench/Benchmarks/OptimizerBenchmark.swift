@@ -116,6 +116,10 @@ public enum OptimizerBenchmark {
             eigenSeconds: eigenSeconds, eigenInterval: eigenInterval)
     }
 
+    private static func adaptsStepSize(_ strategy: String) -> Bool {
+        StrategyRegistry.entry(named: strategy)?.abilities.adaptsStepSize ?? false
+    }
+
     /// One result of the benchmark's grid.
     public enum Result {
         case sampleEfficiency(Row)
@@ -158,7 +162,7 @@ public enum OptimizerBenchmark {
             for function in [BenchmarkFunction.sphere, .ellipsoid, .rosenbrock] {
                 for n in [10, 20] {
                     // The GA has no step-size adaptation and cannot reach 1e-8: it gets a smaller budget.
-                    let budget = strategy == "ga" ? 20_000 : 100_000 * n / 10
+                    let budget = adaptsStepSize(strategy) ? 100_000 * n / 10 : 20_000
                     emit(
                         .sampleEfficiency(
                             run(
@@ -168,7 +172,7 @@ public enum OptimizerBenchmark {
             }
         }
         for strategy in strategies {
-            let budget = strategy == "ga" ? 20_000 : 200_000
+            let budget = adaptsStepSize(strategy) ? 200_000 : 20_000
             emit(
                 .sampleEfficiency(
                     run(strategy: strategy, function: .monotone, dimension: 32, seeds: seeds, maxEvaluations: budget)))

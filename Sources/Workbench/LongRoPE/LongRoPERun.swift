@@ -39,7 +39,7 @@ public struct LongRoPERun: Sendable {
         bestFitness = found.perplexity
         bestGeneration = best.generation
         bestIndex = best.index
-        table = space.table(space.repair(x, unit: experiment.strategy != "ga").genome)
+        table = space.table(space.repair(x, unit: experiment.abilities.searchesUnitCoordinates).genome)
     }
 
     /// The factors as a candidate for `LongRoPEEvaluation`.

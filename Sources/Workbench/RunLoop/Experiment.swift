@@ -121,7 +121,7 @@ public struct Experiment: Codable, Sendable, Equatable {
             throw fail("format_version", "is \(version); this ctxevo reads versions 1 to \(Experiment.formatVersion)")
         }
         if name.isEmpty { throw fail("name", "must not be empty") }
-        if !StrategyRegistry.names.contains(strategy) {
+        guard let abilities = StrategyRegistry.entry(named: strategy)?.abilities else {
             throw fail("strategy", "'\(strategy)' is not one of \(StrategyRegistry.names.joined(separator: ", "))")
         }
         if let sigma, !(sigma > 0 && sigma.isFinite) { throw fail("sigma", "must be a positive number") }
@@ -137,7 +137,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         if let d = evaluationDelay, !(d >= 0 && d.isFinite) { throw fail("evaluation_delay", "must not be negative") }
         if let n = evaluateMeanEvery {
             if n < 1 { throw fail("evaluate_mean_every", "must be at least 1") }
-            if strategy == "ga" { throw fail("evaluate_mean_every", "needs a strategy with a mean (CMA-ES)") }
+            if !abilities.hasMean { throw fail("evaluate_mean_every", "needs a strategy with a mean (CMA-ES)") }
         }
         switch objective {
         case .longRoPE:
@@ -145,13 +145,17 @@ public struct Experiment: Codable, Sendable, Equatable {
                 throw fail("longrope", "is missing (the LongRoPE objective's settings)")
             }
             try settings.validate(path: path)
-            if strategy == "ipop-cma-es" || strategy == "bipop-cma-es" {
-                throw fail("strategy", "'\(strategy)' has no seeds; LongRoPE runs 'ga', 'cma-es' or 'sep-cma-es'")
+            if !abilities.acceptsSeeds {
+                throw fail("strategy", "'\(strategy)' takes no seeds; LongRoPE starts from PI, NTK and YaRN: use one of "
+                        + StrategyRegistry.names(with: \.acceptsSeeds).joined(separator: ", "))
             }
         case .namm:
             guard let settings = namm else { throw fail("namm", "is missing (the NAMM objective's settings)") }
             try settings.validate(path: path)
-            if strategy == "ga" { throw fail("strategy", "NAMM runs 'cma-es' or 'sep-cma-es' (or their restarts)") }
+            if !abilities.hasMean {
+                throw fail("strategy", "'\(strategy)' has no mean to start at the network that keeps every token: use one of "
+                        + StrategyRegistry.names(with: \.hasMean).joined(separator: ", "))
+            }
         default:
             guard let dimension else { throw fail("dimension", "is missing") }
             if dimension < 1 || dimension > 100_000 {
@@ -162,7 +166,7 @@ public struct Experiment: Codable, Sendable, Equatable {
             guard let upper, upper.isFinite else { throw fail("upper", "is missing or not a finite number") }
             if !(lower < upper) { throw fail("lower", "must be below upper (\(lower) >= \(upper))") }
             if sigma == nil { throw fail("sigma", "is missing") }
-            if strategy == "cma-es" || strategy == "ipop-cma-es" || strategy == "bipop-cma-es" {
+            if abilities.fullCovariance {
                 // Full covariance: C, its eigenvectors and a float copy, 20 bytes per entry.
                 let bytes = 20 * Double(dimension) * Double(dimension)
                 if bytes > Double(ProcessInfo.processInfo.physicalMemory) * 0.5 {
@@ -173,6 +177,12 @@ public struct Experiment: Codable, Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// What the experiment's strategy can do (validated experiments name a registered strategy; an unknown name
+    /// has no ability).
+    public var abilities: StrategyRegistry.Abilities {
+        StrategyRegistry.entry(named: strategy)?.abilities ?? .none
     }
 
     /// The start of a benchmark experiment (LongRoPE starts are built from the model, see `SearchSetup`).

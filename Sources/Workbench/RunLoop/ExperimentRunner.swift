@@ -119,7 +119,10 @@ public enum ExperimentRunner {
                     return report.with(counts)
                 }
                 let values = population.indices.map { fitness[$0] ?? .nan }
-                strategy.tell(population.map(search.objective.evaluatedPoint), fitness: values)
+                let told =
+                    experiment.abilities.learnsFromRepairedPoints
+                    ? population.map(search.objective.evaluatedPoint) : population
+                strategy.tell(told, fitness: values)
                 // NAMM deploys the distribution's mean: evaluated (as candidate -1 of the generation) every
                 // `evaluate_mean_every` generations and at the end, before the generation is recorded, so that a
                 // resumed run finds it recorded or asks it again.

@@ -175,7 +175,7 @@ public enum SearchSetup {
         }
         let fingerprints = Fingerprints(
             model: try Digest.sha256(file: modelPath), data: try Digest.sha256(combining: plays.map(\.path.path)))
-        let unit = experiment.strategy != "ga"
+        let unit = experiment.abilities.searchesUnitCoordinates
         let objective = try LongRoPEObjective(
             model: model, space: space, sequences: sequences, targetLength: target, fingerprints: fingerprints,
             unitCoordinates: unit, penaltyWeight: settings.penaltyWeight ?? 1, numerics: settings.numerics ?? .float32)

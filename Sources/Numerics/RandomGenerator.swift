@@ -2,7 +2,7 @@
 /// normal deviates by the polar method whose logarithm is computed here from IEEE basic operations only, so the
 /// same seed gives the same sequence on every platform and Swift version (libm's `log` may differ in the last
 /// bit between systems). The state is a plain Codable value: a run resumed from it continues bit-identically.
-public struct RandomGenerator: Codable, Sendable, Equatable {
+public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable, Equatable {
     public private(set) var state: [UInt64]
     /// The second deviate of the last polar pair, served by the next call.
     public private(set) var spareNormal: Double?
