@@ -45,47 +45,83 @@ let package = Package(
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
         .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer"], swiftSettings: fast),
         .target(
-            name: "Objectives",
-            dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Evolution"],
+            name: "Objectives", dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Numerics"],
             swiftSettings: fast),
+        // Downloads of the default model and texts, and the digests of what a run reads.
+        .target(name: "Assets", dependencies: ["Objectives", .product(name: "Logging", package: "swift-log")]),
+        // ask -> evaluate -> tell -> record, the experiment format and the objective registry; knows only
+        // objectives, strategies and stores.
+        .target(
+            name: "RunLoop",
+            dependencies: [
+                "Objectives", "Evolution", "RunStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(name: "Reporting", dependencies: ["RunLoop", "RunStore", .product(name: "Logging", package: "swift-log")]),
+        // One module per method: its settings, set-up, objective, evaluation, exports and report views.
+        .target(
+            name: "BenchmarkFunctions",
+            dependencies: [
+                "RunLoop", "Evolution", "Numerics", "RunStore", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "LongRoPE",
+            dependencies: [
+                "RunLoop", "Reporting", "Assets", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Evolution",
+                "Numerics", "RunStore", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: fast),
+        .target(
+            name: "NAMM",
+            dependencies: [
+                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics",
+                "RunStore", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: fast),
+        // The standard objective registry and the engine's benchmarks.
         .target(
             name: "Workbench",
             dependencies: [
-                "Numerics", "GGUF", "Transformer", "RoPEScaling", "MemoryPolicy", "Objectives", "Evolution", "RunStore",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "Numerics", "Transformer", "Objectives",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "Objectives", "RoPEScaling", "MemoryPolicy", "Transformer", "GGUF", "Numerics",
-                "Evolution",
-                "RunStore",
+                "Workbench", "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "Reporting", "Assets", "Objectives",
+                "RoPEScaling", "MemoryPolicy", "Transformer", "Evolution", "RunStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Writes a small random Llama GGUF for the tests that need a model but not the real one.
-        .target(name: "TestSupport", dependencies: ["GGUF", "Numerics"], path: "Tests/TestSupport"),
+        // A small random Llama GGUF for the tests that need a model but not the real one; temporary run stores.
+        .target(name: "TestSupport", dependencies: ["GGUF", "Numerics", "RunStore"], path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Numerics"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Workbench", "Evolution", "Objectives", "Numerics"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",
             dependencies: [
-                "Transformer", "Workbench", "Objectives", "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "Transformer", "Objectives", "Assets", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
         .testTarget(
             name: "MemoryPolicyTests",
-            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Numerics", "TestSupport", "Workbench"]),
+            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Numerics", "TestSupport"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport"]),
+        .testTarget(
+            name: "RunLoopTests",
+            dependencies: [
+                "RunLoop", "Reporting", "BenchmarkFunctions", "Workbench", "RunStore", "Evolution", "Objectives",
+                "Numerics", "TestSupport",
+            ]),
         .testTarget(
             name: "LongRoPETests",
             dependencies: [
-                "Objectives", "Workbench", "RunStore", "Evolution", "Numerics", "RoPEScaling", "Transformer", "GGUF",
-                "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "LongRoPE", "RunLoop", "Workbench", "Objectives", "RunStore", "Evolution", "Numerics", "RoPEScaling",
+                "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),
     ]
 )

@@ -1,4 +1,12 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Workbench
 
 struct BenchLongRoPE: ParsableCommand {
@@ -16,8 +24,9 @@ struct BenchLongRoPE: ParsableCommand {
     }
 
     func run() throws {
+        let bar = ProgressBar(label: "bench longrope", unit: "eval")
         let figures = try LongRoPEBenchmark.measure(
-            targetLength: target, evaluations: evaluations, logger: makeLogger())
+            targetLength: target, evaluations: evaluations, logger: makeLogger(), progress: bar.update)
         if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
     }
 }

@@ -1,5 +1,13 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
+import LongRoPE
 import MemoryPolicy
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Workbench
 
 extension NAMMPrior: ExpressibleByArgument {}

@@ -1,6 +1,14 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Evolution
 import Foundation
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Workbench
 
 struct BenchOptimizers: ParsableCommand {

@@ -1,7 +1,14 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
+import LongRoPE
+import NAMM
 import Numerics
 import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 import Workbench
 

@@ -1,7 +1,13 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
+import LongRoPE
+import NAMM
 import Objectives
+import Reporting
 import RoPEScaling
+import RunLoop
 import RunStore
 import Transformer
 import Workbench

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import MemoryPolicy
-import Workbench
+import Assets
+import NAMM
 
 struct NAMMEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +48,7 @@ struct NAMMEvaluate: ParsableCommand {
         if budgets.isEmpty || budgets.contains(where: { !($0 > 0 && $0 <= 1) }) {
             throw ValidationError("--budgets are fractions in (0, 1]")
         }
-        if !["uniform", "pyramid"].contains(allocation) && !FileManager.default.fileExists(atPath: allocation) {
+        if let path = AllocationChoice(allocation).path, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("--allocation is uniform, pyramid or an allocation file; '\(allocation)' is none")
         }
         if updateInterval < 16 || length < 2 * updateInterval {
@@ -63,15 +64,11 @@ struct NAMMEvaluate: ParsableCommand {
         let logger = makeLogger()
         let model = try modelOptions.load(logger: logger)
         let text = try textOptions.resolve(logger: logger)
-        let evolved = !["uniform", "pyramid"].contains(allocation)
+        let choice = AllocationChoice(allocation)
         let modelSHA256 =
-            network.isEmpty && !evolved ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
-        let shares: CacheBudget.Allocation =
-            switch allocation {
-            case "uniform": .uniform
-            case "pyramid": .pyramid
-            default: try AllocationFile.read(path: allocation, modelSHA256: modelSHA256).allocation
-            }
+            network.isEmpty && choice.path == nil
+            ? nil : try Digest.sha256(file: try modelOptions.resolve(logger: logger))
+        let shares = try choice.allocation(modelSHA256: modelSHA256)
         let files = try network.map { try NAMMNetworkFile.read(path: $0, modelSHA256: modelSHA256) }
         // Rows are named by rule ("namm-bam", "namm-linear+h2o"); two networks of one rule also by their files.
         let rules = try files.map { try $0.rule() }
@@ -92,7 +89,7 @@ struct NAMMEvaluate: ParsableCommand {
         }
         let table =
             "Held-out text: \(text.name); \(documents) documents of \(length) tokens; n_up \(updateInterval); "
-            + "\(evolved ? "per-layer allocation of \(allocation)" : "\(allocation) allocation"); float32\n\n"
+            + "\(choice); float32\n\n"
             + MemoryEvaluation.markdown(cells)
         if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
         if let plot { try MemoryEvaluation.plot(cells).write(toFile: plot, atomically: true, encoding: .utf8) }

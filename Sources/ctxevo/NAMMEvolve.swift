@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Workbench
+import NAMM
+import RunLoop
 
 /// `ctxevo namm evolve EXPERIMENT`: `ctxevo run` for an experiment whose objective is `namm`.
 struct NAMMEvolve: ParsableCommand {
@@ -13,8 +14,8 @@ struct NAMMEvolve: ParsableCommand {
 
     func run() throws {
         let loaded = try Experiment.load(path: experiment)
-        guard loaded.objective == .namm else {
-            throw ValidationError("\(experiment) searches '\(loaded.objective.rawValue)', not a NAMM: use `ctxevo run`")
+        guard NAMMMethod().objectives.contains(loaded.objective) else {
+            throw ValidationError("\(experiment) searches '\(loaded.objective)', not a NAMM: use `ctxevo run`")
         }
         var command = Run()
         command.experiment = experiment

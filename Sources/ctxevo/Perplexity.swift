@@ -1,7 +1,14 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
 import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 import Workbench
 
@@ -91,7 +98,8 @@ extension Perplexity {
     /// LongRoPE's evaluation over the search set: each play one document, cut to the context length.
     func runSearchSet(model: LlamaModel, logger: Logger) throws {
         let corpus = try Corpus(root: try Assets().texts(logger: logger))
-        let plays = Array(corpus.search.prefix(chunks ?? corpus.search.count))
+        // The same documents a search of N documents reads: the largest plays.
+        let plays = try corpus.largestSearchDocuments(count: chunks ?? corpus.search.count)
         let documents = try corpus.tokens(of: plays, tokenizer: model.tokenizer)
         let evaluator = try PerplexityEvaluator(model: model, context: ctx, chunkSize: batch, numerics: numerics)
         let result = try evaluator.document(

@@ -1,5 +1,12 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 
@@ -17,24 +24,15 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let store = try database.open(readOnly: true)
-        var cells: [LongRoPEEvaluation.Cell] = []
-        var memoryCells: [MemoryEvaluation.Cell] = []
+        var data: Data?
         if let evaluation {
-            guard let data = FileManager.default.contents(atPath: evaluation) else {
+            guard let contents = FileManager.default.contents(atPath: evaluation) else {
                 throw ValidationError("\(evaluation) cannot be read")
             }
-            if let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: data) {
-                cells = decoded
-            } else if let decoded = try? JSONDecoder().decode([MemoryEvaluation.Cell].self, from: data) {
-                memoryCells = decoded
-            } else {
-                throw ValidationError(
-                    "\(evaluation) is not the JSON output of `ctxevo longrope evaluate --json` or `ctxevo namm evaluate --json`"
-                )
-            }
+            data = contents
         }
         let html = try RunReport.html(
-            run: runID, in: store, evaluation: cells, memoryEvaluation: memoryCells, logger: makeLogger())
+            run: runID, in: store, objectives: .standard, evaluation: data, logger: makeLogger())
         let path = output ?? "run-\(runID).html"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         print("report written to \(path)")

@@ -1,6 +1,13 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 
@@ -16,7 +23,7 @@ struct Resume: ParsableCommand {
         let store = try database.open()
         let experiment = try ExperimentRunner.experiment(run: runID, in: store)
         try execute(
-            run: runID, store: store, search: try SearchSetup.prepare(experiment, logger: logger), logger: logger,
+            run: runID, store: store, search: try ObjectiveRegistry.standard.prepare(experiment, logger: logger), logger: logger,
             work: work.settings)
     }
 }

@@ -1,6 +1,13 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 
@@ -13,12 +20,12 @@ struct Run: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         // The experiment and everything it reads are checked before the database is touched.
-        let loaded = try Experiment.load(path: experiment)
-        let search = try SearchSetup.prepare(loaded, logger: logger)
+        let loaded = try ObjectiveRegistry.standard.load(path: experiment)
+        let search = try ObjectiveRegistry.standard.prepare(loaded, logger: logger)
         let store = try database.open()
         let id = try ExperimentRunner.create(loaded, fingerprints: search.objective.fingerprints, in: store)
         print(
-            "run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective.rawValue), n = \(search.objective.dimension))"
+            "run \(id): \(loaded.name) (\(loaded.strategy) on \(loaded.objective), n = \(search.objective.dimension))"
         )
         try execute(run: id, store: store, search: search, logger: logger, work: work.settings)
     }

@@ -1,7 +1,14 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Dispatch
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Synchronization
 import Workbench
@@ -30,7 +37,7 @@ func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Log
     let flag = InterruptFlag()
     let bar = ProgressBar(label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).count)
     let report = try ExperimentRunner.run(
-        id: id, in: store, search: search, work: work, logger: logger, shouldStop: { flag.isRaised }
+        id: id, in: store, objectives: .standard, search: search, work: work, logger: logger, shouldStop: { flag.isRaised }
     ) { done, budget in
         if let budget { bar.update(done, of: budget) }
     }

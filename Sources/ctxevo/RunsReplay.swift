@@ -1,5 +1,12 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 
@@ -13,7 +20,8 @@ struct RunsReplay: ParsableCommand {
 
     func run() throws {
         let store = try database.open(readOnly: true)
-        let replays = try RunReplay.replay(run: runID, generation: generation, in: store)
+        let replays = try RunReplay.replay(
+            run: runID, generation: generation, in: store, objectives: .standard)
         if json {
             try printJSON(
                 replays.map {

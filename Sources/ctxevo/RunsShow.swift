@@ -1,5 +1,12 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 

@@ -1,6 +1,14 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 import Workbench
 

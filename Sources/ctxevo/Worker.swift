@@ -1,6 +1,13 @@
 import ArgumentParser
+import Assets
+import BenchmarkFunctions
 import Foundation
 import Logging
+import LongRoPE
+import NAMM
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
 import Workbench
 
@@ -31,7 +38,7 @@ struct WorkerCommand: ParsableCommand {
         let store = try database.open()
         let flag = InterruptFlag()
         let report = try Worker.serve(
-            store: store, run: runID, lease: lease, logger: logger, shouldStop: { flag.isRaised })
+            store: store, run: runID, objectives: .standard, lease: lease, logger: logger, shouldStop: { flag.isRaised })
         print(
             "worker: \(report.recorded) candidates recorded, \(report.discarded) discarded (recorded first elsewhere)")
         for (run, reason) in report.refused.sorted(by: { $0.key < $1.key }) { print("refused run \(run): \(reason)") }

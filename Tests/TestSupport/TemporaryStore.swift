@@ -1,23 +1,22 @@
 import Foundation
 import RunStore
-import Testing
 
 /// The two implementations every store test runs against.
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+public enum Backend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite, postgres
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
 }
 
 /// A new, empty store location of one backend, deleted by `remove()`: a file in the temporary directory, or a new
 /// database on the throwaway PostgreSQL server that scripts/test.sh starts (its admin URL in CTXEVO_TEST_POSTGRES).
-struct TemporaryStore {
-    let backend: Backend
-    let location: String
-    let database: String
+public struct TemporaryStore {
+    public let backend: Backend
+    public let location: String
+    public let database: String
 
-    static var postgresAdminURL: String? { ProcessInfo.processInfo.environment["CTXEVO_TEST_POSTGRES"] }
+    public static var postgresAdminURL: String? { ProcessInfo.processInfo.environment["CTXEVO_TEST_POSTGRES"] }
 
-    init(_ backend: Backend) throws {
+    public init(_ backend: Backend) throws {
         self.backend = backend
         let name = "t\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         database = name
@@ -35,9 +34,9 @@ struct TemporaryStore {
         }
     }
 
-    func open(readOnly: Bool = false) throws -> RunStore { try RunStores.open(location, readOnly: readOnly) }
+    public func open(readOnly: Bool = false) throws -> RunStore { try RunStores.open(location, readOnly: readOnly) }
 
-    func remove() {
+    public func remove() {
         switch backend {
         case .sqlite:
             for suffix in ["", "-wal", "-shm", "-coordinators"] {
@@ -51,7 +50,7 @@ struct TemporaryStore {
     }
 
     /// The admin URL with another database.
-    static func url(_ admin: String, database: String) -> String {
+    public static func url(_ admin: String, database: String) -> String {
         var components = URLComponents(string: admin)!
         components.path = "/" + database
         return components.string!
@@ -59,12 +58,12 @@ struct TemporaryStore {
 
     /// Runs SQL with Debian's psql (an independent client), returning its unaligned output.
     @discardableResult
-    static func psql(_ url: String, _ sql: String) throws -> String {
+    public static func psql(_ url: String, _ sql: String) throws -> String {
         try run(["psql", url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql])
     }
 
     /// Everything in the database, as pg_dump prints it: for "nothing was written" checks.
-    func dump() throws -> String {
+    public func dump() throws -> String {
         switch backend {
         case .sqlite: try TemporaryStore.run(["sqlite3", location, ".dump"])
         case .postgres:
@@ -76,14 +75,14 @@ struct TemporaryStore {
 
     /// SQL on the store's own database, with the backend's command-line client.
     @discardableResult
-    func sql(_ statement: String) throws -> String {
+    public func sql(_ statement: String) throws -> String {
         switch backend {
         case .sqlite: try TemporaryStore.run(["sqlite3", location, statement])
         case .postgres: try TemporaryStore.psql(location, statement)
         }
     }
 
-    static func run(_ arguments: [String]) throws -> String {
+    public static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -102,7 +101,7 @@ struct TemporaryStore {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

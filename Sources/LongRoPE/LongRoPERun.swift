@@ -2,6 +2,7 @@ import Evolution
 import Foundation
 import Objectives
 import RoPEScaling
+import RunLoop
 import RunStore
 import Transformer
 
@@ -22,12 +23,13 @@ public struct LongRoPERun: Sendable {
 
     public init(run id: Int64, in store: RunStore, configuration: LlamaConfiguration) throws {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
-        guard experiment.objective == .longRoPE, let settings = experiment.longRoPE else {
-            throw RunError.notLongRoPE(run: id, objective: experiment.objective.rawValue)
+        guard LongRoPEMethod().objectives.contains(experiment.objective) else {
+            throw RunError.otherObjective(run: id, objective: experiment.objective, wanted: "LongRoPE factors")
         }
+        let settings = try LongRoPEMethod.settings(of: experiment, path: "stored in run \(id)")
         guard let found = try LowestPerplexity.find(run: id, in: store) else { throw RunError.noResultYet(run: id) }
         let best = found.candidate
-        let space = try SearchSetup.searchSpace(settings, configuration: configuration)
+        let space = try LongRoPESetup.searchSpace(settings, configuration: configuration)
         let x = try ExperimentRunner.decodeParameters(best.parameters, run: id)
         guard x.count == space.dimension else {
             throw RunError.badStoredState(run: id, "the best genome has \(x.count) genes, the space \(space.dimension)")

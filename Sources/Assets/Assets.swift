@@ -153,6 +153,8 @@ public enum AssetError: Error, CustomStringConvertible {
     case checksumMismatch(file: String, expected: String, found: String)
     case toolMissing(String)
     case commandFailed(command: String, message: String)
+    /// An experiment's model field names no file.
+    case missingModel(String, field: String)
 
     public var description: String {
         switch self {
@@ -165,6 +167,7 @@ public enum AssetError: Error, CustomStringConvertible {
             "\(file) has sha256 \(found), expected \(expected): refusing to use it"
         case .toolMissing(let tool): "the command '\(tool)' is needed to fetch the default assets but was not found"
         case .commandFailed(let command, let message): "`\(command)` failed: \(message)"
+        case .missingModel(let path, let field): "the model file \(path) (\(field)) does not exist"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Objectives
+import RunLoop
 import RunStore
 
 /// What one LongRoPE candidate costs inside the real run loop (ask, repair, table, forward pass, scoring,
@@ -18,19 +19,22 @@ public struct LongRoPEBenchmark: Sendable {
     public var overheadSeconds: Double { secondsPerEvaluation - forwardSecondsPerEvaluation }
     public var overheadFraction: Double { overheadSeconds / secondsPerEvaluation }
 
-    public static func measure(targetLength: Int, evaluations: Int, logger: Logger) throws -> LongRoPEBenchmark {
+    public static func measure(
+        targetLength: Int, evaluations: Int, logger: Logger,
+        progress: (_ done: Double, _ of: Int) -> Void = { _, _ in }
+    ) throws -> LongRoPEBenchmark {
         var settings = LongRoPESettings(targetLength: targetLength, space: .critical)
         settings.documents = 1
         settings.mscale = "search"
-        var experiment = Experiment(
-            name: "bench-longrope", objective: .longRoPE, dimension: 1, strategy: "cma-es", sigma: 0.15, mean: 0,
-            lower: 0, upper: 1, seed: 1, maxEvaluations: evaluations, target: nil, evaluationDelay: nil)
-        (experiment.dimension, experiment.startValue, experiment.lower, experiment.upper) = (nil, nil, nil, nil)
-        experiment.longRoPE = settings
+        let experiment = Experiment(
+            name: "bench-longrope", objective: "longrope", strategy: "cma-es", sigma: 0.15, seed: 1,
+            maxEvaluations: evaluations, sections: ["longrope": try JSONValue(encoding: settings)])
+        let method = LongRoPEMethod()
         try experiment.validate(path: "bench")
+        try method.validate(experiment, path: "bench")
 
         let setupStart = Date()
-        let search = try SearchSetup.prepare(experiment, logger: logger)
+        let search = try method.prepare(experiment, logger: logger)
         let setup = Date().timeIntervalSince(setupStart)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).sqlite")
             .path
@@ -39,13 +43,14 @@ public struct LongRoPEBenchmark: Sendable {
         }
         let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(experiment, fingerprints: search.objective.fingerprints, in: store)
-        let bar = ProgressBar(label: "bench longrope", unit: "eval")
         let loopStart = Date()
         var done = 0
-        let report = try ExperimentRunner.run(id: id, in: store, search: search, shouldStop: { done >= evaluations }) {
-            value, _ in
+        let report = try ExperimentRunner.run(
+            id: id, in: store, objectives: ObjectiveRegistry([method]), search: search,
+            shouldStop: { done >= evaluations }
+        ) { value, _ in
             done = Int(value.rounded(.down))
-            bar.update(value, of: evaluations)
+            progress(value, evaluations)
         }
         let loop = Date().timeIntervalSince(loopStart)
         let forward = try store.candidates(run: id).compactMap {

@@ -22,7 +22,7 @@ public enum Worker {
     /// Serves until `shouldStop` says so between two candidates, or, with `run`, until that run is finished.
     /// Throws when the store fails, and, with `run`, when this worker cannot evaluate that run.
     public static func serve(
-        store: RunStore, run: Int64?, lease: Double = 60, pollInterval: Double = 0.1,
+        store: RunStore, run: Int64?, objectives: ObjectiveRegistry, lease: Double = 60, pollInterval: Double = 0.1,
         logger: Logger = Logger(label: "ctxevo"), shouldStop: @escaping () -> Bool = { false }
     ) throws -> Report {
         if let run { _ = try store.run(run) }
@@ -47,7 +47,8 @@ public enum Worker {
             }
             let search: PreparedSearch
             do {
-                search = try searches[claimed.runID] ?? prepare(run: claimed.runID, in: store, logger: logger)
+                search = try searches[claimed.runID] ?? prepare(
+                    run: claimed.runID, in: store, objectives: objectives, logger: logger)
                 searches[claimed.runID] = search
             } catch {
                 try store.release(claimed, worker: worker)
@@ -84,10 +85,12 @@ public enum Worker {
     }
 
     /// The run's experiment prepared on this machine, refused when its files are not the run's.
-    static func prepare(run id: Int64, in store: RunStore, logger: Logger) throws -> PreparedSearch {
+    static func prepare(
+        run id: Int64, in store: RunStore, objectives: ObjectiveRegistry, logger: Logger
+    ) throws -> PreparedSearch {
         let record = try store.run(id)
         let experiment = try Experiment.stored(record.configuration, run: id)
-        let search = try SearchSetup.prepare(experiment, logger: logger)
+        let search = try objectives.prepare(experiment, logger: logger)
         try record.requireFingerprints(search.objective.fingerprints)
         return search
     }

@@ -72,12 +72,12 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     /// The budget, parsed (validated by `validate`).
     var cacheBudget: CacheBudget {
         let size: CacheBudget.Size = budget == "threshold" ? .threshold : .fraction(Double(budget) ?? 1)
-        return CacheBudget(size: size, allocation: allocation == "pyramid" ? .pyramid : .uniform)
+        return CacheBudget(size: size, allocation: AllocationChoice(allocation ?? "uniform") == .pyramid ? .pyramid : .uniform)
     }
 
     /// The evolved allocation file the budget is shared by, if `allocation` names one.
     var allocationFile: String? {
-        allocation.flatMap { ["uniform", "pyramid"].contains($0) ? nil : $0 }
+        allocation.flatMap { AllocationChoice($0).path }
     }
 
     func validate(path: String) throws {

@@ -30,8 +30,30 @@ public struct Corpus: Sendable {
         ]
     }
 
+    /// The `count` largest documents of the search set, largest first (every play is long; the largest leave
+    /// the most room at long targets); ties by name. Every command that takes "N search documents" takes these.
+    public func largestSearchDocuments(count: Int) throws -> [Document] {
+        func size(_ d: Document) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: d.path.path))?[.size] as? Int) ?? 0
+        }
+        let sizes = Dictionary(uniqueKeysWithValues: search.map { ($0.name, size($0)) })
+        let bySize = search.sorted { sizes[$0.name]! != sizes[$1.name]! ? sizes[$0.name]! > sizes[$1.name]! : $0.name < $1.name }
+        guard count >= 1, count <= bySize.count else { throw CorpusError.tooFewDocuments(asked: count, have: bySize.count) }
+        return Array(bySize.prefix(count))
+    }
+
     /// The token ids of each document (no BOS: the protocols add it), read exactly as on disk.
     public func tokens(of documents: [Document], tokenizer: Tokenizer) throws -> [[Int32]] {
         try documents.map { tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false) }
+    }
+}
+
+public enum CorpusError: Error, CustomStringConvertible, Equatable {
+    case tooFewDocuments(asked: Int, have: Int)
+
+    public var description: String {
+        switch self {
+        case .tooFewDocuments(let asked, let have): "asked for \(asked) search documents; the search set has \(have)"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunLoop
 import RunStore
 
 /// Evaluations per second of one run against the number of worker processes: a benchmark objective that sleeps
@@ -23,8 +24,8 @@ public enum WorkerScaling {
         store: RunStore, workers: Int, population: Int, generations: Int, delay: Double,
         launchWorker: (_ run: Int64) throws -> Process
     ) throws -> Row {
-        var experiment = Experiment(
-            name: "worker-scaling-\(workers)", objective: .sphere, dimension: 8, strategy: "cma-es", sigma: 0.5,
+        var experiment = try Experiment.benchmark(
+            name: "worker-scaling-\(workers)", function: .sphere, dimension: 8, strategy: "cma-es", sigma: 0.5,
             mean: 1, lower: -3, upper: 3, seed: 11, maxEvaluations: population * generations, target: nil,
             evaluationDelay: delay)
         experiment.populationSize = population
@@ -37,7 +38,7 @@ public enum WorkerScaling {
         Thread.sleep(forTimeInterval: 1.5)
         let start = Date()
         let report = try ExperimentRunner.run(
-            id: id, in: store, work: WorkSettings(evaluate: false, pollInterval: 0.01))
+            id: id, in: store, objectives: ObjectiveRegistry([BenchmarkMethod()]), work: WorkSettings(evaluate: false, pollInterval: 0.01))
         let seconds = Date().timeIntervalSince(start)
         for process in processes { process.waitUntilExit() }
         guard case .finished = report.outcome else {

@@ -1,5 +1,8 @@
+import Assets
 import Foundation
+import Logging
 import Objectives
+import RunLoop
 import Transformer
 
 /// The `longrope:` section of an experiment file: the model, the search data, the target, the search space and
@@ -62,6 +65,11 @@ public struct LongRoPESettings: Codable, Sendable, Equatable {
     public init(targetLength: Int, space: LongRoPESearchSpace.Kind) {
         self.targetLength = targetLength
         self.space = space
+    }
+
+    /// The model this experiment names (the default model unless a path is given).
+    public func modelPath(logger: Logger) throws -> String {
+        try Assets.modelPath(named: model, field: "longrope.model", logger: logger)
     }
 
     var documentCount: Int { documents ?? 1 }

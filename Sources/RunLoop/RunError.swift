@@ -7,10 +7,10 @@ import RunStore
 public enum RunError: Error, CustomStringConvertible, Equatable {
     case fingerprintMismatch(run: Int64, recorded: Fingerprints, found: Fingerprints)
     case badStoredState(run: Int64, String)
-    case notLongRoPE(run: Int64, objective: String)
-    case notNAMM(run: Int64, objective: String)
-    /// A NAMM run whose genome is not what was asked for (`searched`: "network" or "allocation").
-    case otherNAMMSearch(run: Int64, searched: String, wanted: String)
+    /// A run of another objective than the command reads (`wanted`: "LongRoPE factors", "a NAMM memory network").
+    case otherObjective(run: Int64, objective: String, wanted: String)
+    /// A run whose genome is not what was asked for (a NAMM run searched "network" or "allocation").
+    case otherSearch(run: Int64, searched: String, wanted: String)
     case noResultYet(run: Int64)
     case evaluationFailed(run: Int64, generation: Int, candidate: Int, reason: String)
 
@@ -24,12 +24,10 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
                     + "resume it on the same texts and files"
         case .badStoredState(let run, let reason):
             "run \(run): the stored optimiser state is unusable (\(reason)); the database was damaged or edited"
-        case .notLongRoPE(let run, let objective):
-            "run \(run) searched the '\(objective)' objective, not LongRoPE factors"
-        case .notNAMM(let run, let objective):
-            "run \(run) searched the '\(objective)' objective, not a NAMM memory network"
-        case .otherNAMMSearch(let run, let searched, let wanted):
-            "run \(run) searched a NAMM \(searched), not a \(wanted)"
+        case .otherObjective(let run, let objective, let wanted):
+            "run \(run) searched the '\(objective)' objective, not \(wanted)"
+        case .otherSearch(let run, let searched, let wanted):
+            "run \(run) searched a \(searched), not a \(wanted)"
         case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
         case .evaluationFailed(let run, let generation, let candidate, let reason):
             "run \(run): a worker could not evaluate candidate \(candidate) of generation \(generation) (\(reason)); "
@@ -40,7 +38,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
 
 extension StrategyRegistry {
     /// A stored strategy state, decoded and checked like input: a damaged or edited state is a `RunError`.
-    static func decode(_ data: Data, run id: Int64) throws -> any Strategy {
+    public static func decode(_ data: Data, run id: Int64) throws -> any Strategy {
         let strategy: any Strategy
         do { strategy = try decode(data) } catch {
             throw RunError.badStoredState(run: id, "\(error)")

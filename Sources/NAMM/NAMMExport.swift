@@ -1,6 +1,7 @@
 import Foundation
 import MemoryPolicy
 import Objectives
+import RunLoop
 import RunStore
 
 /// What a NAMM run deploys, as a file: a network search's network (with the normalisation its objective froze,
@@ -45,12 +46,15 @@ public enum NAMMExport {
         run id: Int64, in store: RunStore, _ prepared: PreparedSearch, wanted: NAMMSettings.Search
     ) throws -> (NAMMSettings, NAMMObjective, RunRecord, Deployed) {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
-        guard let settings = experiment.namm, let objective = prepared.objective as? NAMMObjective else {
-            throw RunError.notNAMM(run: id, objective: experiment.objective.rawValue)
+        guard NAMMMethod().objectives.contains(experiment.objective),
+            let objective = prepared.objective as? NAMMObjective
+        else {
+            throw RunError.otherObjective(run: id, objective: experiment.objective, wanted: "a NAMM memory network")
         }
+        let settings = try NAMMMethod.settings(of: experiment, path: "stored in run \(id)")
         guard settings.searchKind == wanted else {
-            throw RunError.otherNAMMSearch(
-                run: id, searched: settings.searchKind.rawValue, wanted: wanted.rawValue)
+            throw RunError.otherSearch(
+                run: id, searched: "NAMM \(settings.searchKind.rawValue)", wanted: "NAMM \(wanted.rawValue)")
         }
         let recorded = try store.run(id)
         try recorded.requireFingerprints(objective.fingerprints)

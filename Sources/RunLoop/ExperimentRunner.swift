@@ -31,7 +31,8 @@ public enum ExperimentRunner {
     }
 
     /// Creates the run record of `experiment` with the fingerprints of what its objective reads, and returns its
-    /// id. Prepare the search first (`SearchSetup.prepare`): bad input fails there, before the database is touched.
+    /// id. Prepare the search first (`ObjectiveRegistry.prepare`): bad input fails there, before the database is
+    /// touched.
     public static func create(
         _ experiment: Experiment, fingerprints: Fingerprints = .none, in store: RunStore
     ) throws -> Int64 {
@@ -61,14 +62,15 @@ public enum ExperimentRunner {
     /// experiment when nil); its fingerprints must equal the run's. `progress` receives the evaluations recorded
     /// by all workers (fractional within one of this process) and the budget.
     public static func run(
-        id: Int64, in store: RunStore, search prepared: PreparedSearch? = nil, work: WorkSettings = WorkSettings(),
+        id: Int64, in store: RunStore, objectives: ObjectiveRegistry, search prepared: PreparedSearch? = nil,
+        work: WorkSettings = WorkSettings(),
         logger: Logger = Logger(label: "ctxevo"), shouldStop: @escaping () -> Bool = { false },
         progress: (_ evaluations: Double, _ budget: Int?) -> Void = { _, _ in }
     ) throws -> Report {
         var report = Report(outcome: .interrupted)
         let record = try store.run(id)
         let experiment = try Experiment.stored(record.configuration, run: id)
-        let search = try prepared ?? SearchSetup.prepare(experiment, logger: logger)
+        let search = try prepared ?? objectives.prepare(experiment, logger: logger)
         try record.requireFingerprints(search.objective.fingerprints)
         let lock = try store.lockCoordinator(run: id, holder: WorkerIdentity.current.description)
         defer { lock.release() }

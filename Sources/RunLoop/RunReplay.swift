@@ -17,12 +17,13 @@ public enum RunReplay {
     }
 
     public static func replay(
-        run id: Int64, generation: Int?, in store: RunStore, logger: Logger = Logger(label: "ctxevo")
+        run id: Int64, generation: Int?, in store: RunStore, objectives: ObjectiveRegistry,
+        logger: Logger = Logger(label: "ctxevo")
     ) throws -> [Result] {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
         _ = try ExperimentRunner.strategy(run: id, in: store)  // a damaged state is refused here too
         let candidates = try store.candidates(run: id, generation: generation)
-        let objective = try SearchSetup.prepare(experiment, logger: logger).objective
+        let objective = try objectives.prepare(experiment, logger: logger).objective
         return try candidates.map { c in
             let x = try ExperimentRunner.decodeParameters(c.parameters, run: id)
             guard x.count == objective.dimension else {

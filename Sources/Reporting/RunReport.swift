@@ -1,18 +1,16 @@
 import Foundation
-import GGUF
 import Logging
-import RoPEScaling
+import RunLoop
 import RunStore
-import Transformer
 
 /// A self-contained HTML page for one run: fitness per generation with its spread, the best parameters, step size
 /// and time per generation, all as inline SVG (no scripts, no network).
 public enum RunReport {
-    /// `evaluation`: cells of `ctxevo longrope evaluate --json` to show as tables (LongRoPE runs);
-    /// `memoryEvaluation`: cells of `ctxevo namm evaluate --json`, shown as the table and the plot (NAMM runs).
+    /// The objective's own sections (LongRoPE's factors, NAMM's cache kept) come from its method in `objectives`;
+    /// `evaluation` is a held-out evaluation file (the method's `evaluate --json`) for it to show.
     public static func html(
-        run id: Int64, in store: RunStore, evaluation: [LongRoPEEvaluation.Cell] = [],
-        memoryEvaluation: [MemoryEvaluation.Cell] = [], logger: Logger = Logger(label: "ctxevo")
+        run id: Int64, in store: RunStore, objectives: ObjectiveRegistry, evaluation: Data? = nil,
+        logger: Logger = Logger(label: "ctxevo")
     ) throws -> String {
         let record = try store.run(id)
         let generations = try store.generations(run: id)
@@ -87,62 +85,14 @@ public enum RunReport {
         page +=
             "<p>" + fitness.render() + "</p><p>" + sigma.render() + "</p><p>" + time.render() + "</p><p>"
             + parameters.render() + "</p>"
-        page += try longRoPESection(run: id, in: store, evaluation: evaluation, logger: logger)
-        page += try memorySection(run: id, in: store, evaluation: memoryEvaluation)
+        let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        if let method = objectives.method(named: experiment.objective) {
+            page += try method.reportSections(run: id, in: store, evaluation: evaluation, logger: logger)
+        }
         page +=
             "<h2>Events</h2><pre>"
             + SVGPlot.escape(events.map { "[\($0.level)] \($0.message)" }.joined(separator: "\n")) + "</pre>"
         page += "<h2>Configuration</h2><pre>" + SVGPlot.escape(record.configuration) + "</pre></body></html>\n"
         return page
-    }
-}
-
-extension RunReport {
-    /// LongRoPE runs: lambda per rotary pair of the best table against PI, NTK and YaRN at the target, and the
-    /// held-out evaluation tables when given.
-    static func longRoPESection(
-        run id: Int64, in store: RunStore, evaluation: [LongRoPEEvaluation.Cell], logger: Logger
-    ) throws -> String {
-        let experiment = try ExperimentRunner.experiment(run: id, in: store)
-        guard experiment.objective == .longRoPE, let settings = experiment.longRoPE else { return "" }
-        var html = "<h2>LongRoPE factors</h2>"
-        let configuration: LlamaConfiguration
-        do {
-            configuration = try LlamaConfiguration(
-                file: try GGUFFile(path: try SearchSetup.modelPath(settings, logger: logger)))
-        } catch {
-            return html + "<p>(the model of this run is not available here: \(SVGPlot.escape("\(error)")))</p>"
-        }
-        guard let found = try? LongRoPERun(run: id, in: store, configuration: configuration) else {
-            return html + "<p>(no finished generation yet)</p>"
-        }
-        let c = configuration
-        var series: [SVGPlot.Series] = []
-        let colors = ["PI": "#1f77b4", "NTK": "#2ca02c", "YaRN": "#9467bd"]
-        for method in [BaselineMethod.linear, .ntk, .yarn] {
-            let table = try method.method(length: settings.targetLength, trainedContext: c.trainedContext)
-                .table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
-            series.append(
-                .init(
-                    name: method.displayName, color: colors[method.displayName]!,
-                    points: table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
-        }
-        series.append(
-            .init(
-                name: "found (run \(id))", color: "#d62728",
-                points: found.table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
-        let plot = SVGPlot(
-            title: "Rescale factor lambda per rotary pair at \(settings.targetLength) tokens", xLabel: "rotary pair",
-            yLabel: "lambda", series: series)
-        html += "<p>" + plot.render() + "</p>"
-        html += String(
-            format:
-                "<p>best search perplexity %.4f (generation %d, candidate %d; the optimiser's fitness adds the repair penalty); n-hat %d; mscale %.4f; space %@</p>",
-            found.bestFitness, found.bestGeneration, found.bestIndex, found.table.nHat, found.table.mscale,
-            settings.space.rawValue)
-        if !evaluation.isEmpty {
-            html += "<h2>Held-out evaluation</h2>" + LongRoPEEvaluation.html(evaluation)
-        }
-        return html
     }
 }

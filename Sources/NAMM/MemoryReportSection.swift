@@ -1,13 +1,14 @@
 import Foundation
 import Objectives
+import Reporting
 import RunStore
 
-extension RunReport {
+enum MemoryReportSection {
     /// Memory-policy runs (NAMM): the cache kept per layer by the deployed candidate (the latest evaluated mean,
     /// else the lowest fitness), and per generation the perplexity and cache kept of the generation's best.
     /// Then the held-out table and plot of `ctxevo namm evaluate`, when given. Empty for runs whose candidates
     /// record no cache.
-    static func memorySection(run id: Int64, in store: RunStore, evaluation: [MemoryEvaluation.Cell]) throws -> String {
+    static func html(run id: Int64, in store: RunStore, evaluation: [MemoryEvaluation.Cell]) throws -> String {
         let decoder = JSONDecoder()
         let evaluated = try store.candidates(run: id).compactMap { candidate -> (CandidateRecord, Metrics)? in
             guard candidate.fitness != nil,

@@ -1,0 +1,133 @@
+import Foundation
+import GGUF
+import Logging
+import Reporting
+import RoPEScaling
+import RunLoop
+import RunStore
+import Transformer
+
+/// LongRoPE (Ding et al. 2024, arXiv:2402.13753; LongRoPE2, Shang et al. 2025, arXiv:2502.20082) as an objective
+/// of the registry: `objective: longrope` with its `longrope:` section (`LongRoPESettings`), searched from the
+/// classic rescalings; exports the found factors for the tools people load, and reports them against PI, NTK and
+/// YaRN.
+public struct LongRoPEMethod: ObjectiveMethod {
+    public init() {}
+
+    public var objectives: [String] { ["longrope"] }
+    public var sectionKeys: [String] { ["longrope"] }
+
+    /// The settings of a LongRoPE experiment (an error names the field when the section is missing or wrong).
+    public static func settings(of experiment: Experiment, path: String) throws -> LongRoPESettings {
+        guard let settings = try experiment.section("longrope", as: LongRoPESettings.self, path: path) else {
+            throw ExperimentError(path: path, field: "longrope", problem: "is missing (the LongRoPE objective's settings)")
+        }
+        return settings
+    }
+
+    public func validate(_ experiment: Experiment, path: String) throws {
+        try Self.settings(of: experiment, path: path).validate(path: path)
+        try experiment.require(\.acceptsSeeds, because: "takes no seeds; LongRoPE starts from PI, NTK and YaRN", path: path)
+    }
+
+    public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
+        try LongRoPESetup.prepare(experiment, Self.settings(of: experiment, path: experiment.name), logger: logger)
+    }
+
+    public var exportFormats: [ExportFormat] {
+        [
+            ExportFormat(
+                name: "csv", summary: "one lambda per line (LongRoPE's result_final.csv), with '# n_hat' and '# mscale' lines",
+                needsFile: false),
+            ExportFormat(
+                name: "hf", summary: "a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, ...}",
+                needsFile: false),
+            ExportFormat(
+                name: "gguf", summary: "a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it)",
+                needsFile: true),
+        ]
+    }
+
+    public func export(
+        _ format: String, run id: Int64, in store: RunStore, options: ExportOptions, logger: Logger
+    ) throws -> ExportResult {
+        guard let exportFormat = FactorExport.Format(rawValue: format) else {
+            throw ExportError.unknownFormat(format, run: id, known: exportFormats.map(\.name))
+        }
+        let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        let settings = try Self.settings(of: experiment, path: "stored in run \(id)")
+        let modelPath = try settings.modelPath(logger: logger)
+        let file = try GGUFFile(path: modelPath)
+        let configuration = try LlamaConfiguration(file: file)
+        let found = try LongRoPERun(run: id, in: store, configuration: configuration)
+        let losses = FactorExport.losses(exportFormat, table: found.table)
+        if !losses.isEmpty && !options.force { throw ExportError.lossy(format, losses: losses) }
+        let target = settings.targetLength
+        switch exportFormat {
+        case .csv: return ExportResult(text: FactorExport.csv(found.table), warnings: losses)
+        case .hf:
+            return ExportResult(
+                text: try FactorExport.huggingFace(found.table, configuration: configuration, targetLength: target),
+                warnings: losses)
+        case .gguf:
+            guard let output = options.output else { throw ExportError.needsFile(format) }
+            try FactorExport.gguf(found.table, source: file, configuration: configuration, targetLength: target, to: output)
+            return ExportResult(
+                message:
+                    "wrote \(output): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(id) as rope_freqs.weight, context \(target)",
+                warnings: losses)
+        }
+    }
+
+    /// Lambda per rotary pair of the best table against PI, NTK and YaRN at the target, and the held-out tables
+    /// of `ctxevo longrope evaluate --json` when given.
+    public func reportSections(run id: Int64, in store: RunStore, evaluation: Data?, logger: Logger) throws -> String {
+        var cells: [LongRoPEEvaluation.Cell] = []
+        if let evaluation {
+            guard let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: evaluation) else {
+                throw ExportError.notAnEvaluation(path: "the evaluation file", expected: "`ctxevo longrope evaluate --json`")
+            }
+            cells = decoded
+        }
+        let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        let settings = try Self.settings(of: experiment, path: "stored in run \(id)")
+        var html = "<h2>LongRoPE factors</h2>"
+        let configuration: LlamaConfiguration
+        do {
+            configuration = try LlamaConfiguration(file: try GGUFFile(path: try settings.modelPath(logger: logger)))
+        } catch {
+            return html + "<p>(the model of this run is not available here: \(SVGPlot.escape("\(error)")))</p>"
+        }
+        guard let found = try? LongRoPERun(run: id, in: store, configuration: configuration) else {
+            return html + "<p>(no finished generation yet)</p>"
+        }
+        let c = configuration
+        var series: [SVGPlot.Series] = []
+        let colors = ["PI": "#1f77b4", "NTK": "#2ca02c", "YaRN": "#9467bd"]
+        for method in [BaselineMethod.linear, .ntk, .yarn] {
+            let table = try method.method(length: settings.targetLength, trainedContext: c.trainedContext)
+                .table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+            series.append(
+                .init(
+                    name: method.displayName, color: colors[method.displayName] ?? "#7f7f7f",
+                    points: table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
+        }
+        series.append(
+            .init(
+                name: "found (run \(id))", color: "#d62728",
+                points: found.table.lambda.enumerated().map { (Double($0.offset), $0.element) }))
+        let plot = SVGPlot(
+            title: "Rescale factor lambda per rotary pair at \(settings.targetLength) tokens", xLabel: "rotary pair",
+            yLabel: "lambda", series: series)
+        html += "<p>" + plot.render() + "</p>"
+        html += String(
+            format:
+                "<p>best search perplexity %.4f (generation %d, candidate %d; the optimiser's fitness adds the repair penalty); n-hat %d; mscale %.4f; space %@</p>",
+            found.bestFitness, found.bestGeneration, found.bestIndex, found.table.nHat, found.table.mscale,
+            settings.space.rawValue)
+        if !cells.isEmpty {
+            html += "<h2>Held-out evaluation</h2>" + LongRoPEEvaluation.html(cells)
+        }
+        return html
+    }
+}

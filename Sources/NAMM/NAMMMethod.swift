@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import RunLoop
+import RunStore
+
+/// Neural Attention Memory Models (Cetin et al. 2024, "An Evolved Universal Transformer Memory",
+/// arXiv:2410.13166) as an objective of the registry: `objective: namm` with its `namm:` section
+/// (`NAMMSettings`): a scorer network or a per-layer allocation, evolved by a strategy with a mean (the search
+/// starts at the network that keeps every token, and deploys the mean). Exports the deployed network or
+/// allocation, and reports the cache kept per layer.
+public struct NAMMMethod: ObjectiveMethod {
+    public init() {}
+
+    public var objectives: [String] { ["namm"] }
+    public var sectionKeys: [String] { ["namm"] }
+
+    public static func settings(of experiment: Experiment, path: String) throws -> NAMMSettings {
+        guard let settings = try experiment.section("namm", as: NAMMSettings.self, path: path) else {
+            throw ExperimentError(path: path, field: "namm", problem: "is missing (the NAMM objective's settings)")
+        }
+        return settings
+    }
+
+    public func validate(_ experiment: Experiment, path: String) throws {
+        try Self.settings(of: experiment, path: path).validate(path: path)
+        try experiment.require(
+            \.hasMean, because: "has no mean to start at the network that keeps every token", path: path)
+    }
+
+    public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
+        try NAMMSetup.prepare(experiment, Self.settings(of: experiment, path: experiment.name), logger: logger)
+    }
+
+    public var exportFormats: [ExportFormat] {
+        [
+            ExportFormat(
+                name: "namm",
+                summary: "a network search's deployed network with its normalisation (JSON, for `namm evaluate --network`)",
+                needsFile: true),
+            ExportFormat(
+                name: "allocation",
+                summary: "an allocation search's per-layer weights (JSON, for `namm evaluate --allocation`)",
+                needsFile: true),
+        ]
+    }
+
+    public func export(
+        _ format: String, run id: Int64, in store: RunStore, options: ExportOptions, logger: Logger
+    ) throws -> ExportResult {
+        guard let output = options.output else { throw ExportError.needsFile(format) }
+        let experiment = try ExperimentRunner.experiment(run: id, in: store)
+        switch format {
+        case "namm":
+            let network = try NAMMExport.network(run: id, in: store, search: try prepare(experiment, logger: logger))
+            try network.write(to: output)
+            return ExportResult(
+                message:
+                    "wrote \(output): the \(network.scorer) network of run \(id), generation \(network.training.generation ?? 0), fitness \(network.training.fitness ?? .nan)"
+            )
+        case "allocation":
+            let file = try NAMMExport.allocation(run: id, in: store, search: try prepare(experiment, logger: logger))
+            try file.write(to: output)
+            let weights = file.weights.map { String(format: "%.2f", $0) }.joined(separator: " ")
+            return ExportResult(
+                message:
+                    "wrote \(output): the per-layer allocation of run \(id) (\(file.training.rule)), generation \(file.training.generation ?? 0), fitness \(file.training.fitness ?? .nan); weights \(weights)"
+            )
+        default:
+            throw ExportError.unknownFormat(format, run: id, known: exportFormats.map(\.name))
+        }
+    }
+
+    public func reportSections(run id: Int64, in store: RunStore, evaluation: Data?, logger: Logger) throws -> String {
+        var cells: [MemoryEvaluation.Cell] = []
+        if let evaluation {
+            guard let decoded = try? JSONDecoder().decode([MemoryEvaluation.Cell].self, from: evaluation) else {
+                throw ExportError.notAnEvaluation(path: "the evaluation file", expected: "`ctxevo namm evaluate --json`")
+            }
+            cells = decoded
+        }
+        return try MemoryReportSection.html(run: id, in: store, evaluation: cells)
+    }
+}
