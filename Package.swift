@@ -62,7 +62,8 @@ let package = Package(
         .target(
             name: "BenchmarkFunctions",
             dependencies: [
-                "RunLoop", "Evolution", "Numerics", "RunStore", .product(name: "Logging", package: "swift-log"),
+                "RunLoop", "Objectives", "Evolution", "Numerics", "RunStore",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "LongRoPE",
@@ -119,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "LongRoPETests",
             dependencies: [
-                "LongRoPE", "RunLoop", "Workbench", "Objectives", "RunStore", "Evolution", "Numerics", "RoPEScaling",
+                "LongRoPE", "RunLoop", "Workbench", "Assets", "Reporting", "Objectives", "RunStore", "Evolution", "Numerics", "RoPEScaling",
                 "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),

@@ -1,6 +1,7 @@
 import Evolution
 import Foundation
 import Logging
+import Objectives
 import RunLoop
 
 /// The optimiser benchmark functions (sphere, ellipsoid, Rosenbrock, Rastrigin, the monotone target) as

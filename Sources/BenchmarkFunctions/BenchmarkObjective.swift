@@ -1,5 +1,6 @@
 import Evolution
 import Foundation
+import Objectives
 
 /// An optimiser benchmark function as an objective (exercises the run loop, resume and reports in seconds).
 /// `evaluationDelay` seconds of sleep per evaluation stand in for an expensive objective (kill and resume tests).

@@ -1,6 +1,14 @@
+import Assets
+import Evolution
 import Foundation
 import GGUF
+import Logging
+import Numerics
+import Objectives
+import Reporting
 import RoPEScaling
+import RunLoop
+import RunStore
 import Transformer
 
 /// The found rotary table in the formats people load (../shared/specs/longrope.md §4):

@@ -1,8 +1,15 @@
+import Assets
+import Evolution
 import Foundation
+import GGUF
 import Logging
+import Numerics
 import Objectives
+import Reporting
+import RoPEScaling
 import RunLoop
 import RunStore
+import Transformer
 
 /// What one LongRoPE candidate costs inside the real run loop (ask, repair, table, forward pass, scoring,
 /// metrics, database write, tell): evaluations per hour, and the seconds spent outside the forward pass and

@@ -1,6 +1,14 @@
+import Assets
+import Evolution
 import Foundation
+import GGUF
+import Logging
+import Numerics
 import Objectives
+import Reporting
 import RoPEScaling
+import RunLoop
+import RunStore
 import Transformer
 
 /// A rotary rescaling to compare: a classic method (at the scale each length calls for) or fixed factors (a

@@ -1,6 +1,10 @@
+import Assets
+import Evolution
 import Foundation
 import GGUF
 import Logging
+import Numerics
+import Objectives
 import Reporting
 import RoPEScaling
 import RunLoop

@@ -1,4 +1,14 @@
+import Assets
+import Evolution
 import Foundation
+import GGUF
+import Logging
+import Numerics
+import Objectives
+import Reporting
+import RoPEScaling
+import RunLoop
+import RunStore
 import Transformer
 
 /// LongRoPE's fitness: the perplexity of the model, rescaled by the candidate's rotary table, on scored

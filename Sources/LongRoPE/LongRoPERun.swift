@@ -1,6 +1,11 @@
+import Assets
 import Evolution
 import Foundation
+import GGUF
+import Logging
+import Numerics
 import Objectives
+import Reporting
 import RoPEScaling
 import RunLoop
 import RunStore

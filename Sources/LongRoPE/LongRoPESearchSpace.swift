@@ -1,6 +1,14 @@
+import Assets
 import Evolution
 import Foundation
+import GGUF
+import Logging
+import Numerics
+import Objectives
+import Reporting
 import RoPEScaling
+import RunLoop
+import RunStore
 import Transformer
 
 /// The LongRoPE search spaces (../shared/specs/longrope.md §3 and §6): how a genome becomes one rotary table

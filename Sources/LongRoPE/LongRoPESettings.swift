@@ -1,8 +1,14 @@
 import Assets
+import Evolution
 import Foundation
+import GGUF
 import Logging
+import Numerics
 import Objectives
+import Reporting
+import RoPEScaling
 import RunLoop
+import RunStore
 import Transformer
 
 /// The `longrope:` section of an experiment file: the model, the search data, the target, the search space and

@@ -1,10 +1,14 @@
 import Assets
 import Evolution
 import Foundation
+import GGUF
 import Logging
+import Numerics
 import Objectives
+import Reporting
 import RoPEScaling
 import RunLoop
+import RunStore
 import Transformer
 
 /// Builds a LongRoPE experiment's objective (the model, the search documents, the search space) and its strategy

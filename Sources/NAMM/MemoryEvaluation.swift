@@ -1,6 +1,13 @@
+import Assets
+import Evolution
 import Foundation
+import Logging
 import MemoryPolicy
+import Numerics
 import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 
 /// `ctxevo namm evaluate`: memory policies × cache budgets on held-out text, each cell the perplexity of the

@@ -1,7 +1,14 @@
+import Assets
+import Evolution
 import Foundation
+import Logging
+import MemoryPolicy
+import Numerics
 import Objectives
 import Reporting
+import RunLoop
 import RunStore
+import Transformer
 
 enum MemoryReportSection {
     /// Memory-policy runs (NAMM): the cache kept per layer by the deployed candidate (the latest evaluated mean,

@@ -1,9 +1,13 @@
+import Assets
 import Evolution
 import Foundation
 import Logging
 import MemoryPolicy
 import Numerics
 import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 
 /// What one NAMM candidate costs beside the plain forward pass of the same document: the attention it records

@@ -1,8 +1,14 @@
+import Assets
+import Evolution
 import Foundation
+import Logging
 import MemoryPolicy
+import Numerics
 import Objectives
+import Reporting
 import RunLoop
 import RunStore
+import Transformer
 
 /// What a NAMM run deploys, as a file: a network search's network (with the normalisation its objective froze,
 /// recomputed by preparing the run's experiment: the same model and texts give the same statistics), or an

@@ -1,7 +1,14 @@
+import Assets
+import Evolution
 import Foundation
 import Logging
+import MemoryPolicy
+import Numerics
+import Objectives
+import Reporting
 import RunLoop
 import RunStore
+import Transformer
 
 /// Neural Attention Memory Models (Cetin et al. 2024, "An Evolved Universal Transformer Memory",
 /// arXiv:2410.13166) as an objective of the registry: `objective: namm` with its `namm:` section

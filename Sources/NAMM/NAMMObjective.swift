@@ -1,5 +1,13 @@
+import Assets
+import Evolution
 import Foundation
+import Logging
 import MemoryPolicy
+import Numerics
+import Objectives
+import Reporting
+import RunLoop
+import RunStore
 import Transformer
 
 /// A memory policy's fitness (../shared/specs/namm.md §6): the perplexity of the model on long search documents

@@ -1,6 +1,14 @@
+import Assets
+import Evolution
 import Foundation
+import Logging
 import MemoryPolicy
+import Numerics
 import Objectives
+import Reporting
+import RunLoop
+import RunStore
+import Transformer
 
 /// The `namm:` section of an experiment file.
 ///

@@ -3,8 +3,11 @@ import Evolution
 import Foundation
 import Logging
 import MemoryPolicy
+import Numerics
 import Objectives
+import Reporting
 import RunLoop
+import RunStore
 import Transformer
 
 /// Builds a NAMM experiment's objective and strategy start.

@@ -185,7 +185,7 @@ public enum ExperimentRunner {
         String(decoding: try JSONEncoder().encode(x), as: UTF8.self)
     }
 
-    static func decodeParameters(_ text: String, run id: Int64) throws -> [Double] {
+    public static func decodeParameters(_ text: String, run id: Int64) throws -> [Double] {
         do { return try JSONDecoder().decode([Double].self, from: Data(text.utf8)) } catch {
             throw RunError.badStoredState(run: id, "a candidate's parameters are not a list of numbers")
         }

@@ -50,11 +50,11 @@ extension StrategyRegistry {
 
 extension RunRecord {
     /// What the run was recorded with.
-    var fingerprints: Fingerprints { Fingerprints(model: modelSHA256, data: dataSHA256) }
+    public var fingerprints: Fingerprints { Fingerprints(model: modelSHA256, data: dataSHA256) }
 
     /// Throws `RunError.fingerprintMismatch` unless `found` (what an objective prepared here reads) is what the run
     /// was recorded with.
-    func requireFingerprints(_ found: Fingerprints) throws {
+    public func requireFingerprints(_ found: Fingerprints) throws {
         guard let id, found != fingerprints else { return }
         throw RunError.fingerprintMismatch(run: id, recorded: fingerprints, found: found)
     }

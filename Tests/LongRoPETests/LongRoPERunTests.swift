@@ -1,10 +1,13 @@
+import Assets
 import Evolution
 import Foundation
-import Numerics
 import GGUF
 import Logging
+import LongRoPE
+import Numerics
 import Objectives
 import RoPEScaling
+import RunLoop
 import RunStore
 import TestSupport
 import Testing
@@ -17,22 +20,16 @@ import Workbench
     static let modelPath: String = TinyModel.path ?? "/nonexistent"
     let logger = Logger(label: "test")
 
-    func experiment(strategy: String = "cma-es", edit: (inout LongRoPESettings) -> Void = { _ in }) -> Experiment {
+    func experiment(strategy: String = "cma-es", edit: (inout LongRoPESettings) -> Void = { _ in }) throws -> Experiment {
         var settings = LongRoPESettings(targetLength: 256, space: .critical)
         settings.model = LongRoPERunTests.modelPath
         settings.documents = 1
         settings.numerics = .float32
         edit(&settings)
         var e = Experiment(
-            name: "tiny-longrope", objective: .longRoPE, dimension: 1, strategy: strategy, sigma: 0.2, mean: 0,
-            lower: 0,
-            upper: 1, seed: 9, maxEvaluations: 22, target: nil, evaluationDelay: nil)
-        e.dimension = nil
-        e.startValue = nil
-        e.lower = nil
-        e.upper = nil
+            name: "tiny-longrope", objective: "longrope", strategy: strategy, sigma: 0.2, seed: 9, maxEvaluations: 22,
+            sections: ["longrope": try JSONValue(encoding: settings)])
         e.populationSize = 6
-        e.longRoPE = settings
         return e
     }
 
@@ -44,14 +41,14 @@ import Workbench
     /// build): the same generations as one uninterrupted run, and no recorded evaluation run twice.
     @Test(arguments: ["cma-es", "ga"])
     func resumedRunContinuesWithoutRedoingAnEvaluation(strategy: String) throws {
-        let e = experiment(strategy: strategy)
+        let e = try experiment(strategy: strategy)
         let referencePath = temporaryDatabase()
         let path = temporaryDatabase()
         defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
-        let search = try SearchSetup.prepare(e, logger: logger)
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
         let reference = try SQLiteRunStore(path: referencePath)
         let referenceID = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: reference)
-        let whole = try ExperimentRunner.run(id: referenceID, in: reference, search: search)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard, search: search)
         #expect(whole.evaluated >= 22)
 
         let store = try SQLiteRunStore(path: path)
@@ -62,7 +59,7 @@ import Workbench
         while true {
             var left = 1 + random.integer(below: 7)
             let report = try ExperimentRunner.run(
-                id: id, in: store, search: try SearchSetup.prepare(e, logger: logger),
+                id: id, in: store, objectives: .standard, search: try ObjectiveRegistry.standard.prepare(e, logger: logger),
                 shouldStop: {
                     left -= 1
                     return left < 0
@@ -96,19 +93,19 @@ import Workbench
         func refused(_ e: Experiment, _ check: (Error) -> Bool) {
             do {
                 try e.validate(path: "test")
-                _ = try SearchSetup.prepare(e, logger: logger)
+                _ = try ObjectiveRegistry.standard.prepare(e, logger: logger)
                 Issue.record("accepted")
             } catch { #expect(check(error), "\(error)") }
         }
         // A target not longer than the trained context (128).
-        refused(experiment { $0.targetLength = 128 }) { ($0 as? SearchSpaceError) == .notAnExtension(1) }
+        refused(try experiment { $0.targetLength = 128 }) { ($0 as? SearchSpaceError) == .notAnExtension(1) }
         // A document shorter than the target.
-        refused(experiment { $0.targetLength = 2_000_000 }) { $0 is ExperimentError }
-        refused(experiment { $0.targetLength = 900_000 }) { $0 is PerplexityError }
+        refused(try experiment { $0.targetLength = 2_000_000 }) { $0 is ExperimentError }
+        refused(try experiment { $0.targetLength = 900_000 }) { $0 is PerplexityError }
         // n-hat outside the target.
-        refused(experiment { $0.nHat = [0, 300] }) { ($0 as? ExperimentError)?.field == "longrope.n_hat" }
+        refused(try experiment { $0.nHat = [0, 300] }) { ($0 as? ExperimentError)?.field == "longrope.n_hat" }
         // An empty space: critical pairs beyond the model's 8 pairs.
-        refused(experiment { $0.criticalPairs = [10, 12] }) { $0 is SearchSpaceError }
+        refused(try experiment { $0.criticalPairs = [10, 12] }) { $0 is SearchSpaceError }
         // Factors files with the wrong count, or a non-finite value.
         let wrong = FileManager.default.temporaryDirectory.appendingPathComponent("wrong-\(UUID()).csv").path
         let infinite = FileManager.default.temporaryDirectory.appendingPathComponent("inf-\(UUID()).csv").path
@@ -116,13 +113,13 @@ import Workbench
         try FactorsFile.write([1, 2, 3], to: wrong)
         try "1\n2\ninf\n".write(toFile: infinite, atomically: true, encoding: .utf8)
         refused(
-            experiment {
+            try experiment {
                 $0.baseFactors = wrong
                 $0.baseLength = 200
             }
         ) { $0 is RescalingError }
         refused(
-            experiment {
+            try experiment {
                 $0.baseFactors = infinite
                 $0.baseLength = 200
             }
@@ -131,15 +128,15 @@ import Workbench
 
     /// A stored experiment or optimiser state edited to nonsense gets a named error on resume and replay.
     @Test func tamperedDatabasesGetNamedErrors() throws {
-        let e = experiment()
+        let e = try experiment()
         let path = temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let search0 = try SearchSetup.prepare(e, logger: logger)
+        let search0 = try ObjectiveRegistry.standard.prepare(e, logger: logger)
         let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search0.objective.fingerprints, in: store)
         var budget = 8
         _ = try ExperimentRunner.run(
-            id: id, in: store, search: search0,
+            id: id, in: store, objectives: .standard, search: search0,
             shouldStop: {
                 budget -= 1
                 return budget < 0
@@ -171,15 +168,15 @@ import Workbench
             inner["search"] = search
             object["state"] = inner
             try Tamper.setLastState(database: path, run: id, try JSONSerialization.data(withJSONObject: object))
-            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, search: search0) }
-            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
+            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search0) }
+            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store, objectives: .standard) }
         }
         // A state from a newer ctxevo.
         var newer = try #require(try JSONSerialization.jsonObject(with: state) as? [String: Any])
         newer["version"] = 99
         try Tamper.setLastState(database: path, run: id, try JSONSerialization.data(withJSONObject: newer))
-        expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, search: search0) }
-        expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
+        expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search0) }
+        expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store, objectives: .standard) }
         try Tamper.setLastState(database: path, run: id, state)
         // The stored experiment: a newer format, a negative target.
         let configuration = try store.run(id).configuration
@@ -189,8 +186,8 @@ import Workbench
             #expect(configuration.contains(original))
             try Tamper.setConfiguration(
                 database: path, run: id, configuration.replacingOccurrences(of: original, with: replacement))
-            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store) }
-            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store) }
+            expectNamedError { _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard) }
+            expectNamedError { _ = try RunReplay.replay(run: id, generation: 0, in: store, objectives: .standard) }
         }
     }
 

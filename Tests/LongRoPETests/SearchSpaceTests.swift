@@ -1,10 +1,15 @@
 import Evolution
 import Foundation
+import LongRoPE
 import Numerics
 import Objectives
 import RoPEScaling
+import RunLoop
+import RunStore
+import TestSupport
 import Testing
 import Transformer
+import Workbench
 
 /// The LongRoPE search spaces against the spec (../shared/specs/longrope.md §3 and §6), with SmolLM2's geometry:
 /// 32 rotary pairs, base 100000, trained length 8192, target 16384 (s = 2).

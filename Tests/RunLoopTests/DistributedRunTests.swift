@@ -1,8 +1,12 @@
+import BenchmarkFunctions
 import Evolution
 import Foundation
 import Numerics
 import Objectives
+import Reporting
+import RunLoop
 import RunStore
+import TestSupport
 import Testing
 import Workbench
 
@@ -99,9 +103,9 @@ import Workbench
         defer { reference.remove() }
         let referenceStore = try reference.open()
         var experiment = try Experiment.load(path: experimentPath)
-        experiment.evaluationDelay = nil
+        experiment.sections["evaluation_delay"] = nil
         let referenceID = try ExperimentRunner.create(experiment, in: referenceStore)
-        _ = try ExperimentRunner.run(id: referenceID, in: referenceStore)
+        _ = try ExperimentRunner.run(id: referenceID, in: referenceStore, objectives: .standard)
         func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
             try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
         }
@@ -181,15 +185,6 @@ func writeRosenbrockExperiment(to path: String, name: String, seed: Int, maxEval
     """.write(toFile: path, atomically: true, encoding: .utf8)
 }
 
-func ctxevoBinary() throws -> String {
-    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/release/ctxevo").path
-    guard FileManager.default.isExecutableFile(atPath: binary) else {
-        throw TestSetupError("build the ctxevo product first (scripts/test.sh does): \(binary)")
-    }
-    return binary
-}
-
 /// A worker checks the run's fingerprints against the files it finds on its own machine before it evaluates.
 @Suite struct WorkerRefusalTests {
     @Test(arguments: Backend.allCases) func aWorkerWithOtherFilesRefusesTheRun(backend: Backend) throws {
@@ -197,15 +192,15 @@ func ctxevoBinary() throws -> String {
         let temporary = try TemporaryStore(backend)
         defer { temporary.remove() }
         let store = try temporary.open()
-        let experiment = Experiment(
-            name: "elsewhere", objective: .sphere, dimension: 3, strategy: "cma-es", sigma: 0.5, mean: 1, lower: -2,
+        let experiment = try Experiment.benchmark(
+            name: "elsewhere", function: .sphere, dimension: 3, strategy: "cma-es", sigma: 0.5, mean: 1, lower: -2,
             upper: 2, seed: 3, maxEvaluations: 20, target: nil, evaluationDelay: nil)
         let recorded = Fingerprints(model: "aa11", data: "bb22")
         let id = try ExperimentRunner.create(experiment, fingerprints: recorded, in: store)
         try store.enqueue([PendingCandidate(runID: id, generation: 0, index: 0, parameters: "[1,1,1]")])
         // When a worker serves it, it refuses with the named error, gives the candidate back and says why
         #expect(throws: RunError.fingerprintMismatch(run: id, recorded: recorded, found: .none)) {
-            _ = try Worker.serve(store: store, run: id)
+            _ = try Worker.serve(store: store, run: id, objectives: .standard)
         }
         #expect(try store.pending(run: id, generation: 0).map(\.state) == [.pending])
         #expect(try store.candidates(run: id).isEmpty)

@@ -1,5 +1,12 @@
+import BenchmarkFunctions
+import Evolution
 import Foundation
+import Numerics
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
+import TestSupport
 import Testing
 import Workbench
 
@@ -7,8 +14,8 @@ import Workbench
     func smallRun(delay: Double? = nil, budget: Int = 600) throws -> (RunStore, Int64, String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID()).sqlite").path
         let store = try SQLiteRunStore(path: path)
-        let experiment = Experiment(
-            name: "report", objective: .ellipsoid, dimension: 5, strategy: "cma-es", sigma: 1, mean: 1, lower: -3,
+        let experiment = try Experiment.benchmark(
+            name: "report", function: .ellipsoid, dimension: 5, strategy: "cma-es", sigma: 1, mean: 1, lower: -3,
             upper: 3,
             seed: 3, maxEvaluations: budget, target: nil, evaluationDelay: delay)
         return (store, try ExperimentRunner.create(experiment, in: store), path)
@@ -17,8 +24,8 @@ import Workbench
     @Test func reportIsSelfContainedWithItsPlots() throws {
         let (store, id, path) = try smallRun()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try ExperimentRunner.run(id: id, in: store)
-        let html = try RunReport.html(run: id, in: store)
+        _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard)
+        let html = try RunReport.html(run: id, in: store, objectives: .standard)
         #expect(html.components(separatedBy: "<svg").count - 1 == 4)  // fitness, sigma, time, parameters
         #expect(html.contains("<polygon"))  // the best-to-worst band
         #expect(html.contains("<polyline"))
@@ -62,8 +69,8 @@ import Workbench
     @Test func replayReproducesEveryRecordedCandidate() throws {
         let (store, id, path) = try smallRun()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try ExperimentRunner.run(id: id, in: store)
-        let replays = try RunReplay.replay(run: id, generation: nil, in: store)
+        _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard)
+        let replays = try RunReplay.replay(run: id, generation: nil, in: store, objectives: .standard)
         #expect(replays.count >= 600)
         #expect(replays.filter { !$0.reproduces }.isEmpty)
     }
@@ -72,7 +79,7 @@ import Workbench
     @Test func readingWhileARunWrites() throws {
         let (store, id, path) = try smallRun(delay: 0.001, budget: 400)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = Thread { _ = try? ExperimentRunner.run(id: id, in: store) }
+        let writer = Thread { _ = try? ExperimentRunner.run(id: id, in: store, objectives: .standard) }
         writer.start()
         let reader = try SQLiteRunStore(path: path, readOnly: true)
         var seen: [Int] = []

@@ -1,16 +1,21 @@
+import BenchmarkFunctions
 import Evolution
 import Foundation
 import Numerics
+import Objectives
+import Reporting
+import RunLoop
 import RunStore
+import TestSupport
 import Testing
 import Workbench
 
 /// A run stopped and resumed any number of times ends exactly where an uninterrupted run with the same seed ends,
 /// and no evaluation whose record was written is run again.
 @Suite(.serialized) struct ResumeTests {
-    func experiment(strategy: String, delay: Double? = nil, budget: Int = 2400) -> Experiment {
-        Experiment(
-            name: "resume-\(strategy)", objective: .rosenbrock, dimension: 6, strategy: strategy, sigma: 0.5, mean: 0,
+    func experiment(strategy: String, delay: Double? = nil, budget: Int = 2400) throws -> Experiment {
+        try Experiment.benchmark(
+            name: "resume-\(strategy)", function: .rosenbrock, dimension: 6, strategy: strategy, sigma: 0.5, mean: 0,
             lower: -3, upper: 3, seed: 17, maxEvaluations: budget, target: nil, evaluationDelay: delay)
     }
 
@@ -33,7 +38,7 @@ import Workbench
         while true {
             var left = 1 + random.integer(below: atMost)
             let report = try ExperimentRunner.run(
-                id: id, in: store,
+                id: id, in: store, objectives: .standard,
                 shouldStop: {
                     left -= 1
                     return left < 0
@@ -49,7 +54,7 @@ import Workbench
         let (reference, referencePath) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: referencePath) }
         let referenceID = try ExperimentRunner.create(experiment(strategy: strategy), in: reference)
-        let whole = try ExperimentRunner.run(id: referenceID, in: reference)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard)
 
         let temporary = try TemporaryStore(backend)
         defer { temporary.remove() }
@@ -67,12 +72,12 @@ import Workbench
     /// The mean of the distribution, evaluated every 3 generations and at the end (candidate -1), survives stops
     /// like any candidate: the same means, evaluated once each.
     @Test func theEvaluatedMeanSurvivesStops() throws {
-        var experiment = experiment(strategy: "cma-es", budget: 400)
+        var experiment = try experiment(strategy: "cma-es", budget: 400)
         experiment.evaluateMeanEvery = 3
         let (reference, referencePath) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: referencePath) }
         let referenceID = try ExperimentRunner.create(experiment, in: reference)
-        let whole = try ExperimentRunner.run(id: referenceID, in: reference)
+        let whole = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard)
         let (store, path) = try temporaryStore()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let id = try ExperimentRunner.create(experiment, in: store)
@@ -129,9 +134,9 @@ import Workbench
         defer { try? FileManager.default.removeItem(atPath: databasePath + ".reference") }
         let loaded = try Experiment.load(path: experimentPath)
         var fast = loaded
-        fast.evaluationDelay = nil
+        fast.sections["evaluation_delay"] = nil
         let referenceID = try ExperimentRunner.create(fast, in: reference)
-        _ = try ExperimentRunner.run(id: referenceID, in: reference)
+        _ = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard)
         #expect(try table(store, 1) == table(reference, referenceID), "after \(kills) kills")
         #expect(try store.run(1).status == .finished)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RunStore
+import TestSupport
 import Testing
 
 /// What a user who mistypes a URL, or whose server is down, sees: a named error, from the library and from the

@@ -1,5 +1,6 @@
 import Foundation
 import RunStore
+import TestSupport
 import Testing
 
 @Suite struct RunStoreTests {

@@ -1,5 +1,6 @@
 import Foundation
 import RunStore
+import TestSupport
 import Testing
 
 /// The work queue's guarantees, on both stores: a candidate goes to one worker at a time; a claim whose lease ran

@@ -105,3 +105,13 @@ public struct TestSetupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// The release build of the command line, for tests that start processes (scripts/test.sh builds it first).
+public func ctxevoBinary() throws -> String {
+    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/release/ctxevo").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw TestSetupError("build the ctxevo product first (scripts/test.sh does): \(binary)")
+    }
+    return binary
+}

@@ -3,7 +3,7 @@ import Logging
 import Objectives
 import Testing
 import Transformer
-import Workbench
+import Assets
 
 /// Tests on the real default model (SmolLM2-135M-Instruct Q4_1), fetched into the cache on first use. Expected
 /// values were measured with llama.cpp (../shared/fixtures/README.md).
