@@ -57,7 +57,8 @@ let package = Package(
                 "Objectives", "Evolution", "RunStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
-        .target(name: "Reporting", dependencies: ["RunLoop", "RunStore", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Reporting", dependencies: ["RunLoop", "RunStore", .product(name: "Logging", package: "swift-log")]),
         // One module per method: its settings, set-up, objective, evaluation, exports and report views.
         .target(
             name: "BenchmarkFunctions",
@@ -120,7 +121,8 @@ let package = Package(
         .testTarget(
             name: "LongRoPETests",
             dependencies: [
-                "LongRoPE", "RunLoop", "Workbench", "Assets", "Reporting", "Objectives", "RunStore", "Evolution", "Numerics", "RoPEScaling",
+                "LongRoPE", "RunLoop", "Workbench", "Assets", "Reporting", "Objectives", "RunStore", "Evolution",
+                "Numerics", "RoPEScaling",
                 "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),

@@ -8,7 +8,9 @@ extension Assets {
     /// A model path of an experiment ("default" or none: the default model, fetched on first use).
     public static func modelPath(named path: String?, field: String, logger: Logger) throws -> String {
         if let path, path != "default" {
-            guard FileManager.default.fileExists(atPath: path) else { throw AssetError.missingModel(path, field: field) }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw AssetError.missingModel(path, field: field)
+            }
             return path
         }
         return try Assets().model(logger: logger).path

@@ -38,7 +38,8 @@ public enum WorkerScaling {
         Thread.sleep(forTimeInterval: 1.5)
         let start = Date()
         let report = try ExperimentRunner.run(
-            id: id, in: store, objectives: ObjectiveRegistry([BenchmarkMethod()]), work: WorkSettings(evaluate: false, pollInterval: 0.01))
+            id: id, in: store, objectives: ObjectiveRegistry([BenchmarkMethod()]),
+            work: WorkSettings(evaluate: false, pollInterval: 0.01))
         let seconds = Date().timeIntervalSince(start)
         for process in processes { process.waitUntilExit() }
         guard case .finished = report.outcome else {

@@ -1,4 +1,5 @@
 import Numerics
+
 /// A genetic algorithm over a `GeneSpace`, with LongRoPE's operators available (../shared/specs/longrope.md §3):
 /// each generation keeps the `elites` best individuals, and breeds `mutants` by mutation and `crossovers` by
 /// crossover from parents chosen by truncation or tournament selection. Offspring already in the history are

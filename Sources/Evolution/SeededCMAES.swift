@@ -72,7 +72,8 @@ public struct SeededCMAES: Strategy {
         if let stopped = stop.check(best: best, evaluations: evaluations, generation: generation) {
             termination = stopped
         } else {
-            termination = termination
+            termination =
+                termination
                 ?? Bookkeeping.stagnation(bestHistory, window: stagnationGenerations, tolerance: stagnationTolerance)
         }
     }

@@ -171,7 +171,8 @@ public enum StrategyRegistry {
             guard version >= 1, version <= StrategyRegistry.stateVersion else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .version, in: c,
-                    debugDescription: "optimiser state version \(version); this ctxevo reads 1 to \(StrategyRegistry.stateVersion)")
+                    debugDescription:
+                        "optimiser state version \(version); this ctxevo reads 1 to \(StrategyRegistry.stateVersion)")
             }
             switch try c.decode(String.self, forKey: .kind) {
             case "cma-es": strategy = try c.decode(CMAES.self, forKey: .state)
@@ -224,7 +225,7 @@ public enum StrategyRegistry {
             elites: 20, mutants: 20, crossovers: 20, selection: .tournament(size: 3), crossover: .twoPoint,
             mutation: .gaussian(rate: 0.3, scale: 0.05))
         return GeneticAlgorithm(
-            space: space, configuration: configuration, populationSize: 40, seeds: [start.mean], stop: start.stop,
-            seed: start.seed)
+            space: space, configuration: configuration, populationSize: 40,
+            seeds: start.seeds.isEmpty ? [start.mean] : start.seeds, stop: start.stop, seed: start.seed)
     }
 }

@@ -46,7 +46,9 @@ public struct LongRoPEBenchmark: Sendable {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).sqlite")
             .path
         defer {
-            for suffix in ["", "-wal", "-shm", "-coordinators"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-coordinators"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
         }
         let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(experiment, fingerprints: search.objective.fingerprints, in: store)

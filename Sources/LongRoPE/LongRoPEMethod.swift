@@ -24,14 +24,16 @@ public struct LongRoPEMethod: ObjectiveMethod {
     /// The settings of a LongRoPE experiment (an error names the field when the section is missing or wrong).
     public static func settings(of experiment: Experiment, path: String) throws -> LongRoPESettings {
         guard let settings = try experiment.section("longrope", as: LongRoPESettings.self, path: path) else {
-            throw ExperimentError(path: path, field: "longrope", problem: "is missing (the LongRoPE objective's settings)")
+            throw ExperimentError(
+                path: path, field: "longrope", problem: "is missing (the LongRoPE objective's settings)")
         }
         return settings
     }
 
     public func validate(_ experiment: Experiment, path: String) throws {
         try Self.settings(of: experiment, path: path).validate(path: path)
-        try experiment.require(\.acceptsSeeds, because: "takes no seeds; LongRoPE starts from PI, NTK and YaRN", path: path)
+        try experiment.require(
+            \.acceptsSeeds, because: "takes no seeds; LongRoPE starts from PI, NTK and YaRN", path: path)
     }
 
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
@@ -41,13 +43,16 @@ public struct LongRoPEMethod: ObjectiveMethod {
     public var exportFormats: [ExportFormat] {
         [
             ExportFormat(
-                name: "csv", summary: "one lambda per line (LongRoPE's result_final.csv), with '# n_hat' and '# mscale' lines",
+                name: "csv",
+                summary: "one lambda per line (LongRoPE's result_final.csv), with '# n_hat' and '# mscale' lines",
                 needsFile: false),
             ExportFormat(
-                name: "hf", summary: "a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, ...}",
+                name: "hf",
+                summary: "a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, ...}",
                 needsFile: false),
             ExportFormat(
-                name: "gguf", summary: "a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it)",
+                name: "gguf",
+                summary: "a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it)",
                 needsFile: true),
         ]
     }
@@ -75,7 +80,8 @@ public struct LongRoPEMethod: ObjectiveMethod {
                 warnings: losses)
         case .gguf:
             guard let output = options.output else { throw ExportError.needsFile(format) }
-            try FactorExport.gguf(found.table, source: file, configuration: configuration, targetLength: target, to: output)
+            try FactorExport.gguf(
+                found.table, source: file, configuration: configuration, targetLength: target, to: output)
             return ExportResult(
                 message:
                     "wrote \(output): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(id) as rope_freqs.weight, context \(target)",
@@ -89,7 +95,8 @@ public struct LongRoPEMethod: ObjectiveMethod {
         var cells: [LongRoPEEvaluation.Cell] = []
         if let evaluation {
             guard let decoded = try? JSONDecoder().decode([LongRoPEEvaluation.Cell].self, from: evaluation) else {
-                throw ExportError.notAnEvaluation(path: "the evaluation file", expected: "`ctxevo longrope evaluate --json`")
+                throw ExportError.notAnEvaluation(
+                    path: "the evaluation file", expected: "`ctxevo longrope evaluate --json`")
             }
             cells = decoded
         }

@@ -42,7 +42,8 @@ public struct NAMMMethod: ObjectiveMethod {
         [
             ExportFormat(
                 name: "namm",
-                summary: "a network search's deployed network with its normalisation (JSON, for `namm evaluate --network`)",
+                summary:
+                    "a network search's deployed network with its normalisation (JSON, for `namm evaluate --network`)",
                 needsFile: true),
             ExportFormat(
                 name: "allocation",
@@ -81,7 +82,8 @@ public struct NAMMMethod: ObjectiveMethod {
         var cells: [MemoryEvaluation.Cell] = []
         if let evaluation {
             guard let decoded = try? JSONDecoder().decode([MemoryEvaluation.Cell].self, from: evaluation) else {
-                throw ExportError.notAnEvaluation(path: "the evaluation file", expected: "`ctxevo namm evaluate --json`")
+                throw ExportError.notAnEvaluation(
+                    path: "the evaluation file", expected: "`ctxevo namm evaluate --json`")
             }
             cells = decoded
         }

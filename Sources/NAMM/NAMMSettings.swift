@@ -80,7 +80,8 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     /// The budget, parsed (validated by `validate`).
     var cacheBudget: CacheBudget {
         let size: CacheBudget.Size = budget == "threshold" ? .threshold : .fraction(Double(budget) ?? 1)
-        return CacheBudget(size: size, allocation: AllocationChoice(allocation ?? "uniform") == .pyramid ? .pyramid : .uniform)
+        return CacheBudget(
+            size: size, allocation: AllocationChoice(allocation ?? "uniform") == .pyramid ? .pyramid : .uniform)
     }
 
     /// The evolved allocation file the budget is shared by, if `allocation` names one.

@@ -15,8 +15,7 @@ enum NAMMSetup {
     /// A NAMM search: the model, one document of `length` tokens from each of the longest search plays, the
     /// passkey samples, and the spectrogram normalisation from a full-cache pass over the documents. The search
     /// starts from the all-zero network (which keeps every token), as published.
-    static func prepare(_ experiment: Experiment, _ settings: NAMMSettings, logger: Logger) throws -> PreparedSearch
-    {
+    static func prepare(_ experiment: Experiment, _ settings: NAMMSettings, logger: Logger) throws -> PreparedSearch {
         let modelPath = try Assets.modelPath(named: settings.model, field: "namm.model", logger: logger)
         logger.info("loading \(modelPath)")
         let model = try LlamaModel(path: modelPath)

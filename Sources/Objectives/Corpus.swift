@@ -37,8 +37,12 @@ public struct Corpus: Sendable {
             ((try? FileManager.default.attributesOfItem(atPath: d.path.path))?[.size] as? Int) ?? 0
         }
         let sizes = Dictionary(uniqueKeysWithValues: search.map { ($0.name, size($0)) })
-        let bySize = search.sorted { sizes[$0.name]! != sizes[$1.name]! ? sizes[$0.name]! > sizes[$1.name]! : $0.name < $1.name }
-        guard count >= 1, count <= bySize.count else { throw CorpusError.tooFewDocuments(asked: count, have: bySize.count) }
+        let bySize = search.sorted {
+            sizes[$0.name]! != sizes[$1.name]! ? sizes[$0.name]! > sizes[$1.name]! : $0.name < $1.name
+        }
+        guard count >= 1, count <= bySize.count else {
+            throw CorpusError.tooFewDocuments(asked: count, have: bySize.count)
+        }
         return Array(bySize.prefix(count))
     }
 

@@ -165,7 +165,8 @@ public struct Experiment: Codable, Sendable, Equatable {
             if !abilities.hasMean {
                 throw fail(
                     "evaluate_mean_every",
-                    "needs a strategy with a mean: one of " + StrategyRegistry.names(with: \.hasMean).joined(separator: ", "))
+                    "needs a strategy with a mean: one of "
+                        + StrategyRegistry.names(with: \.hasMean).joined(separator: ", "))
             }
         }
     }

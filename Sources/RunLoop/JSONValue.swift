@@ -6,6 +6,8 @@ import Yams
 public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
+    /// Whole numbers apart, so they are written back as whole numbers (a count read as 4096, not 4096.0).
+    case integer(Int)
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -17,6 +19,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
             self = .null
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
@@ -33,6 +37,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
@@ -42,8 +47,10 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
     /// The value decoded as `T`, read as YAML (JSON is YAML), so a scalar decodes as whatever `T` expects: a number
     /// written where a string is expected (`mscale: 1.2`) reads as the string, as it did in the file.
+    /// (Through YAML, not JSON, also because a YAML file may hold .nan or .inf, which JSON cannot, and the method's
+    /// validation must see them to name the field.)
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try YAMLDecoder().decode(T.self, from: String(decoding: try JSONEncoder().encode(self), as: UTF8.self))
+        try YAMLDecoder().decode(T.self, from: try YAMLEncoder().encode(self))
     }
 
     /// Any encodable value as a JSON value.

@@ -47,8 +47,10 @@ public enum Worker {
             }
             let search: PreparedSearch
             do {
-                search = try searches[claimed.runID] ?? prepare(
-                    run: claimed.runID, in: store, objectives: objectives, logger: logger)
+                search =
+                    try searches[claimed.runID]
+                    ?? prepare(
+                        run: claimed.runID, in: store, objectives: objectives, logger: logger)
                 searches[claimed.runID] = search
             } catch {
                 try store.release(claimed, worker: worker)

@@ -190,7 +190,8 @@ public final class LlamaSession {
                 CausalAttention.run(
                     q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                     heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                    roundProbabilities: numerics.twoPassAttention, scratch: attentionScratch, recorder: attentionRecorder,
+                    roundProbabilities: numerics.twoPassAttention, scratch: attentionScratch,
+                    recorder: attentionRecorder,
                     out: attended.pointer)
             }
             attentionRecorder?.finishLayer(index, rows: n, cachedBefore: cachedBefore)

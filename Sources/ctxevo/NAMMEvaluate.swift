@@ -1,7 +1,7 @@
 import ArgumentParser
+import Assets
 import Foundation
 import MemoryPolicy
-import Assets
 import NAMM
 
 struct NAMMEvaluate: ParsableCommand {

@@ -33,7 +33,10 @@ struct Perplexity: ParsableCommand {
             "With --protocol document and no --text: 'search' evaluates the 37 plays of the search set (each cut to --ctx), 'held-out' the held-out book."
     )
     var set: TextSet = .heldOut
-    @Option(help: "llamacpp (llama.cpp's CPU rounding, with its default flash attention), llamacpp-fa-off (its -fa off attention) or float32.") var numerics: EngineNumerics = .llamacpp
+    @Option(
+        help:
+            "llamacpp (llama.cpp's CPU rounding, with its default flash attention), llamacpp-fa-off (its -fa off attention) or float32."
+    ) var numerics: EngineNumerics = .llamacpp
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func validate() throws {

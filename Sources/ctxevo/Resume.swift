@@ -23,7 +23,8 @@ struct Resume: ParsableCommand {
         let store = try database.open()
         let experiment = try ExperimentRunner.experiment(run: runID, in: store)
         try execute(
-            run: runID, store: store, search: try ObjectiveRegistry.standard.prepare(experiment, logger: logger), logger: logger,
+            run: runID, store: store, search: try ObjectiveRegistry.standard.prepare(experiment, logger: logger),
+            logger: logger,
             work: work.settings)
     }
 }

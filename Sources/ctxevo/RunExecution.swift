@@ -37,7 +37,8 @@ func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Log
     let flag = InterruptFlag()
     let bar = ProgressBar(label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).count)
     let report = try ExperimentRunner.run(
-        id: id, in: store, objectives: .standard, search: search, work: work, logger: logger, shouldStop: { flag.isRaised }
+        id: id, in: store, objectives: .standard, search: search, work: work, logger: logger,
+        shouldStop: { flag.isRaised }
     ) { done, budget in
         if let budget { bar.update(done, of: budget) }
     }

@@ -38,7 +38,8 @@ struct WorkerCommand: ParsableCommand {
         let store = try database.open()
         let flag = InterruptFlag()
         let report = try Worker.serve(
-            store: store, run: runID, objectives: .standard, lease: lease, logger: logger, shouldStop: { flag.isRaised })
+            store: store, run: runID, objectives: .standard, lease: lease, logger: logger, shouldStop: { flag.isRaised }
+        )
         print(
             "worker: \(report.recorded) candidates recorded, \(report.discarded) discarded (recorded first elsewhere)")
         for (run, reason) in report.refused.sorted(by: { $0.key < $1.key }) { print("refused run \(run): \(reason)") }

@@ -131,3 +131,27 @@ import Testing
         #expect(result.best < 1e-5)
     }
 }
+
+/// Each strategy's declared abilities are what it does: the experiments, objectives and benchmarks rely on them
+/// instead of its name.
+@Suite struct StrategyAbilityTests {
+    @Test(arguments: StrategyRegistry.names)
+    func abilitiesAreTrueToTheStrategy(name: String) throws {
+        let entry = try #require(StrategyRegistry.entry(named: name))
+        var start = StrategyRegistry.Start(
+            mean: [0.5, 0.5, 0.5], sigma: 0.1, lower: 0, upper: 1, stop: StopCriteria(maxGenerations: 3), seed: 4)
+        let seeds = [[0.1, 0.2, 0.3], [0.9, 0.8, 0.7]]
+        start.seeds = seeds
+        var strategy = entry.make(start)
+        // A strategy with a mean exposes it for deployment.
+        #expect((strategy is DistributionCentre) == entry.abilities.hasMean)
+        // A strategy that accepts seeds evaluates them first.
+        let first = strategy.ask()
+        if entry.abilities.acceptsSeeds {
+            #expect(Array(first.prefix(seeds.count)) == seeds)
+        }
+        strategy.tell(first, fitness: first.map { $0.reduce(0, +) })
+        // Full covariance means the n x n matrix is kept (the memory check of experiments rests on it).
+        if let cma = strategy as? CMAES { #expect(entry.abilities.fullCovariance == !cma.parameters.separable) }
+    }
+}

@@ -20,7 +20,8 @@ import Workbench
     static let modelPath: String = TinyModel.path ?? "/nonexistent"
     let logger = Logger(label: "test")
 
-    func experiment(strategy: String = "cma-es", edit: (inout LongRoPESettings) -> Void = { _ in }) throws -> Experiment {
+    func experiment(strategy: String = "cma-es", edit: (inout LongRoPESettings) -> Void = { _ in }) throws -> Experiment
+    {
         var settings = LongRoPESettings(targetLength: 256, space: .critical)
         settings.model = LongRoPERunTests.modelPath
         settings.documents = 1
@@ -59,7 +60,8 @@ import Workbench
         while true {
             var left = 1 + random.integer(below: 7)
             let report = try ExperimentRunner.run(
-                id: id, in: store, objectives: .standard, search: try ObjectiveRegistry.standard.prepare(e, logger: logger),
+                id: id, in: store, objectives: .standard,
+                search: try ObjectiveRegistry.standard.prepare(e, logger: logger),
                 shouldStop: {
                     left -= 1
                     return left < 0

@@ -1,6 +1,6 @@
 import Foundation
-import Objectives
 import MemoryPolicy
+import Objectives
 import Testing
 import Transformer
 

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import MemoryPolicy
+import Numerics
 import Objectives
 import TestSupport
 import Testing
@@ -136,7 +136,9 @@ enum Tiny {
             scorer: try LinearScorer(parameters: Array(repeating: 0, count: 26)), normalization: .identity,
             prior: .h2o)
         #expect(zero.name == "namm-linear+h2o" && zero.readsAttention)
-        #expect(zero.keep(view, budget: budget, random: &random) == HeavyHitters().keep(view, budget: budget, random: &random))
+        #expect(
+            zero.keep(view, budget: budget, random: &random)
+                == HeavyHitters().keep(view, budget: budget, random: &random))
         var weights = [Double](repeating: 0, count: 26)
         weights[1] = 40
         let tilted = NAMMRule(scorer: try LinearScorer(parameters: weights), normalization: .identity, prior: .h2o)

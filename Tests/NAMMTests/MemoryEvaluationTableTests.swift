@@ -1,5 +1,5 @@
-import Testing
 import NAMM
+import Testing
 
 /// The evaluate table: policies as rows in the order measured, budgets as columns largest first, the lowest
 /// perplexity of each column in bold, in Markdown and in the report's HTML alike.

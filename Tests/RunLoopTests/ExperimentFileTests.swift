@@ -15,7 +15,7 @@ import Workbench
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("exp-\(UUID()).yaml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return try Experiment.load(path: path)
+        return try ObjectiveRegistry.standard.load(path: path)
     }
 
     let valid = """
@@ -34,7 +34,7 @@ import Workbench
     @Test func theShippedExperimentIsValid() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("experiments/rosenbrock-cma.yaml").path
-        #expect(try Experiment.load(path: path).objective == "rosenbrock")
+        #expect(try ObjectiveRegistry.standard.load(path: path).objective == "rosenbrock")
     }
 
     @Test(arguments: [
@@ -67,7 +67,7 @@ import Workbench
             .deletingLastPathComponent().appendingPathComponent("experiments")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
         #expect(files.count >= 5)
-        for file in files { _ = try Experiment.load(path: folder.appendingPathComponent(file).path) }
+        for file in files { _ = try ObjectiveRegistry.standard.load(path: folder.appendingPathComponent(file).path) }
     }
 
     let nammNetwork = """

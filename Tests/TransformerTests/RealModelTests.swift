@@ -1,9 +1,9 @@
+import Assets
 import Foundation
 import Logging
 import Objectives
 import Testing
 import Transformer
-import Assets
 
 /// Tests on the real default model (SmolLM2-135M-Instruct Q4_1), fetched into the cache on first use. Expected
 /// values were measured with llama.cpp (../shared/fixtures/README.md).

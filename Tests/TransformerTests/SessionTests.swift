@@ -80,7 +80,9 @@ enum Tiny {
                     try session.cache.retain(layer: layer, indicesPerHead: indices)
                     for head in 0..<c.kvHeads {
                         let kept = indices[head]
-                        #expect(Array(session.cache.positions(layer: layer, head: head)) == kept.map { positionsBefore[head][$0] })
+                        #expect(
+                            Array(session.cache.positions(layer: layer, head: head))
+                                == kept.map { positionsBefore[head][$0] })
                         #expect(session.cache.keyNorms(layer: layer, head: head) == kept.map { normsBefore[head][$0] })
                     }
                 }

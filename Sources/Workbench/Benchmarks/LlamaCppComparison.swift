@@ -68,7 +68,8 @@ public struct LlamaCppComparison: Sendable {
             throw Failure.unreadableOutput(path: llamaPerplexity, missing: "timestamps or seconds per pass")
         }
         return LlamaCppComparison(
-            context: context, windows: windows, numerics: numerics, ctxevoSeconds: ours.seconds, ctxevoPerplexity: ours.perplexity,
+            context: context, windows: windows, numerics: numerics, ctxevoSeconds: ours.seconds,
+            ctxevoPerplexity: ours.perplexity,
             llamaSeconds: seconds, llamaWallSeconds: wall, llamaPerplexity: perplexity,
             llamaCommand: ([llamaPerplexity] + arguments).joined(separator: " "))
     }
@@ -105,7 +106,8 @@ public struct LlamaCppComparison: Sendable {
         String(
             format:
                 "%6d x %d windows, llama.cpp protocol: ctxevo (%@) %.1f s (ppl %.4f), llama.cpp %.1f s evaluating, %.1f s in all (ppl %.4f): %.2fx\n  %@",
-            context, windows, numerics.rawValue, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds, llamaPerplexity,
+            context, windows, numerics.rawValue, ctxevoSeconds, ctxevoPerplexity, llamaSeconds, llamaWallSeconds,
+            llamaPerplexity,
             speedup, llamaCommand)
     }
 
