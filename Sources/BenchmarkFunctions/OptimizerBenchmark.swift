@@ -3,7 +3,7 @@ import Evolution
 import Foundation
 import Numerics
 
-/// The optimiser benchmark of ../shared/specs/evolution.md: evaluations to reach f < 1e-8 over seeded runs, and
+/// The optimiser benchmark of Hansen's tutorial, arXiv:1604.00772: evaluations to reach f < 1e-8 over seeded runs, and
 /// the library's own time per generation (objective excluded).
 public enum OptimizerBenchmark {
     public struct Row: Sendable {
@@ -154,7 +154,8 @@ public enum OptimizerBenchmark {
         }
     }
 
-    /// The spec's grid (../shared/specs/evolution.md): sphere, ellipsoid and Rosenbrock at n = 10 and 20, the
+    /// The benchmark's grid (docs/commands.md, `bench optimizers`): sphere, ellipsoid and Rosenbrock at n = 10 and 20,
+    /// the
     /// monotone target at n = 32, IPOP on Rastrigin, then the library's time per generation at n = 20, 100 and
     /// (unless `skipLarge`) NAMM's 4,172. `emit` receives each result as it is measured.
     public static func grid(strategies: [String], seeds: Int, skipLarge: Bool, emit: (Result) -> Void) {

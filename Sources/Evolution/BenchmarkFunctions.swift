@@ -1,6 +1,7 @@
 import Foundation
 
-/// The test functions of the optimiser benchmark (../shared/specs/evolution.md): minimum 0 each.
+/// The test functions of the optimiser benchmark (Hansen, "The CMA Evolution Strategy: A Tutorial", arXiv:1604.00772):
+/// minimum 0 each.
 public enum BenchmarkFunction: String, CaseIterable, Codable, Sendable {
     case sphere, ellipsoid, rosenbrock, rastrigin
     /// LongRoPE-like: reach t_i = 64^(i/(n-1)) (non-decreasing in [1, 64]) under the monotone-box constraint,

@@ -1,6 +1,6 @@
 /// Constraints handled by repair plus a penalty: the objective is evaluated at the nearest feasible point x',
 /// and ||x - x'||^2 (times `penaltyWeight`) is added, so the distribution learns to stay feasible while every
-/// evaluation is of a valid candidate (../shared/specs/evolution.md: for LongRoPE's monotone factors this beats
+/// evaluation is of a valid candidate (Hansen's tutorial, arXiv:1604.00772: for LongRoPE's monotone factors this beats
 /// reparametrisation by 2.5-4x in evaluations).
 public enum Constraint: Codable, Sendable, Equatable {
     /// lower_i <= x_i <= upper_i.

@@ -1,6 +1,6 @@
 import Numerics
 
-/// A genetic algorithm over a `GeneSpace`, with LongRoPE's operators available (../shared/specs/longrope.md §3):
+/// A genetic algorithm over a `GeneSpace`, with LongRoPE's operators available (LongRoPE, arXiv:2402.13753 §3):
 /// each generation keeps the `elites` best individuals, and breeds `mutants` by mutation and `crossovers` by
 /// crossover from parents chosen by truncation or tournament selection. Offspring already in the history are
 /// rejected and bred again, so no genome is ever evaluated twice. `ask` returns only the new individuals.

@@ -11,7 +11,7 @@ import RunLoop
 import RunStore
 import Transformer
 
-/// The found rotary table in the formats people load (../shared/specs/longrope.md §4):
+/// The found rotary table in the formats people load (docs/longrope.md, exports):
 /// - `csv`: one lambda per line, as LongRoPE's reference writes `result_final.csv` (plus `# n_hat` and
 ///   `# mscale` comment lines, which its readers skip);
 /// - `hf`: a Hugging Face `config.json` for the model with `rope_scaling` of `rope_type` "longrope";

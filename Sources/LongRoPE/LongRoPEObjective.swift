@@ -18,7 +18,8 @@ import Transformer
 /// A strategy that searches in unconstrained coordinates (CMA-ES, `unitCoordinates`) has its point repaired to
 /// the nearest valid genome, the strategy is told that repaired point (`evaluatedPoint`), and the fitness is
 /// multiplied by exp(penaltyWeight * distance^2), so the distribution stays feasible while every evaluation is of
-/// a valid table (../shared/specs/evolution.md). The penalty steers the search; the quality of the table evaluated
+/// a valid table (Hansen, "The CMA Evolution Strategy: A Tutorial", arXiv:1604.00772). The penalty steers the search;
+/// the quality of the table evaluated
 /// is its perplexity (`metrics.perplexity`), by which a run's result is chosen.
 public final class LongRoPEObjective: Objective {
     public let space: LongRoPESearchSpace

@@ -11,7 +11,8 @@ import RunLoop
 import RunStore
 import Transformer
 
-/// The LongRoPE search spaces (../shared/specs/longrope.md §3 and §6): how a genome becomes one rotary table
+/// The LongRoPE search spaces (LongRoPE, arXiv:2402.13753 §3; LongRoPE2, arXiv:2502.20082 §3; docs/longrope.md): how a
+/// genome becomes one rotary table
 /// (lambda per pair, n-hat, mscale).
 ///
 /// - `full` (LongRoPE): genome = [lambda_0 ... lambda_(p-1)] (+ n-hat when more than one value is allowed), with

@@ -1,7 +1,8 @@
 import Foundation
 import Numerics
 
-/// NAMM's attention spectrogram (../shared/specs/namm.md §2), for the tokens of one (layer, KV head) at one firing.
+/// NAMM's attention spectrogram (Cetin et al. 2024, arXiv:2410.13166 §3; docs/namm.md), for the tokens of one (layer,
+/// KV head) at one firing.
 ///
 /// The signal of cached token i over the window's Q queries is x_i[q], the attention query q pays it (averaged over
 /// the query heads of the KV head). Prepended with the last 16 values of the previous window (zeros for a token that
@@ -45,7 +46,11 @@ public enum AttentionSpectrogram {
         signals: UnsafeMutablePointer<Float>, count: Int, queries: Int, firstRow: [Int],
         ema: UnsafeMutablePointer<Float>, tail: UnsafeMutablePointer<Float>, gamma: Double, scratch: inout [Float]
     ) {
-        precondition(queries % hop == 0 && queries > 0, "the window must be a positive multiple of 16 queries")
+        // The eviction driver pads every window to a multiple of the hop, so no setting reaches this; a real check
+        // all the same, since this module is built without preconditions.
+        guard queries % hop == 0 && queries > 0 else {
+            fatalError("the spectrogram window must be a positive multiple of \(hop) queries, not \(queries)")
+        }
         let frames = queries / hop
         let rowsPerToken = frames
         let stride = queries + hop

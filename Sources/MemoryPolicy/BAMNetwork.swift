@@ -1,7 +1,8 @@
 import Foundation
 import Numerics
 
-/// NAMM's scorer, the backward attention memory (BAM, ../shared/specs/namm.md §3): 4,172 parameters shared by every
+/// NAMM's scorer, the backward attention memory (BAM; Cetin et al. 2024, arXiv:2410.13166 §3): 4,172 parameters shared
+/// by every
 /// layer and head. Input X (N tokens × 25 features, in cache order, oldest first); qkv = X W_qkv + b_qkv (25 × 96);
 /// one attention head of width 32 with a backward mask (token i attends to itself and the newer tokens j >= i);
 /// o = a W_o + b_o (32 × 50); r = o[:, 0..<25], m = o[:, 25..<50]; X' = X (1 + m) + r; score_i = X'_i · w + b.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The 25 features NAMM scores a cached token by (../shared/specs/namm.md §2): an age embedding (8) and the
+/// The 25 features NAMM scores a cached token by (Cetin et al. 2024, arXiv:2410.13166 §3; docs/namm.md): an age
+/// embedding (8) and the
 /// token's attention spectrogram, normalised with statistics frozen before the search (17).
 public enum NAMMFeatures {
     public static let count = 25

@@ -1,7 +1,8 @@
 import Numerics
 import Transformer
 
-/// NAMM's per-token memory of attention (../shared/specs/namm.md §2): for every (layer, KV head, cached token) the
+/// NAMM's per-token memory of attention (Cetin et al. 2024, arXiv:2410.13166 §3; docs/namm.md): for every (layer, KV
+/// head, cached token) the
 /// moving average of its attention spectrogram (17 values) and the last 16 values of its attention signal, which
 /// the next window's first frame needs. `AttentionSummary` feeds it: the blocks of a layer write their rows into
 /// one buffer per query head (rows of different blocks never overlap, so the concurrent writes need no lock), and

@@ -10,7 +10,7 @@ import RunLoop
 import RunStore
 import Transformer
 
-/// A memory policy's fitness (../shared/specs/namm.md §6): the perplexity of the model on long search documents
+/// A memory policy's fitness (docs/namm.md): the perplexity of the model on long search documents
 /// while the policy manages its KV cache under the experiment's budget. What the genome is depends on the search:
 ///
 /// - `network`: the scorer's flat parameter vector (4,172 for BAM, 26 for the linear scorer), as NAMM, or as a

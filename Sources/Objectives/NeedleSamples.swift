@@ -1,7 +1,7 @@
 import Numerics
 import Transformer
 
-/// LongRoPE2's needle-driven samples (arXiv 2502.20082 §3.2; ../shared/specs/longrope.md §6), also the passkey
+/// LongRoPE2's needle-driven samples (arXiv 2502.20082 §3.2), also the passkey
 /// probe: filler text of the target length with a needle sentence at a chosen depth ("One of the special magic
 /// numbers for <key> is: <number>.") and, at the end, the question ("What is the special magic number for <key>?
 /// The special magic number for <key> is:") followed by the answer, whose tokens alone are scored.

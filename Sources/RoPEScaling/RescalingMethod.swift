@@ -2,7 +2,7 @@ import Foundation
 import Transformer
 
 /// The classic ways of stretching a rotary embedding to a longer context, each reduced to a `RotaryTable`
-/// (../shared/specs/longrope.md section 2). s = target length / trained length.
+/// (PI, arXiv:2306.15595; YaRN, arXiv:2309.00071; docs/longrope.md). s = target length / trained length.
 public enum RescalingMethod: Sendable, Equatable {
     /// The original rotation.
     case none

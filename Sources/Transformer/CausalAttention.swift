@@ -41,27 +41,39 @@ public protocol AttentionRecorder: AnyObject {
     func finishLayer(_ layer: Int, rows: Int, cachedBefore: Int)
 }
 
-/// Causal attention of a chunk of queries over a KV cache, in one of two ways:
+/// How causal attention is computed (`CausalAttention`).
+public enum AttentionAlgorithm: Sendable, Equatable {
+    /// FlashAttention-2 in tiles: no score matrix larger than a tile, no probabilities to read.
+    case fused
+    /// Scores, softmax and the product with V as three steps, the probabilities of each block written out (what an
+    /// attention recorder reads); with `halfPrecisionProbabilities`, rounded to f16 before they meet V, as
+    /// llama.cpp does without flash attention.
+    case twoPass(halfPrecisionProbabilities: Bool)
+}
+
+/// Causal attention of a chunk of queries over a KV cache, in one of two algorithms:
 ///
-/// - fused (`float32` and `llamacpp` numerics, no recorder: every LongRoPE search): per (KV head, block of `queryBlock` queries), the query
-///   heads sharing that KV head walk the keys in tiles with a running maximum and sum (FlashAttention-2, the AVX2
-///   kernel behind `FusedAttention`); no score matrix larger than a tile is written.
-/// - two-pass (`llamacpp-fa-off` numerics, or when a recorder reads the probabilities): for each (query head, block) the
-///   scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible keys);
-///   each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide: llama.cpp's
-///   `soft_max_ext` order), optionally rounded to f16 as llama.cpp does before the product with its f16 V cache,
-///   and O = P V is a second sgemm written straight into the output. Memory is queryBlock x length per worker.
-struct CausalAttention {
-    static let queryBlock = 64
+/// - `fused` (`float32` and `llamacpp` numerics, no recorder: every LongRoPE search): per (KV head, block of
+///   `queryBlock` queries), the query heads sharing that KV head walk the keys in tiles with a running maximum and
+///   sum (FlashAttention-2, Dao 2023; the kernel behind `FusedAttention`); no score matrix larger than a tile is
+///   written.
+/// - `twoPass` (`llamacpp-fa-off` numerics, or when a recorder reads the probabilities): for each (query head,
+///   block) the scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible
+///   keys); each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide:
+///   llama.cpp's `soft_max_ext` order), optionally rounded to f16 as llama.cpp does before the product with its f16
+///   V cache, and O = P V is a second sgemm written straight into the output. Memory is queryBlock x length per
+///   worker.
+public enum CausalAttention {
+    public static let queryBlock = 64
 
     /// Per-worker buffers: the fused kernel's tile state, and the two-pass scores (queryBlock, capacity), made on
     /// first use so that the fused path never holds them.
-    final class Scratch: @unchecked Sendable {
+    public final class Scratch: @unchecked Sendable {
         let fused: FloatBuffer
         let stride: Int
         private(set) lazy var scores = FloatBuffer(count: CausalAttention.queryBlock * stride, zeroed: false)
 
-        init(capacity: Int, headsPerKVHead: Int, headWidth: Int) {
+        public init(capacity: Int, headsPerKVHead: Int, headWidth: Int) {
             stride = capacity
             fused = FloatBuffer(
                 count: FusedAttention.scratchCount(
@@ -71,31 +83,56 @@ struct CausalAttention {
     }
 
     /// out (rows, heads * headWidth) = attention of q (rows, heads * headWidth) over the cache of `layer`, whose
-    /// last `rows` entries are this chunk's own keys (query i sees cache entries 0 ... cachedBefore + i).
-    /// `recorder`, when given, receives each block's float32 probabilities before they meet V.
-    static func run(
-        q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int,
-        heads: Int, headsPerKVHead: Int, headWidth: Int, roundProbabilities: Bool, scratch: [Scratch],
+    /// last `rows` entries are this chunk's own keys (query i sees cache entries 0 ... cachedBefore + i), by
+    /// `algorithm`. `recorder` (two-pass only) receives each block's float32 probabilities before they meet V.
+    public static func run(
+        _ algorithm: AttentionAlgorithm, q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache,
+        cachedBefore: Int, heads: Int, headsPerKVHead: Int, headWidth: Int, scratch: [Scratch],
         recorder: AttentionRecorder? = nil, out: UnsafeMutablePointer<Float>
+    ) {
+        switch algorithm {
+        case .fused:
+            fused(
+                q: q, rows: rows, layer: layer, cache: cache, cachedBefore: cachedBefore, heads: heads,
+                headsPerKVHead: headsPerKVHead, headWidth: headWidth, scratch: scratch, out: out)
+        case .twoPass(let half):
+            twoPass(
+                q: q, rows: rows, layer: layer, cache: cache, cachedBefore: cachedBefore, heads: heads,
+                headsPerKVHead: headsPerKVHead, headWidth: headWidth, halfPrecisionProbabilities: half,
+                scratch: scratch, recorder: recorder, out: out)
+        }
+    }
+
+    static func fused(
+        q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int, heads: Int,
+        headsPerKVHead: Int, headWidth: Int, scratch: [Scratch], out: UnsafeMutablePointer<Float>
     ) {
         let width = heads * headWidth
         let blocks = (rows + queryBlock - 1) / queryBlock
         let scale = 1 / Float(headWidth).squareRoot()
-        if !roundProbabilities && recorder == nil {
-            let kvHeads = heads / headsPerKVHead
-            Parallel.forEach(items: blocks * kvHeads) { worker, item in
-                let block = blocks - 1 - item / kvHeads
-                let kvHead = item % kvHeads
-                let r0 = block * queryBlock
-                let column = kvHead * headsPerKVHead * headWidth
-                FusedAttention.block(
-                    q: q + r0 * width + column, qStride: width, rows: min(queryBlock, rows - r0),
-                    heads: headsPerKVHead, headWidth: headWidth, keys: cache.keys(layer: layer, head: kvHead),
-                    values: cache.values(layer: layer, head: kvHead), visible0: cachedBefore + r0 + 1, scale: scale,
-                    out: out + r0 * width + column, outStride: width, scratch: scratch[worker].fused.pointer)
-            }
-            return
+        let kvHeads = heads / headsPerKVHead
+        // Items in order of decreasing cost (later blocks see more keys) so the dynamic schedule ends balanced.
+        Parallel.forEach(items: blocks * kvHeads) { worker, item in
+            let block = blocks - 1 - item / kvHeads
+            let kvHead = item % kvHeads
+            let r0 = block * queryBlock
+            let column = kvHead * headsPerKVHead * headWidth
+            FusedAttention.block(
+                q: q + r0 * width + column, qStride: width, rows: min(queryBlock, rows - r0),
+                heads: headsPerKVHead, headWidth: headWidth, keys: cache.keys(layer: layer, head: kvHead),
+                values: cache.values(layer: layer, head: kvHead), visible0: cachedBefore + r0 + 1, scale: scale,
+                out: out + r0 * width + column, outStride: width, scratch: scratch[worker].fused.pointer)
         }
+    }
+
+    static func twoPass(
+        q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int, heads: Int,
+        headsPerKVHead: Int, headWidth: Int, halfPrecisionProbabilities: Bool, scratch: [Scratch],
+        recorder: AttentionRecorder?, out: UnsafeMutablePointer<Float>
+    ) {
+        let width = heads * headWidth
+        let blocks = (rows + queryBlock - 1) / queryBlock
+        let scale = 1 / Float(headWidth).squareRoot()
         // Items in order of decreasing cost (later blocks see more keys) so the dynamic schedule ends balanced.
         Parallel.forEach(items: blocks * heads) { worker, item in
             let block = blocks - 1 - item / heads
@@ -124,7 +161,7 @@ struct CausalAttention {
                     keyCount: visibleEnd,
                     probabilities: s.scores.pointer, stride: ld))
             // llama.cpp converts the probabilities to f16 before they meet its f16 V cache.
-            if roundProbabilities {
+            if halfPrecisionProbabilities {
                 for i in 0..<m { VectorMath.roundToHalf(s.scores.pointer + i * ld, count: cachedBefore + r0 + i + 1) }
             }
             BLAS.gemm(

@@ -64,7 +64,7 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Appends `rows` tokens: k and v are (rows, kvHeads * headWidth), as the projections produce them.
-    func append(
+    public func append(
         layer: Int, rows: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,
         positions p: UnsafePointer<Int32>
     ) {

@@ -66,7 +66,10 @@ public final class LlamaModel: Sendable {
         hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp,
         clock: StageClock? = nil
     ) -> [TargetScore] {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let timer = clock.map {
+            ParallelStageTimer(clock: $0, workers: Parallel.workerCount, stages: [.outputLayer, .logSumExp])
+        }
+        defer { timer?.finish() }
         let width = configuration.modelWidth
         let vocabulary = configuration.vocabularySize
         let block = TargetScoring.rowBlock
@@ -75,7 +78,6 @@ public final class LlamaModel: Sendable {
         let scratch = (0..<workers).map { _ in FloatBuffer(count: block * slice, zeroed: false) }
         let inputs = (0..<workers).map { _ in FloatBuffer(count: block * width, zeroed: false) }
         let sumErrors = (0..<workers).map { _ in FloatBuffer(count: block * width / 32 + 1) }
-        let workerSeconds = FloatBuffer(count: 2 * workers)  // (output layer, log-sum-exp) per worker
         let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
         var result = [TargetScore](repeating: TargetScore(negativeLogLikelihood: 0, isTopChoice: false), count: rows)
         let blocks = (rows + block - 1) / block
@@ -97,38 +99,26 @@ public final class LlamaModel: Sendable {
                     input = UnsafePointer(copy)
                 }
                 var running = [TargetScoring](repeating: TargetScoring(), count: m)
-                var gemmNanoseconds: UInt64 = 0
-                var scoringNanoseconds: UInt64 = 0
                 for c0 in stride(from: 0, to: vocabulary, by: slice) {
                     let n = min(slice, vocabulary - c0)
-                    let gemmStart = DispatchTime.now().uptimeNanoseconds
-                    BLAS.gemmTransposedB(
-                        m: m, n: n, k: width, a: input, lda: width,
-                        b: weights.output.pointer + c0 * width, ldb: width, c: logits, ldc: n)
-                    if rounding == .q8Block32WithSum, let minimums = weights.output.blockMinimums {
+                    timer.measure(.outputLayer, worker: worker) {
                         BLAS.gemmTransposedB(
-                            m: m, n: n, k: width / 32, a: errors, lda: width / 32,
-                            b: minimums.pointer + c0 * (width / 32), ldb: width / 32, beta: 1, c: logits, ldc: n)
+                            m: m, n: n, k: width, a: input, lda: width,
+                            b: weights.output.pointer + c0 * width, ldb: width, c: logits, ldc: n)
+                        if rounding == .q8Block32WithSum, let minimums = weights.output.blockMinimums {
+                            BLAS.gemmTransposedB(
+                                m: m, n: n, k: width / 32, a: errors, lda: width / 32,
+                                b: minimums.pointer + c0 * (width / 32), ldb: width / 32, beta: 1, c: logits, ldc: n)
+                        }
                     }
-                    let scoreStart = DispatchTime.now().uptimeNanoseconds
-                    for i in 0..<m {
-                        running[i].add(logits + i * n, count: n, first: c0, target: Int(targets[r0 + i]))
+                    timer.measure(.logSumExp, worker: worker) {
+                        for i in 0..<m {
+                            running[i].add(logits + i * n, count: n, first: c0, target: Int(targets[r0 + i]))
+                        }
                     }
-                    gemmNanoseconds += scoreStart - gemmStart
-                    scoringNanoseconds += DispatchTime.now().uptimeNanoseconds - scoreStart
                 }
                 for i in 0..<m { out[r0 + i] = running[i].score }
-                workerSeconds[2 * worker] += Float(gemmNanoseconds) / 1e9
-                workerSeconds[2 * worker + 1] += Float(scoringNanoseconds) / 1e9
             }
-        }
-        if let clock {
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let gemm = (0..<workers).reduce(0.0) { $0 + Double(workerSeconds[2 * $1]) }
-            let scoring = (0..<workers).reduce(0.0) { $0 + Double(workerSeconds[2 * $1 + 1]) }
-            let share = gemm + scoring > 0 ? gemm / (gemm + scoring) : 1
-            clock.add(.outputLayer, seconds: wall * share)
-            clock.add(.logSumExp, seconds: wall * (1 - share))
         }
         return result
     }

@@ -17,9 +17,6 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
 
     /// Whether the products, the KV cache and the rotary angles round as llama.cpp's do.
     public var emulatesLlamaCpp: Bool { self != .float32 }
-    /// Whether attention is llama.cpp's two-pass one (f16 Q, probabilities rounded to f16) rather than fused (an
-    /// attention recorder makes any numerics two-pass, without these roundings).
-    public var twoPassAttention: Bool { self == .llamacppNoFlash }
 }
 
 /// The state of one sequence over a shared `LlamaModel`: its KV cache, its rotary table and the activation
@@ -49,12 +46,8 @@ public final class LlamaSession {
     private let up: FloatBuffer  // (chunk, feedForwardWidth)
     private let cosines: FloatBuffer  // (chunk, rotaryPairs)
     private let sines: FloatBuffer  // (chunk, rotaryPairs)
-    /// llama.cpp's rounding of the inputs of each product (nil: plain float32).
-    private let inputRounding: LlamaCppInputRounding?
-    /// llama.cpp's integer products for the Q4_1 weights (`llamacpp` numerics), and the Q8_1 activations they read,
-    /// with the input they were quantised from.
-    private let integer: (weights: IntegerWeights, activations: Q8Activations)?
-    private var quantizedInput: (source: UnsafePointer<Float>, epoch: Int)?
+    /// The arithmetic of every product, of the KV cache and of attention (`numerics` made concrete).
+    private let arithmetic: any ChunkArithmetic
     private let positionBuffer: UnsafeMutablePointer<Int32>  // (chunk)
     private let attentionScratch: [CausalAttention.Scratch]
 
@@ -90,13 +83,7 @@ public final class LlamaSession {
         up = FloatBuffer(count: n * c.feedForwardWidth)
         cosines = FloatBuffer(count: n * c.rotaryPairs)
         sines = FloatBuffer(count: n * c.rotaryPairs)
-        inputRounding =
-            numerics.emulatesLlamaCpp
-            ? LlamaCppInputRounding(capacity: n * max(c.modelWidth, c.feedForwardWidth)) : nil
-        integer =
-            numerics.emulatesLlamaCpp
-            ? model.integerWeights.map { ($0, Q8Activations(capacity: n * max(c.modelWidth, c.feedForwardWidth))) }
-            : nil
+        arithmetic = numerics.arithmetic(model: model, rows: n)
         positionBuffer = .allocate(capacity: n)
         attentionScratch = (0..<Parallel.workerCount).map { _ in
             CausalAttention.Scratch(capacity: capacity, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth)
@@ -152,6 +139,10 @@ public final class LlamaSession {
         let w = model.weights
         let n = tokens.count
         let d = c.modelWidth
+        // An attention recorder reads the probabilities, which only the two-pass algorithm writes out.
+        let attention =
+            attentionRecorder == nil || arithmetic.attention != .fused
+            ? arithmetic.attention : .twoPass(halfPrecisionProbabilities: false)
         clock.measure(.embedding) {
             for (row, token) in tokens.enumerated() {
                 (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
@@ -166,20 +157,18 @@ public final class LlamaSession {
             normalize(x.pointer, weight: layer.attentionNorm, rows: n)
             let h = inputs(normed.pointer, rows: n, width: d)
             clock.measure(.projections) {
-                project(h, layer.query, rows: n, into: query.pointer)
-                project(h, layer.key, rows: n, into: key.pointer)
-                project(h, layer.value, rows: n, into: value.pointer)
+                arithmetic.project(h, layer.query, rows: n, into: query.pointer, accumulate: false)
+                arithmetic.project(h, layer.key, rows: n, into: key.pointer, accumulate: false)
+                arithmetic.project(h, layer.value, rows: n, into: value.pointer, accumulate: false)
             }
             clock.measure(.rotation) {
                 rotate(query.pointer, rows: n, heads: c.attentionHeads)
                 rotate(key.pointer, rows: n, heads: c.kvHeads)
             }
-            if inputRounding != nil {  // llama.cpp's f16 KV cache, and without flash attention Q converted to f16
-                clock.measure(.rounding) {
-                    if numerics.twoPassAttention { VectorMath.roundToHalf(query.pointer, count: n * d) }
-                    VectorMath.roundToHalf(key.pointer, count: n * c.kvWidth)
-                    VectorMath.roundToHalf(value.pointer, count: n * c.kvWidth)
-                }
+            clock.measure(.rounding) {
+                arithmetic.prepareForAttention(
+                    query: query.pointer, queryWidth: d, key: key.pointer, value: value.pointer, kvWidth: c.kvWidth,
+                    rows: n)
             }
             clock.measure(.cache) {
                 cache.append(
@@ -188,31 +177,29 @@ public final class LlamaSession {
             attentionRecorder?.beginLayer(index, rows: n, cachedBefore: cachedBefore)
             clock.measure(.attention) {
                 CausalAttention.run(
-                    q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
+                    attention, q: query.pointer, rows: n, layer: index, cache: cache, cachedBefore: cachedBefore,
                     heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                    roundProbabilities: numerics.twoPassAttention, scratch: attentionScratch,
-                    recorder: attentionRecorder,
-                    out: attended.pointer)
+                    scratch: attentionScratch, recorder: attentionRecorder, out: attended.pointer)
             }
             attentionRecorder?.finishLayer(index, rows: n, cachedBefore: cachedBefore)
             let a = inputs(attended.pointer, rows: n, width: d)
             clock.measure(.projections) {
-                project(a, layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)
+                arithmetic.project(a, layer.attentionOutput, rows: n, into: x.pointer, accumulate: true)
             }
 
             // Feed-forward (SwiGLU): x += W_down (SiLU(W_gate h) * W_up h), h = RMSNorm(x).
             normalize(x.pointer, weight: layer.feedForwardNorm, rows: n)
             let g = inputs(normed.pointer, rows: n, width: d)
             clock.measure(.feedForward) {
-                project(g, layer.gate, rows: n, into: gate.pointer)
-                project(g, layer.up, rows: n, into: up.pointer)
+                arithmetic.project(g, layer.gate, rows: n, into: gate.pointer, accumulate: false)
+                arithmetic.project(g, layer.up, rows: n, into: up.pointer, accumulate: false)
             }
             clock.measure(.activation) {
                 Kernels.swiGLU(gate: gate.pointer, up: up.pointer, count: n * c.feedForwardWidth)
             }
             let f = inputs(gate.pointer, rows: n, width: c.feedForwardWidth)
             clock.measure(.feedForward) {
-                project(f, layer.down, rows: n, into: x.pointer, accumulate: true)
+                arithmetic.project(f, layer.down, rows: n, into: x.pointer, accumulate: true)
             }
         }
         normalize(x.pointer, weight: w.outputNorm, rows: n)
@@ -230,38 +217,9 @@ public final class LlamaSession {
         }
     }
 
-    /// Activations about to meet weights: as they are (float32), or rounded per weight type as llama.cpp does.
+    /// Activations about to meet weights, as the arithmetic prepares them (rounded per weight type for llama.cpp).
     private func inputs(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> LinearInputs {
-        guard let inputRounding else {
-            return LinearInputs(source: source, rows: rows, width: width, epoch: 0, rounding: nil)
-        }
-        return clock.measure(.rounding) { inputRounding.inputs(source, rows: rows, width: width) }
-    }
-
-    /// output (rows, outFeatures) (+)= input W^T, one sgemm per core.
-    private func project(
-        _ inputs: LinearInputs, _ weight: LinearWeight, rows: Int, into output: UnsafeMutablePointer<Float>,
-        accumulate: Bool = false
-    ) {
-        if let (weights, activations) = integer, let packed = weights.packed(weight) {
-            // The exact integer sums of llama.cpp; the inputs are quantised once for the weights that share them.
-            if quantizedInput?.source != inputs.source || quantizedInput?.epoch != inputs.epoch {
-                activations.quantize(inputs.source, rows: rows, width: weight.inFeatures)
-                quantizedInput = (inputs.source, inputs.epoch)
-            }
-            packed.multiply(activations, tokens: rows, into: output, accumulate: accumulate)
-            return
-        }
-        let input = inputs.for(weight)
-        BLAS.linear(
-            input.values, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
-            outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
-        if let errors = input.blockSumErrors, let minimums = weight.blockMinimums {
-            // llama.cpp's m * f16(d sum q) instead of m * f16(d) sum q, per block: out += errors * minimums^T.
-            BLAS.linear(
-                errors, rows: rows, inFeatures: weight.inFeatures / 32, weight: minimums.pointer,
-                outFeatures: weight.outFeatures, into: output, accumulate: true)
-        }
+        clock.measure(.rounding) { arithmetic.inputs(source, rows: rows, width: width) }
     }
 
     private func rotate(_ data: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rotary position embedding as data (../shared/specs/longrope.md section 1): every rescaling method, and
+/// The rotary position embedding as data (RoFormer, arXiv:2104.09864; docs/longrope.md): every rescaling method, and
 /// every candidate a search tries, is one of these.
 ///
 /// Pair i (dimensions 2i, 2i+1 of each head, llama.cpp's "normal" layout for converted Llama files) at position

@@ -11,7 +11,8 @@ import Testing
 import Transformer
 import Workbench
 
-/// The LongRoPE search spaces against the spec (../shared/specs/longrope.md §3 and §6), with SmolLM2's geometry:
+/// The LongRoPE search spaces against the spec (LongRoPE, arXiv:2402.13753 §3; LongRoPE2, arXiv:2502.20082 §3;
+/// docs/longrope.md), with SmolLM2's geometry:
 /// 32 rotary pairs, base 100000, trained length 8192, target 16384 (s = 2).
 @Suite struct SearchSpaceTests {
     let pairs = 32

@@ -3,7 +3,8 @@ import RoPEScaling
 import Testing
 import Transformer
 
-/// The tables of each method against the formulas of ../shared/specs/longrope.md section 2, with SmolLM2's
+/// The tables of each method against the published formulas (PI, arXiv:2306.15595; NTK; YaRN, arXiv:2309.00071), with
+/// SmolLM2's
 /// geometry (d = 64 rotary dimensions, base 100000, trained length 8192).
 @Suite struct RescalingMethodTests {
     let d = 64

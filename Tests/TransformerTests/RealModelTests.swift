@@ -6,7 +6,7 @@ import Testing
 import Transformer
 
 /// Tests on the real default model (SmolLM2-135M-Instruct Q4_1), fetched into the cache on first use. Expected
-/// values were measured with llama.cpp (../shared/fixtures/README.md).
+/// values were measured with llama.cpp (the fixture files beside these tests, from llama.cpp b4747).
 enum RealModel {
     static let shared: LlamaModel? = {
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Transformer
 
 /// Causal attention alone, timed: the last `queries` tokens of a `keys`-token context attending over the cache of
 /// one layer, every head, through the same kernel and work sharing as a forward pass (random queries, keys and
@@ -22,14 +23,15 @@ public enum AttentionTiming {
         let cache = KVCache(configuration: c, capacity: keys, layers: 1)
         let kv = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
         let values = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
+        var random = RandomGenerator(seed: 1)
         for i in 0..<kv.count {
-            kv[i] = Float.random(in: -1..<1)
-            values[i] = Float.random(in: -1..<1)
+            kv[i] = Float.random(in: -1..<1, using: &random)
+            values[i] = Float.random(in: -1..<1, using: &random)
         }
         let positions = [Int32](repeating: 0, count: keys)
         cache.append(layer: 0, rows: keys, keys: kv.pointer, values: values.pointer, positions: positions)
         let q = FloatBuffer(count: queries * c.modelWidth, zeroed: false)
-        for i in 0..<q.count { q[i] = Float.random(in: -1..<1) }
+        for i in 0..<q.count { q[i] = Float.random(in: -1..<1, using: &random) }
         let out = FloatBuffer(count: queries * c.modelWidth, zeroed: false)
         let scratch = (0..<Parallel.workerCount).map { _ in
             CausalAttention.Scratch(capacity: keys, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth)
@@ -39,9 +41,9 @@ public enum AttentionTiming {
         for run in 0...repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             CausalAttention.run(
-                q: q.pointer, rows: queries, layer: 0, cache: cache, cachedBefore: cachedBefore,
+                numerics.attention, q: q.pointer, rows: queries, layer: 0, cache: cache, cachedBefore: cachedBefore,
                 heads: c.attentionHeads, headsPerKVHead: c.queryHeadsPerKVHead, headWidth: c.headWidth,
-                roundProbabilities: numerics.twoPassAttention, scratch: scratch, out: out.pointer)
+                scratch: scratch, out: out.pointer)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if run > 0 { best = min(best, seconds) }
         }
