@@ -42,27 +42,17 @@ struct BenchPerplexity: ParsableCommand {
     var llamaWindows: [String] = ["2048x5@llamacpp", "16384x1@llamacpp"]
     @Flag(help: "Print one JSON object per measurement.") var json = false
 
-    /// The comparison windows, parsed: context, windows, ctxevo's numerics.
-    var comparisonWindows: [(context: Int, windows: Int, numerics: EngineNumerics)] {
+    var plan: PerplexityBenchmarkRun {
         get throws {
-            try llamaWindows.map { spec in
-                let parts = spec.split(separator: "@", omittingEmptySubsequences: false)
-                let size = parts[0].split(separator: "x")
-                guard parts.count <= 2, size.count == 2, let context = Int(size[0]), let windows = Int(size[1]),
-                    context >= 4, windows >= 1
-                else { throw ValidationError("--llama-windows: '\(spec)' is not CONTEXTxWINDOWS[@NUMERICS]") }
-                guard let numerics = parts.count == 2 ? EngineNumerics(rawValue: String(parts[1])) : self.numerics
-                else {
-                    let known = EngineNumerics.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ValidationError("--llama-windows: '\(parts[1])' is not one of \(known)")
-                }
-                return (context, windows, numerics)
-            }
+            PerplexityBenchmarkRun(
+                contexts: contexts, attentionLengths: attentionLengths, numerics: numerics,
+                llamaPerplexity: llamaPerplexity,
+                windows: try llamaWindows.map { try PerplexityBenchmarkRun.Window(parsing: $0, numerics: numerics) })
         }
     }
 
     func validate() throws {
-        _ = try comparisonWindows
+        do { _ = try plan } catch { throw ValidationError("\(error)") }
         if contexts.contains(where: { $0 < 4 }) || attentionLengths.contains(where: { $0 < 1 }) {
             throw ValidationError("--contexts takes lengths of at least 4 tokens, --attention-lengths at least 1")
         }
@@ -76,67 +66,25 @@ struct BenchPerplexity: ParsableCommand {
         let modelPath = try modelOptions.resolve(logger: logger)
         let model = try LlamaModel(path: modelPath)
         let text = try textOptions.resolve(logger: logger)
-        let tokens = model.tokenizer.encode(text.contents, addSpecial: false)
-        var sgemm = SgemmSamples()
-        sgemm.measure()
-
-        var attention: [AttentionTiming.Figures] = []
-        for keys in attentionLengths {
-            logger.info("attention kernel at \(keys) keys")
-            attention.append(
-                AttentionTiming.measure(
-                    configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
-            sgemm.measure()
-        }
-        var evaluations: [PerplexityBenchmark] = []
-        for context in contexts {
-            logger.info("one document of \(context) tokens")
-            evaluations.append(
-                try PerplexityBenchmark.measure(model: model, tokens: tokens, context: context, numerics: numerics))
-            sgemm.measure()
-        }
-        var comparisons: [LlamaCppComparison] = []
-        var comparisonFailure: Error?
-        if let llamaPerplexity {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctxevo-bench-\(getpid()).txt")
-            try text.contents.write(to: file, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(at: file) }
-            do {
-                for (context, windows, numerics) in try comparisonWindows {
-                    logger.info("ctxevo (\(numerics.rawValue)) and llama.cpp, \(context) x \(windows)")
-                    comparisons.append(
-                        try LlamaCppComparison.measure(
-                            model: model, modelPath: modelPath, textPath: file.path, tokens: tokens, context: context,
-                            windows: windows, numerics: numerics, llamaPerplexity: llamaPerplexity,
-                            threads: Parallel.workerCount))
-                    sgemm.measure()
-                }
-            } catch {
-                // The measurements made so far are still printed; the command fails afterwards.
-                comparisonFailure = error
-            }
-        }
-        defer { if let comparisonFailure { FileHandle.standardError.write(Data("\(comparisonFailure)\n".utf8)) } }
+        let results = try plan.measure(model: model, modelPath: modelPath, text: text.contents, logger: logger)
+        let sgemm = results.sgemm
+        if let failure = results.comparisonFailure { FileHandle.standardError.write(Data("\(failure)\n".utf8)) }
         if json {
             try printJSON(["sgemm_gflops": sgemm.gflops, "sgemm_median": sgemm.median, "sgemm_spread": sgemm.spread])
-            for figures in attention { try printJSON(figures.dictionary(sgemm: sgemm)) }
-            for figures in evaluations { try printJSON(figures.dictionary(sgemm: sgemm)) }
-            for comparison in comparisons { try printJSON(comparison.dictionary) }
-            if comparisonFailure != nil { throw ExitCode.failure }
-            return
+            for figures in results.attention { try printJSON(figures.dictionary(sgemm: sgemm)) }
+            for figures in results.evaluations { try printJSON(figures.dictionary(sgemm: sgemm)) }
+            for comparison in results.comparisons { try printJSON(comparison.dictionary) }
+        } else {
+            print(sgemm.summary)
+            for figures in results.attention { print(figures.summary(sgemm: sgemm)) }
+            for figures in results.evaluations { print(figures.summary(sgemm: sgemm)) }
+            for comparison in results.comparisons { print(comparison.summary) }
+            if results.machineWasDisturbed {
+                print(
+                    "note: the sgemm measurements vary by \(Int((sgemm.spread * 100).rounded()))%"
+                        + ": the machine's speed changed during the run, so the fractions are approximate.")
+            }
         }
-        print(sgemm.summary)
-        for figures in attention { print(figures.summary(sgemm: sgemm)) }
-        for figures in evaluations { print(figures.summary(sgemm: sgemm)) }
-        for comparison in comparisons { print(comparison.summary) }
-        let fractions =
-            attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
-        if fractions.contains(where: { $0 > 1 }) || sgemm.spread > 0.15 {
-            print(
-                "note: the sgemm measurements vary by \(Int((sgemm.spread * 100).rounded()))%"
-                    + (fractions.contains(where: { $0 > 1 }) ? " and a fraction exceeds 100%" : "")
-                    + ": the machine's speed changed during the run, so the fractions are approximate.")
-        }
-        if comparisonFailure != nil { throw ExitCode.failure }
+        if results.comparisonFailure != nil { throw ExitCode.failure }
     }
 }
