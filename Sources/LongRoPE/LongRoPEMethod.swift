@@ -23,11 +23,8 @@ public struct LongRoPEMethod: ObjectiveMethod {
 
     /// The settings of a LongRoPE experiment (an error names the field when the section is missing or wrong).
     public static func settings(of experiment: Experiment, path: String) throws -> LongRoPESettings {
-        guard let settings = try experiment.section("longrope", as: LongRoPESettings.self, path: path) else {
-            throw ExperimentError(
-                path: path, field: "longrope", problem: "is missing (the LongRoPE objective's settings)")
-        }
-        return settings
+        try experiment.requiredSection(
+            "longrope", as: LongRoPESettings.self, path: path, what: "the LongRoPE objective's settings")
     }
 
     public func validate(_ experiment: Experiment, path: String) throws {

@@ -22,10 +22,7 @@ public struct NAMMMethod: ObjectiveMethod {
     public var sectionKeys: [String] { ["namm"] }
 
     public static func settings(of experiment: Experiment, path: String) throws -> NAMMSettings {
-        guard let settings = try experiment.section("namm", as: NAMMSettings.self, path: path) else {
-            throw ExperimentError(path: path, field: "namm", problem: "is missing (the NAMM objective's settings)")
-        }
-        return settings
+        try experiment.requiredSection("namm", as: NAMMSettings.self, path: path, what: "the NAMM objective's settings")
     }
 
     public func validate(_ experiment: Experiment, path: String) throws {

@@ -202,6 +202,14 @@ public struct Experiment: Codable, Sendable, Equatable {
         }
     }
 
+    /// The objective's section `key`, which its experiments must have (`what` names it in the error).
+    public func requiredSection<T: Decodable>(_ key: String, as type: T.Type, path: String, what: String) throws -> T {
+        guard let value = try section(key, as: T.self, path: path) else {
+            throw ExperimentError(path: path, field: key, problem: "is missing (\(what))")
+        }
+        return value
+    }
+
     /// The section of the experiment's own top level (benchmark functions keep their fields there).
     public func topLevel<T: Decodable>(as type: T.Type, path: String) throws -> T {
         do {
