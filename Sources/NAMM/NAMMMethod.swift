@@ -18,11 +18,15 @@ import Transformer
 public struct NAMMMethod: ObjectiveMethod {
     public init() {}
 
-    public var objectives: [String] { ["namm"] }
-    public var sectionKeys: [String] { ["namm"] }
+    /// The objective's name, its section's key and its network export are all `namm`.
+    static let name = "namm"
+    static let allocationFormat = "allocation"
+
+    public var objectives: [String] { [Self.name] }
+    public var sectionKeys: [String] { [Self.name] }
 
     public static func settings(of experiment: Experiment, path: String) throws -> NAMMSettings {
-        try experiment.requiredSection("namm", as: NAMMSettings.self, path: path, what: "the NAMM objective's settings")
+        try experiment.requiredSection(name, as: NAMMSettings.self, path: path, what: "the NAMM objective's settings")
     }
 
     public func validate(_ experiment: Experiment, path: String) throws {
@@ -38,12 +42,12 @@ public struct NAMMMethod: ObjectiveMethod {
     public var exportFormats: [ExportFormat] {
         [
             ExportFormat(
-                name: "namm",
+                name: Self.name,
                 summary:
                     "a network search's deployed network with its normalisation (JSON, for `namm evaluate --network`)",
                 needsFile: true),
             ExportFormat(
-                name: "allocation",
+                name: Self.allocationFormat,
                 summary: "an allocation search's per-layer weights (JSON, for `namm evaluate --allocation`)",
                 needsFile: true),
         ]
@@ -55,14 +59,14 @@ public struct NAMMMethod: ObjectiveMethod {
         guard let output = options.output else { throw ExportError.needsFile(format) }
         let experiment = try ExperimentRunner.experiment(run: id, in: store)
         switch format {
-        case "namm":
+        case Self.name:
             let network = try NAMMExport.network(run: id, in: store, search: try prepare(experiment, logger: logger))
             try network.write(to: output)
             return ExportResult(
                 message:
                     "wrote \(output): the \(network.scorer) network of run \(id), generation \(network.training.generation ?? 0), fitness \(network.training.fitness ?? .nan)"
             )
-        case "allocation":
+        case Self.allocationFormat:
             let file = try NAMMExport.allocation(run: id, in: store, search: try prepare(experiment, logger: logger))
             try file.write(to: output)
             let weights = file.weights.map { String(format: "%.2f", $0) }.joined(separator: " ")
