@@ -92,7 +92,8 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "CBLAS", "Numerics", "Transformer", "Objectives",
+                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "CBLAS", "CKernels", "Numerics", "Transformer",
+                "Objectives",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -4,5 +4,6 @@
 
 extern int ck_cpu_avx512f;
 extern int ck_cpu_avx512vnni;
+extern int ck_cpu_avx512bf16;
 
 #endif

@@ -4,6 +4,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (never timed tests).",
         subcommands: [
-            BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self, BenchNAMM.self,
+            BenchPeak.self, BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self,
+            BenchNAMM.self,
         ])
 }

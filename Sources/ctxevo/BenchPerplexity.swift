@@ -67,17 +67,23 @@ struct BenchPerplexity: ParsableCommand {
         let model = try LlamaModel(path: modelPath)
         let text = try textOptions.resolve(logger: logger)
         let results = try plan.measure(model: model, modelPath: modelPath, text: text.contents, logger: logger)
-        let sgemm = results.sgemm
+        let yardsticks = results.yardsticks
+        let sgemm = yardsticks.sgemm
         if let failure = results.comparisonFailure { FileHandle.standardError.write(Data("\(failure)\n".utf8)) }
         if json {
-            try printJSON(["sgemm_gflops": sgemm.gflops, "sgemm_median": sgemm.median, "sgemm_spread": sgemm.spread])
-            for figures in results.attention { try printJSON(figures.dictionary(sgemm: sgemm)) }
-            for figures in results.evaluations { try printJSON(figures.dictionary(sgemm: sgemm)) }
+            var machine = yardsticks.peaks.dictionary
+            machine["sgemm_gflops"] = sgemm.gflops
+            machine["sgemm_median"] = sgemm.median
+            machine["sgemm_spread"] = sgemm.spread
+            try printJSON(machine)
+            for figures in results.attention { try printJSON(figures.dictionary(yardsticks)) }
+            for figures in results.evaluations { try printJSON(figures.dictionary(yardsticks)) }
             for comparison in results.comparisons { try printJSON(comparison.dictionary) }
         } else {
+            for line in yardsticks.peaks.lines { print(line) }
             print(sgemm.summary)
-            for figures in results.attention { print(figures.summary(sgemm: sgemm)) }
-            for figures in results.evaluations { print(figures.summary(sgemm: sgemm)) }
+            for figures in results.attention { print(figures.summary(yardsticks)) }
+            for figures in results.evaluations { print(figures.summary(yardsticks)) }
             for comparison in results.comparisons { print(comparison.summary) }
             if results.machineWasDisturbed {
                 print(

@@ -75,4 +75,14 @@ void ck_q4_1_q8_1_gemm_with(
 /// Non-zero when the CPU and the OS support AVX-512 F, VL and VNNI, so that ck_q4_1_q8_1_gemm runs its VNNI kernel.
 int ck_int8_avx512vnni_supported(void);
 
+/// Peak-rate loops (peak.c): `iterations` rounds of independent multiply-add chains; kernel 0 fp32 FMA 256-bit,
+/// 1 fp32 FMA 512-bit, 2 bf16 dot products (vdpbf16ps), 3 int8 dot products (vpdpbusd). Run only where
+/// ck_peak_supported(kernel) is non-zero.
+double ck_peak_fma256(uint64_t iterations);
+double ck_peak_fma512(uint64_t iterations);
+double ck_peak_bf16(uint64_t iterations);
+double ck_peak_int8(uint64_t iterations);
+double ck_peak_operations_per_iteration(int kernel);
+int ck_peak_supported(int kernel);
+
 #endif

@@ -64,23 +64,27 @@ public struct PerplexityBenchmark: Sendable {
         return rows
     }
 
-    public func dictionary(sgemm: SgemmSamples) -> [String: Any] {
+    public func dictionary(_ yardsticks: Yardsticks) -> [String: Any] {
         [
             "context": context, "numerics": numerics.rawValue, "seconds": seconds, "tokens_per_second": tokensPerSecond,
-            "effective_gflops": effectiveGFLOPS, "sgemm_gflops_median": sgemm.median,
-            "fraction_of_sgemm": effectiveGFLOPS / sgemm.median, "peak_rss_bytes": peakRSSBytes,
+            "effective_gflops": effectiveGFLOPS, "sgemm_gflops_median": yardsticks.sgemm.median,
+            "fraction_of_sgemm": effectiveGFLOPS / yardsticks.sgemm.median,
+            "fraction_of_peak": effectiveGFLOPS / yardsticks.peak(for: numerics).rate,
+            "peak": yardsticks.peak(for: numerics).arithmetic.key, "peak_rss_bytes": peakRSSBytes,
             "perplexity": perplexity,
             "stage_seconds": Dictionary(uniqueKeysWithValues: stageShares.map { ($0.name, $0.seconds) }),
         ]
     }
 
-    public func summary(sgemm: SgemmSamples) -> String {
+    public func summary(_ yardsticks: Yardsticks) -> String {
+        let peak = yardsticks.peak(for: numerics)
         var lines = [
             String(
                 format:
-                    "context %6d (%@): %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %5.1f%% of sgemm, peak RSS %.2f GiB, ppl %.3f",
+                    "context %6d (%@): %7.1f tokens/s, %6.1f s, %6.1f GFLOP/s effective = %5.1f%% of the %@ peak, %5.1f%% of sgemm, peak RSS %.2f GiB, ppl %.3f",
                 context, numerics.rawValue, tokensPerSecond, seconds, effectiveGFLOPS,
-                effectiveGFLOPS / sgemm.median * 100, Double(peakRSSBytes) / 1_073_741_824, perplexity)
+                effectiveGFLOPS / peak.rate * 100, peak.arithmetic.key, effectiveGFLOPS / yardsticks.sgemm.median * 100,
+                Double(peakRSSBytes) / 1_073_741_824, perplexity)
         ]
         for row in stageShares {
             lines.append(
@@ -92,16 +96,41 @@ public struct PerplexityBenchmark: Sendable {
 }
 
 extension AttentionTiming.Figures {
-    public func summary(sgemm: SgemmSamples) -> String {
-        String(
-            format: "attention kernel at %6d keys (last %d queries, one layer): %6.1f GFLOP/s = %5.1f%% of sgemm",
-            keys, queries, gflops, gflops / sgemm.median * 100)
+    /// Attention computes in fp32 in every numerics (f16 K and V are widened): against the fp32 peak.
+    public func summary(_ yardsticks: Yardsticks) -> String {
+        let peak = yardsticks.peaks.float32
+        return String(
+            format:
+                "attention kernel at %6d keys (last %d queries, one layer): %6.1f GFLOP/s = %5.1f%% of the %@ peak, %5.1f%% of sgemm",
+            keys, queries, gflops, gflops / peak.rate * 100, peak.arithmetic.key, gflops / yardsticks.sgemm.median * 100
+        )
     }
 
-    public func dictionary(sgemm: SgemmSamples) -> [String: Any] {
+    public func dictionary(_ yardsticks: Yardsticks) -> [String: Any] {
         [
             "keys": keys, "queries": queries, "seconds": seconds, "gflops": gflops,
-            "fraction_of_sgemm": gflops / sgemm.median,
+            "fraction_of_sgemm": gflops / yardsticks.sgemm.median,
+            "fraction_of_peak": gflops / yardsticks.peaks.float32.rate,
         ]
+    }
+}
+
+/// What every throughput is measured against: the cores' own peaks, and OpenBLAS's sgemm as a second line.
+public struct Yardsticks: Sendable {
+    public var sgemm = SgemmSamples()
+    public var peaks = PeakSamples()
+
+    public init() {}
+
+    /// Measures both once more (between timed measurements).
+    public mutating func measure() {
+        sgemm.measure()
+        peaks.measure()
+    }
+
+    /// The peak of the arithmetic a numerics computes in: fp32 for float32 and the llama.cpp emulation (whose
+    /// integer products cover the Q4_1 projections only; attention and the output layer stay fp32).
+    public func peak(for numerics: EngineNumerics) -> (arithmetic: PeakRate.Arithmetic, rate: Double) {
+        peaks.float32
     }
 }

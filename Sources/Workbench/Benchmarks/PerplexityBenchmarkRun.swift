@@ -49,7 +49,7 @@ public struct PerplexityBenchmarkRun {
     }
 
     public struct Results {
-        public var sgemm = SgemmSamples()
+        public var yardsticks = Yardsticks()
         public var attention: [AttentionTiming.Figures] = []
         public var evaluations: [PerplexityBenchmark] = []
         public var comparisons: [LlamaCppComparison] = []
@@ -58,6 +58,7 @@ public struct PerplexityBenchmarkRun {
 
         /// Fractions above 1 or a spread of the yardstick above 15 %: the machine's speed changed during the run.
         public var machineWasDisturbed: Bool {
+            let sgemm = yardsticks.sgemm
             let fractions =
                 attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
             return fractions.contains(where: { $0 > 1 }) || sgemm.spread > 0.15
@@ -67,18 +68,19 @@ public struct PerplexityBenchmarkRun {
     public func measure(model: LlamaModel, modelPath: String, text: String, logger: Logger) throws -> Results {
         let tokens = model.tokenizer.encode(text, addSpecial: false)
         var results = Results()
-        results.sgemm.measure()
+        results.yardsticks.measure()
         for keys in attentionLengths {
             logger.info("attention kernel at \(keys) keys")
             results.attention.append(
-                AttentionTiming.measure(configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
-            results.sgemm.measure()
+                AttentionTiming.measure(
+                    configuration: model.configuration, keys: keys, queries: 2048, numerics: numerics))
+            results.yardsticks.measure()
         }
         for context in contexts {
             logger.info("one document of \(context) tokens")
             results.evaluations.append(
                 try PerplexityBenchmark.measure(model: model, tokens: tokens, context: context, numerics: numerics))
-            results.sgemm.measure()
+            results.yardsticks.measure()
         }
         guard let llamaPerplexity else { return results }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctxevo-bench-\(getpid()).txt")
@@ -92,7 +94,7 @@ public struct PerplexityBenchmarkRun {
                         model: model, modelPath: modelPath, textPath: file.path, tokens: tokens,
                         context: window.context, windows: window.windows, numerics: window.numerics,
                         llamaPerplexity: llamaPerplexity, threads: Parallel.workerCount))
-                results.sgemm.measure()
+                results.yardsticks.measure()
             }
         } catch {
             results.comparisonFailure = error
