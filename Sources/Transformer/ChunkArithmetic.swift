@@ -23,7 +23,7 @@ extension EngineNumerics {
     /// The attention algorithm these numerics compute.
     public var attention: AttentionAlgorithm {
         switch self {
-        case .float32, .llamacpp: .fused
+        case .float32, .llamacpp, .bfloat16: .fused
         case .llamacppNoFlash: .twoPass(halfPrecisionProbabilities: true)
         }
     }
@@ -32,6 +32,7 @@ extension EngineNumerics {
     func arithmetic(model: LlamaModel, rows: Int) -> any ChunkArithmetic {
         switch self {
         case .float32: Float32Arithmetic()
+        case .bfloat16: BFloat16Arithmetic(model: model, rows: rows)
         case .llamacpp, .llamacppNoFlash: LlamaCppArithmetic(model: model, rows: rows, numerics: self)
         }
     }
@@ -50,6 +51,50 @@ final class Float32Arithmetic: ChunkArithmetic {
         BLAS.linear(
             inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
             outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+    }
+
+    func prepareForAttention(
+        query: UnsafeMutablePointer<Float>, queryWidth: Int, key: UnsafeMutablePointer<Float>,
+        value: UnsafeMutablePointer<Float>, kvWidth: Int, rows: Int
+    ) {}
+
+    var attention: AttentionAlgorithm { .fused }
+}
+
+/// bf16 products with float32 sums: each projection's input rounded to bf16 once (the q, k and v projections
+/// share it), the weights rounded when the model first packs them.
+final class BFloat16Arithmetic: ChunkArithmetic {
+    private let weights: BFloat16Weights
+    private let activations: BFloat16Activations
+    private var converted: (source: UnsafePointer<Float>, epoch: Int)?
+    private var epoch = 0
+
+    init(model: LlamaModel, rows: Int) {
+        let c = model.configuration
+        weights = model.bfloat16Weights
+        activations = BFloat16Activations(capacity: rows * (max(c.modelWidth, c.feedForwardWidth) + 1))
+    }
+
+    func inputs(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> LinearInputs {
+        epoch += 1
+        return LinearInputs(source: source, rows: rows, width: width, epoch: epoch, rounding: nil)
+    }
+
+    func project(
+        _ inputs: LinearInputs, _ weight: LinearWeight, rows: Int, into output: UnsafeMutablePointer<Float>,
+        accumulate: Bool
+    ) {
+        guard let packed = weights.packed(weight) else {
+            BLAS.linear(
+                inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
+                outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+            return
+        }
+        if converted?.source != inputs.source || converted?.epoch != inputs.epoch {
+            activations.convert(inputs.source, rows: rows, width: weight.inFeatures)
+            converted = (inputs.source, inputs.epoch)
+        }
+        packed.multiply(activations, tokens: rows, into: output, accumulate: accumulate)
     }
 
     func prepareForAttention(

@@ -11,6 +11,7 @@ public final class LlamaModel: Sendable {
     public let weights: LlamaWeights
     public let tokenizer: Tokenizer
     private let integer = Mutex<IntegerWeights??>(nil)
+    private let bfloat16 = Mutex<BFloat16Weights?>(nil)
 
     public init(path: String) throws {
         BLAS.configure()
@@ -32,6 +33,17 @@ public final class LlamaModel: Sendable {
             if let cached { return cached }
             let packed = (try? GGUFFile(path: path)).map { IntegerWeights(file: $0, weights: weights) }
             cached = .some(packed)
+            return packed
+        }
+    }
+
+    /// Every projection and the output layer in bf16 (`bf16` numerics), packed on first use (about half the
+    /// float weights' memory).
+    public var bfloat16Weights: BFloat16Weights {
+        bfloat16.withLock { cached in
+            if let cached { return cached }
+            let packed = BFloat16Weights(weights: weights)
+            cached = packed
             return packed
         }
     }
@@ -78,7 +90,12 @@ public final class LlamaModel: Sendable {
         let scratch = (0..<workers).map { _ in FloatBuffer(count: block * slice, zeroed: false) }
         let inputs = (0..<workers).map { _ in FloatBuffer(count: block * width, zeroed: false) }
         let sumErrors = (0..<workers).map { _ in FloatBuffer(count: block * width / 32 + 1) }
-        let rounding = numerics == .float32 ? ActivationRounding.none : weights.output.inputRounding
+        let rounding = numerics.emulatesLlamaCpp ? weights.output.inputRounding : ActivationRounding.none
+        // bf16 numerics: the output layer in bf16 too, each worker rounding its block of rows once.
+        let packedOutput = numerics == .bfloat16 ? bfloat16Weights.packed(weights.output) : nil
+        let bfloat16Inputs = (0..<(packedOutput == nil ? 0 : workers)).map { _ in
+            BFloat16Activations(capacity: block * (width + 1))
+        }
         var result = [TargetScore](repeating: TargetScore(negativeLogLikelihood: 0, isTopChoice: false), count: rows)
         let blocks = (rows + block - 1) / block
         result.withUnsafeMutableBufferPointer { out in
@@ -98,10 +115,22 @@ public final class LlamaModel: Sendable {
                     }
                     input = UnsafePointer(copy)
                 }
+                if packedOutput != nil {
+                    timer.measure(.outputLayer, worker: worker) {
+                        bfloat16Inputs[worker].convertOnThisThread(input, rows: m, width: width)
+                    }
+                }
                 var running = [TargetScoring](repeating: TargetScoring(), count: m)
                 for c0 in stride(from: 0, to: vocabulary, by: slice) {
                     let n = min(slice, vocabulary - c0)
                     timer.measure(.outputLayer, worker: worker) {
+                        if let packedOutput {
+                            // Slices are whole panels of 16 (1,024 a slice), so the panels of c0 ..< c0 + n.
+                            packedOutput.multiply(
+                                bfloat16Inputs[worker], tokens: m, panels: (c0 / 16)..<((c0 + n + 15) / 16),
+                                into: logits, ldy: n)
+                            return
+                        }
                         BLAS.gemmTransposedB(
                             m: m, n: n, k: width, a: input, lda: width,
                             b: weights.output.pointer + c0 * width, ldb: width, c: logits, ldc: n)

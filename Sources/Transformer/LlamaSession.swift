@@ -14,9 +14,12 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
     case llamacppNoFlash = "llamacpp-fa-off"
     /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding).
     case float32
+    /// Every projection and the output layer with weights and activations rounded to bf16 and float32 sums
+    /// (`vdpbf16ps` where the CPU has it: twice the fp32 rate); attention, norms and the KV cache in float32.
+    case bfloat16 = "bf16"
 
     /// Whether the products, the KV cache and the rotary angles round as llama.cpp's do.
-    public var emulatesLlamaCpp: Bool { self != .float32 }
+    public var emulatesLlamaCpp: Bool { self == .llamacpp || self == .llamacppNoFlash }
 }
 
 /// The state of one sequence over a shared `LlamaModel`: its KV cache, its rotary table and the activation

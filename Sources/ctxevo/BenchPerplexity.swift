@@ -28,7 +28,7 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
     @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
     var attentionLengths: [Int] = [2048, 16384, 32768]
-    @Option(help: "Engine numerics of the contexts: float32 (what searches use), llamacpp or llamacpp-fa-off.")
+    @Option(help: "Engine numerics of the contexts: float32 (what searches use), bf16, llamacpp or llamacpp-fa-off.")
     var numerics: EngineNumerics = .float32
     @Option(help: "llama.cpp's llama-perplexity, to run on the same windows as ctxevo (see --llama-windows).")
     var llamaPerplexity: String?

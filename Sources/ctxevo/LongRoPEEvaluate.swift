@@ -41,7 +41,8 @@ struct LongRoPEEvaluate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Passkey needle depths (0 to 1); --no-passkey to skip.")
     var passkeyDepths: [Double] = [0.1, 0.5, 0.9]
     @Flag(help: "Skip the passkey probe.") var noPasskey = false
-    @Option(help: "float32 (what searches use), llamacpp or llamacpp-fa-off.") var numerics: EngineNumerics = .float32
+    @Option(help: "float32 (what searches use), bf16, llamacpp or llamacpp-fa-off.") var numerics: EngineNumerics =
+        .float32
     @Option(name: .shortAndLong, help: "Also write the table (Markdown) to this file.") var output: String?
     @Flag(help: "Print a JSON array of cells instead of tables.") var json = false
 

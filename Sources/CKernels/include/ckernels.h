@@ -85,4 +85,19 @@ double ck_peak_int8(uint64_t iterations);
 double ck_peak_operations_per_iteration(int kernel);
 int ck_peak_supported(int kernel);
 
+/// bf16 products with float32 sums (bf16_gemm.c): W (rows x columns) packed in panels of 16 rows of column pairs
+/// (ck_bf16_packed_words(rows, columns) 32-bit words, 64-byte aligned for speed); activations (tokens x columns) as
+/// bf16 pairs, (columns + 1) / 2 words a token. Both round to nearest even.
+size_t ck_bf16_packed_words(size_t rows, size_t columns);
+void ck_bf16_pack(const float *w, size_t rows, size_t columns, uint32_t *packed);
+void ck_bf16_convert(const float *x, size_t tokens, size_t columns, uint32_t *pairs);
+/// y[t][o - column0] (+= when accumulate) = sum_k x[t][k] w[o][k], for the output rows o of panels panel0 ..< panel1
+/// (16 rows each; the last one may be partial; column0 <= 16 panel0), with the AVX512_BF16 kernel when `avx512` is
+/// non-zero and the CPU has it, else the AVX2 one (the same bits).
+void ck_bf16_gemm_with(
+    int avx512, const uint32_t *x, size_t tokens, size_t columns, const uint32_t *packed, size_t rows, size_t panel0,
+    size_t panel1, float *y, size_t ldy, size_t column0, int accumulate);
+/// Non-zero when the CPU and the OS support AVX-512 F and BF16.
+int ck_bf16_avx512_supported(void);
+
 #endif

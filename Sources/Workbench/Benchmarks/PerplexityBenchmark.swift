@@ -129,8 +129,10 @@ public struct Yardsticks: Sendable {
     }
 
     /// The peak of the arithmetic a numerics computes in: fp32 for float32 and the llama.cpp emulation (whose
-    /// integer products cover the Q4_1 projections only; attention and the output layer stay fp32).
+    /// integer products cover the Q4_1 projections only; attention and the output layer stay fp32); bf16 for bf16,
+    /// whose products are bf16 (its attention is still fp32, so at long contexts it cannot reach that peak).
     public func peak(for numerics: EngineNumerics) -> (arithmetic: PeakRate.Arithmetic, rate: Double) {
-        peaks.float32
+        if numerics == .bfloat16, let rate = peaks.median(.bf16) { return (.bf16, rate) }
+        return peaks.float32
     }
 }

@@ -56,12 +56,13 @@ public struct PerplexityBenchmarkRun {
         /// A comparison that failed: the measurements before it are kept, and the command fails after printing them.
         public var comparisonFailure: Error?
 
-        /// Fractions above 1 or a spread of the yardstick above 15 %: the machine's speed changed during the run.
+        /// A rate above its arithmetic's peak or a spread of the sgemm yardstick above 15 %: the machine's speed
+        /// changed during the run.
         public var machineWasDisturbed: Bool {
-            let sgemm = yardsticks.sgemm
             let fractions =
-                attention.map { $0.gflops / sgemm.median } + evaluations.map { $0.effectiveGFLOPS / sgemm.median }
-            return fractions.contains(where: { $0 > 1 }) || sgemm.spread > 0.15
+                attention.map { $0.gflops / yardsticks.peaks.float32.rate }
+                + evaluations.map { $0.effectiveGFLOPS / yardsticks.peak(for: $0.numerics).rate }
+            return fractions.contains(where: { $0 > 1 }) || yardsticks.sgemm.spread > 0.15
         }
     }
 
