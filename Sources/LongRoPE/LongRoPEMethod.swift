@@ -33,6 +33,20 @@ public struct LongRoPEMethod: ObjectiveMethod {
             \.acceptsSeeds, because: "takes no seeds; LongRoPE starts from PI, NTK and YaRN", path: path)
     }
 
+    public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? {
+        guard let value = EngineNumerics(rawValue: numerics) else {
+            throw ExperimentError(
+                path: experiment.name, field: "longrope.numerics",
+                problem:
+                    "'\(numerics)' is not one of \(EngineNumerics.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var settings = try Self.settings(of: experiment, path: experiment.name)
+        settings.numerics = value
+        var changed = experiment
+        changed.sections["longrope"] = try JSONValue(encoding: settings)
+        return changed
+    }
+
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
         try LongRoPESetup.prepare(experiment, Self.settings(of: experiment, path: experiment.name), logger: logger)
     }

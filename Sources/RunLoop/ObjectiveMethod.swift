@@ -40,10 +40,15 @@ public protocol ObjectiveMethod: Sendable {
     /// HTML sections of the run's report (after the generic plots); `evaluation` is a held-out evaluation file the
     /// user gave (the method's own `evaluate --json` output), nil when none.
     func reportSections(run id: Int64, in store: RunStore, evaluation: Data?, logger: Logger) throws -> String
+    /// The experiment with its evaluations computed in another numerics (`runs replay --numerics`: does a faster
+    /// arithmetic rank the recorded candidates as the run's did?); nil when the objective has no such setting.
+    func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment?
 }
 
 extension ObjectiveMethod {
     public var exportFormats: [ExportFormat] { [] }
+
+    public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? { nil }
 
     public func export(
         _ format: String, run id: Int64, in store: RunStore, options: ExportOptions, logger: Logger

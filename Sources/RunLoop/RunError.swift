@@ -12,6 +12,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     /// A run whose genome is not what was asked for (a NAMM run searched "network" or "allocation").
     case otherSearch(run: Int64, searched: String, wanted: String)
     case noResultYet(run: Int64)
+    /// `runs replay --numerics` on an objective whose evaluations have no numerics setting.
+    case noNumerics(run: Int64, objective: String)
     case evaluationFailed(run: Int64, generation: Int, candidate: Int, reason: String)
 
     public var description: String {
@@ -29,6 +31,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
         case .otherSearch(let run, let searched, let wanted):
             "run \(run) searched a \(searched), not a \(wanted)"
         case .noResultYet(let run): "run \(run) has no finished generation yet: resume it first"
+        case .noNumerics(let run, let objective):
+            "run \(run) searched the '\(objective)' objective, whose evaluations have no numerics to change"
         case .evaluationFailed(let run, let generation, let candidate, let reason):
             "run \(run): a worker could not evaluate candidate \(candidate) of generation \(generation) (\(reason)); "
                 + "fix the cause and resume the run (resuming retries it)"
