@@ -19,6 +19,16 @@ protocol ChunkArithmetic: AnyObject {
     var attention: AttentionAlgorithm { get }
 }
 
+extension ChunkArithmetic {
+    /// Q, K and V as computed: float32 in the cache and in attention.
+    func prepareForAttention(
+        query: UnsafeMutablePointer<Float>, queryWidth: Int, key: UnsafeMutablePointer<Float>,
+        value: UnsafeMutablePointer<Float>, kvWidth: Int, rows: Int
+    ) {}
+
+    var attention: AttentionAlgorithm { .fused }
+}
+
 extension EngineNumerics {
     /// The attention algorithm these numerics compute.
     public var attention: AttentionAlgorithm {
@@ -53,12 +63,6 @@ final class Float32Arithmetic: ChunkArithmetic {
             outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
     }
 
-    func prepareForAttention(
-        query: UnsafeMutablePointer<Float>, queryWidth: Int, key: UnsafeMutablePointer<Float>,
-        value: UnsafeMutablePointer<Float>, kvWidth: Int, rows: Int
-    ) {}
-
-    var attention: AttentionAlgorithm { .fused }
 }
 
 /// bf16 products with float32 sums: each projection's input rounded to bf16 once (the q, k and v projections
@@ -66,6 +70,8 @@ final class Float32Arithmetic: ChunkArithmetic {
 final class BFloat16Arithmetic: ChunkArithmetic {
     private let weights: BFloat16Weights
     private let activations: BFloat16Activations
+    /// For a matrix without a bf16 form (none in a Llama model today: every projection is packed).
+    private let float32 = Float32Arithmetic()
     private var converted: (source: UnsafePointer<Float>, epoch: Int)?
     private var epoch = 0
 
@@ -85,10 +91,7 @@ final class BFloat16Arithmetic: ChunkArithmetic {
         accumulate: Bool
     ) {
         guard let packed = weights.packed(weight) else {
-            BLAS.linear(
-                inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
-                outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
-            return
+            return float32.project(inputs, weight, rows: rows, into: output, accumulate: accumulate)
         }
         if converted?.source != inputs.source || converted?.epoch != inputs.epoch {
             activations.convert(inputs.source, rows: rows, width: weight.inFeatures)
@@ -97,12 +100,6 @@ final class BFloat16Arithmetic: ChunkArithmetic {
         packed.multiply(activations, tokens: rows, into: output, accumulate: accumulate)
     }
 
-    func prepareForAttention(
-        query: UnsafeMutablePointer<Float>, queryWidth: Int, key: UnsafeMutablePointer<Float>,
-        value: UnsafeMutablePointer<Float>, kvWidth: Int, rows: Int
-    ) {}
-
-    var attention: AttentionAlgorithm { .fused }
 }
 
 /// llama.cpp's CPU arithmetic: activations rounded to each weight type's `vec_dot_type` before its product (the
