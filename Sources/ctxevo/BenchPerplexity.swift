@@ -4,7 +4,6 @@ import BenchmarkFunctions
 import Foundation
 import LongRoPE
 import NAMM
-import Numerics
 import Objectives
 import Reporting
 import RunLoop

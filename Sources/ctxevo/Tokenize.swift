@@ -1,5 +1,4 @@
 import ArgumentParser
-import GGUF
 import Transformer
 
 struct Tokenize: ParsableCommand {
@@ -12,8 +11,7 @@ struct Tokenize: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         // The tokenizer needs only the metadata: no weights are loaded.
-        let file = try GGUFFile(path: try modelOptions.resolve(logger: logger))
-        let tokenizer = try Tokenizer(file: file)
+        let tokenizer = try Tokenizer(modelPath: try modelOptions.resolve(logger: logger))
         let text = try textOptions.resolve(logger: logger)
         let ids = tokenizer.encode(text.contents, addSpecial: addSpecial)
         print(ids.map(String.init).joined(separator: "\n"))

@@ -11,6 +11,11 @@ public struct Tokenizer: Sendable {
     /// Control and user-defined tokens, longest first: they are cut out of the text before anything else.
     private let specials: [(bytes: [UInt8], id: Int32)]
 
+    /// The tokenizer of a GGUF file, from its metadata alone (no weights are read).
+    public init(modelPath: String) throws {
+        try self.init(file: try GGUFFile(path: modelPath))
+    }
+
     public init(file: GGUFFile) throws {
         try self.init(vocabulary: Vocabulary(file: file))
     }
