@@ -35,6 +35,20 @@ public struct NAMMMethod: ObjectiveMethod {
             \.hasMean, because: "has no mean to start at the network that keeps every token", path: path)
     }
 
+    public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? {
+        guard let value = EngineNumerics(rawValue: numerics) else {
+            throw ExperimentError(
+                path: experiment.name, field: "namm.numerics",
+                problem:
+                    "'\(numerics)' is not one of \(EngineNumerics.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var settings = try Self.settings(of: experiment, path: experiment.name)
+        settings.numerics = value
+        var changed = experiment
+        changed.sections[Self.name] = try JSONValue(encoding: settings)
+        return changed
+    }
+
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
         try NAMMSetup.prepare(experiment, Self.settings(of: experiment, path: experiment.name), logger: logger)
     }

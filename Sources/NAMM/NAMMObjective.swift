@@ -52,7 +52,7 @@ public final class NAMMObjective: Objective {
     public init(
         model: LlamaModel, search: Search, budget: CacheBudget, penaltyWeight: Double, fitness: Fitness,
         sequences: [ScoredSequence], passkeys: [ScoredSequence], normalization: SpectrogramNormalization, length: Int,
-        updateInterval: Int, fingerprints: Fingerprints
+        updateInterval: Int, fingerprints: Fingerprints, numerics: EngineNumerics = .float32
     ) throws {
         switch search {
         case .network(let scorer, _):
@@ -73,7 +73,7 @@ public final class NAMMObjective: Objective {
         self.updateInterval = updateInterval
         self.fingerprints = fingerprints
         evaluator = try PerplexityEvaluator(
-            model: model, context: length, chunkSize: updateInterval, numerics: .float32)
+            model: model, context: length, chunkSize: updateInterval, numerics: numerics)
     }
 
     /// The frozen normalisation of the spectrogram whose moving average decays by `gamma` per query: one pass over

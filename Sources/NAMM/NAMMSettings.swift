@@ -32,6 +32,7 @@ import Transformer
 ///   ema_decay: 0.99           # network search: the spectrogram moving average's decay per query (the spec's 0.99;
 ///                             # closer to 1 remembers older attention), stored with the network
 ///   passkey_depths: [0.1, 0.5, 0.9]   # the passkey probe, in every candidate's metrics ([] for none)
+///   numerics: float32         # float32 | bf16 (see docs/numerics.md)
 /// ```
 public struct NAMMSettings: Codable, Sendable, Equatable {
     public enum Search: String, Codable, Sendable, CaseIterable {
@@ -53,6 +54,8 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
     public var updateInterval: Int?
     public var passkeyDepths: [Double]?
     public var emaDecay: Double?
+    /// The engine's arithmetic of every evaluation (default float32; recorded with the run).
+    public var numerics: EngineNumerics?
 
     enum CodingKeys: String, CodingKey {
         case model, search, scorer, prior, start, rule, budget, allocation
@@ -61,6 +64,7 @@ public struct NAMMSettings: Codable, Sendable, Equatable {
         case updateInterval = "update_interval"
         case passkeyDepths = "passkey_depths"
         case emaDecay = "ema_decay"
+        case numerics
     }
 
     public init(scorer: String, budget: String) {

@@ -79,7 +79,7 @@ enum NAMMSetup {
             model: model, search: search, budget: budget,
             penaltyWeight: settings.penaltyWeight ?? 1, fitness: settings.fitness ?? .perplexity,
             sequences: sequences, passkeys: passkeys, normalization: normalization, length: length,
-            updateInterval: settings.interval, fingerprints: fingerprints)
+            updateInterval: settings.interval, fingerprints: fingerprints, numerics: settings.numerics ?? .float32)
         var start = StrategyRegistry.Start(
             mean: mean ?? Array(repeating: 0, count: objective.dimension), sigma: experiment.sigma ?? 0.065, lower: -1,
             upper: 1, stop: experiment.stopCriteria, seed: experiment.seed)

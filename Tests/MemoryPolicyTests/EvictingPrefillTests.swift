@@ -39,6 +39,22 @@ import Transformer
         #expect(h2o?.kept == 1)
     }
 
+    /// bf16 numerics under a rule that records attention (the two-pass path with bf16 projections): the same
+    /// perplexity as float32 to bf16's rounding, on the tiny model's random weights within 1 %.
+    @Test func bfloat16ProjectionsUnderARecordingRule() throws {
+        let model = try #require(Tiny.model)
+        func perplexity(_ numerics: EngineNumerics) throws -> Double {
+            let evaluator = try PerplexityEvaluator(model: model, context: 128, chunkSize: 32, numerics: numerics)
+            evaluator.memory = MemoryManager(
+                rule: HeavyHitters(), budget: CacheBudget(size: .fraction(1)), configuration: model.configuration,
+                capacity: 128, chunkSize: 32)
+            return try evaluator.document(documents: documents(model), rotary: nil).perplexity
+        }
+        let float32 = try perplexity(.float32)
+        let bfloat16 = try perplexity(.bfloat16)
+        #expect(bfloat16 != float32 && abs(bfloat16 / float32 - 1) < 0.01, "\(bfloat16) against \(float32)")
+    }
+
     @Test(arguments: EvictionRules.all.filter { !($0 is FullCache) }.map(\.name))
     func everyRuleHoldsEachLayerToItsBudget(name: String) throws {
         let model = try #require(Tiny.model)
