@@ -143,6 +143,6 @@ let package = Package(
             dependencies: [
                 "BenchmarkFunctions", "RunLoop", "Evolution", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunLoop", "Evolution"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "RunLoop", "Evolution", "BenchmarkFunctions"]),
     ]
 )

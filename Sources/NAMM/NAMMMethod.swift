@@ -36,17 +36,10 @@ public struct NAMMMethod: ObjectiveMethod {
     }
 
     public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? {
-        guard let value = EngineNumerics(rawValue: numerics) else {
-            throw ExperimentError(
-                path: experiment.name, field: "namm.numerics",
-                problem:
-                    "'\(numerics)' is not one of \(EngineNumerics.allCases.map(\.rawValue).joined(separator: ", "))")
+        let value = try EngineNumerics(named: numerics)
+        return try experiment.changingSection(Self.name, as: NAMMSettings.self, path: experiment.name) {
+            $0.numerics = value
         }
-        var settings = try Self.settings(of: experiment, path: experiment.name)
-        settings.numerics = value
-        var changed = experiment
-        changed.sections[Self.name] = try JSONValue(encoding: settings)
-        return changed
     }
 
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {

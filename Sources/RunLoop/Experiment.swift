@@ -210,6 +210,17 @@ public struct Experiment: Codable, Sendable, Equatable {
         return value
     }
 
+    /// The experiment with section `key` decoded as `T`, changed by `edit` and stored back (`runs replay --numerics`).
+    public func changingSection<T: Codable>(
+        _ key: String, as type: T.Type, path: String, _ edit: (inout T) throws -> Void
+    ) throws -> Experiment {
+        var value = try requiredSection(key, as: T.self, path: path, what: "the objective's settings")
+        try edit(&value)
+        var changed = self
+        changed.sections[key] = try JSONValue(encoding: value)
+        return changed
+    }
+
     /// The section of the experiment's own top level (benchmark functions keep their fields there).
     public func topLevel<T: Decodable>(as type: T.Type, path: String) throws -> T {
         do {

@@ -94,12 +94,15 @@ public enum ModelError: Error, CustomStringConvertible {
     case cacheTooLarge(tokens: Int, bytes: Double)
     case badRotaryTable(String)
     case tokenOutOfRange(Int32, vocabulary: Int)
+    case unknownNumerics(String)
 
     public var description: String {
         switch self {
         case .unsupportedArchitecture(let a):
             "model architecture '\(a)' is not supported (ctxevo runs the Llama architecture: llama, mistral, granite)"
         case .badConfiguration(let reason): "the model's GGUF configuration is inconsistent: \(reason)"
+        case .unknownNumerics(let name):
+            "'\(name)' is not one of the numerics \(EngineNumerics.allCases.map(\.rawValue).joined(separator: ", "))"
         case .contextTooLong(let requested, let capacity):
             "\(requested) tokens do not fit the KV cache of \(capacity) tokens"
         case .cacheTooLarge(let tokens, let bytes):

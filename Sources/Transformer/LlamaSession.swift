@@ -18,6 +18,12 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
     /// (`vdpbf16ps` where the CPU has it: twice the fp32 rate); attention, norms and the KV cache in float32.
     case bfloat16 = "bf16"
 
+    /// The numerics of a name, or an error listing the names.
+    public init(named name: String) throws {
+        guard let numerics = EngineNumerics(rawValue: name) else { throw ModelError.unknownNumerics(name) }
+        self = numerics
+    }
+
     /// Whether the products, the KV cache and the rotary angles round as llama.cpp's do.
     public var emulatesLlamaCpp: Bool { self == .llamacpp || self == .llamacppNoFlash }
 }

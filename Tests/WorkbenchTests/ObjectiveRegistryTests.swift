@@ -1,3 +1,4 @@
+import BenchmarkFunctions
 import Evolution
 import Foundation
 import RunLoop
@@ -70,5 +71,37 @@ import Workbench
         let stored = try Experiment.stored(json, run: 1)
         #expect(stored == experiment)
         try ObjectiveRegistry.standard.validate(stored, path: "stored")
+    }
+}
+
+/// `runs replay --numerics`: each method that has numerics changes exactly that setting.
+@Suite struct ReplayNumericsTests {
+    @Test func longRoPEAndNAMMTakeOtherNumericsAndTheBenchmarkFunctionsHaveNone() throws {
+        let longrope = Experiment(
+            name: "l", objective: "longrope", strategy: "cma-es", sigma: 0.1, seed: 1, maxEvaluations: 2,
+            sections: ["longrope": .object(["target_length": .integer(16384), "space": .string("critical")])])
+        let registry = ObjectiveRegistry.standard
+        let method = try #require(registry.method(named: "longrope"))
+        let changed = try #require(try method.experiment(longrope, numerics: "bf16"))
+        guard case .object(let fields) = changed.sections["longrope"] else {
+            Issue.record("no longrope section")
+            return
+        }
+        #expect(fields["numerics"] == .string("bf16") && fields["target_length"] == .integer(16384))
+        try registry.validate(changed, path: "t")
+        #expect(throws: (any Error).self) { try method.experiment(longrope, numerics: "float8") }
+        let namm = Experiment(
+            name: "n", objective: "namm", strategy: "cma-es", sigma: 0.1, seed: 1, maxEvaluations: 2,
+            sections: ["namm": .object(["budget": .string("0.25")])])
+        let nammChanged = try #require(try registry.method(named: "namm")?.experiment(namm, numerics: "bf16"))
+        guard case .object(let nammFields) = nammChanged.sections["namm"] else {
+            Issue.record("no namm section")
+            return
+        }
+        #expect(nammFields["numerics"] == .string("bf16"))
+        let sphere = try Experiment.benchmark(
+            name: "s", function: .sphere, dimension: 2, strategy: "cma-es", sigma: 0.1, mean: 0, lower: -1, upper: 1,
+            seed: 1, maxEvaluations: 2, target: nil)
+        #expect(try registry.method(named: "sphere")?.experiment(sphere, numerics: "bf16") == nil)
     }
 }
