@@ -22,15 +22,20 @@ public final class PackedBFloat16: @unchecked Sendable {
 
     deinit { packed.deallocate() }
 
+    /// The session sizes its activations from the model's configuration: a mismatch is a programmer error.
+    private func requireMatches(_ x: BFloat16Activations, tokens: Int) {
+        guard x.width == columns, tokens <= x.convertedRows else {
+            fatalError("bf16 activations of width \(x.width) x \(x.convertedRows) for a \(rows) x \(columns) matrix")
+        }
+    }
+
     /// y (tokens x rows, row stride ldy) = (or += when `accumulate`) x W^T, the panels of 16 output rows split across
     /// the workers in groups of 3 (the kernel's register block). `avx512: false` runs the AVX2 kernel (for tests).
     public func multiply(
         _ x: BFloat16Activations, tokens: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil,
         accumulate: Bool = false, avx512: Bool = true
     ) {
-        guard x.width == columns, tokens <= x.convertedRows else {
-            fatalError("bf16 activations of width \(x.width) x \(x.convertedRows) for a \(rows) x \(columns) matrix")
-        }
+        requireMatches(x, tokens: tokens)
         let ldy = ldy ?? rows
         let (packed, rows, columns) = (packed, rows, columns)
         Parallel.forRanges(count: (rows + 15) / 16, granule: 3) { _, panels in
@@ -45,9 +50,8 @@ public final class PackedBFloat16: @unchecked Sendable {
     public func multiply(
         _ x: BFloat16Activations, tokens: Int, panels: Range<Int>, into y: UnsafeMutablePointer<Float>, ldy: Int
     ) {
-        guard x.width == columns, tokens <= x.convertedRows, panels.upperBound <= (rows + 15) / 16 else {
-            fatalError("bf16 activations of width \(x.width) x \(x.convertedRows) for a \(rows) x \(columns) matrix")
-        }
+        requireMatches(x, tokens: tokens)
+        guard panels.upperBound <= (rows + 15) / 16 else { fatalError("panels \(panels) of a \(rows)-row matrix") }
         ck_bf16_gemm_with(
             1, x.pairs, tokens, columns, packed, rows, panels.lowerBound, panels.upperBound, y, ldy,
             panels.lowerBound * 16, 0)
@@ -70,11 +74,16 @@ public final class BFloat16Activations {
 
     deinit { pairs.deallocate() }
 
-    /// Rounds `rows` x `width` values on the calling thread (inside a worker of its own).
-    public func convertOnThisThread(_ x: UnsafePointer<Float>, rows: Int, width: Int) {
+    /// Buffers are sized from the model's configuration: an overflow is a programmer error.
+    private func requireFits(rows: Int, width: Int) {
         guard rows * ((width + 1) / 2) <= capacity else {
             fatalError("\(rows) x \(width) activations exceed the bf16 buffer of \(capacity)")
         }
+    }
+
+    /// Rounds `rows` x `width` values on the calling thread (inside a worker of its own).
+    public func convertOnThisThread(_ x: UnsafePointer<Float>, rows: Int, width: Int) {
+        requireFits(rows: rows, width: width)
         ck_bf16_convert(x, rows, width, pairs)
         self.width = width
         convertedRows = rows
@@ -82,10 +91,8 @@ public final class BFloat16Activations {
 
     /// Rounds `rows` x `width` values, the rows split across the workers.
     public func convert(_ x: UnsafePointer<Float>, rows: Int, width: Int) {
+        requireFits(rows: rows, width: width)
         let perRow = (width + 1) / 2
-        guard rows * perRow <= capacity else {
-            fatalError("\(rows) x \(width) activations exceed the bf16 buffer of \(capacity)")
-        }
         let pairs = pairs
         Parallel.forRanges(count: rows) { _, range in
             ck_bf16_convert(x + range.lowerBound * width, range.count, width, pairs + range.lowerBound * perRow)
