@@ -166,3 +166,112 @@ void attention_tile_avx2(
     __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, top + 8, m + 8, l + 8);
     output_tile(values, d, count, p, alpha0, alpha1, key0 == 0, ot);
 }
+
+// ---- bf16 products emulated with FMAs (see attention_tile_bf16_avx512 for the layout): each word's pair meets the
+// other operand's pair as vdpbf16ps does, the high halves' product first, then the low halves' (an FMA of an exact
+// product of bf16 values rounds once, as the instruction's add does), so both kernels give the same bits.
+
+static inline __m256 bf16_low(__m256i words) { return _mm256_castsi256_ps(_mm256_slli_epi32(words, 16)); }
+static inline __m256 bf16_high(__m256i words) {
+    return _mm256_castsi256_ps(_mm256_and_si256(words, _mm256_set1_epi32((int)0xFFFF0000u)));
+}
+
+ALWAYS_INLINE void scores_block_bf16(
+    int R, const uint32_t *keys, size_t pairs, const uint32_t *qt, float *scores, __m256 *top0, __m256 *top1) {
+    __m256 a0[BLOCK], a1[BLOCK];
+    for (int r = 0; r < R; r++) a0[r] = a1[r] = _mm256_setzero_ps();
+    for (size_t i = 0; i < pairs; i++) {
+        __m256i b0 = _mm256_load_si256((const __m256i *)(qt + i * PANEL));
+        __m256i b1 = _mm256_load_si256((const __m256i *)(qt + i * PANEL + 8));
+        __m256 b0h = bf16_high(b0), b0l = bf16_low(b0), b1h = bf16_high(b1), b1l = bf16_low(b1);
+        for (int r = 0; r < R; r++) {
+            __m256i k = _mm256_set1_epi32((int)keys[r * pairs + i]);
+            __m256 kh = bf16_high(k), kl = bf16_low(k);
+            a0[r] = _mm256_fmadd_ps(kl, b0l, _mm256_fmadd_ps(kh, b0h, a0[r]));
+            a1[r] = _mm256_fmadd_ps(kl, b1l, _mm256_fmadd_ps(kh, b1h, a1[r]));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_store_ps(scores + r * PANEL, a0[r]);
+        _mm256_store_ps(scores + r * PANEL + 8, a1[r]);
+        *top0 = _mm256_max_ps(*top0, a0[r]);
+        *top1 = _mm256_max_ps(*top1, a1[r]);
+    }
+}
+
+static void scores_tile_bf16(
+    const uint32_t *keys, size_t count, size_t pairs, const uint32_t *qt, float *scores, float *top) {
+    __m256 top0 = _mm256_set1_ps(-INFINITY), top1 = top0;
+    size_t j = 0;
+    for (; j + BLOCK <= count; j += BLOCK)
+        scores_block_bf16(BLOCK, keys + j * pairs, pairs, qt, scores + j * PANEL, &top0, &top1);
+    for (; j < count; j++) scores_block_bf16(1, keys + j * pairs, pairs, qt, scores + j * PANEL, &top0, &top1);
+    _mm256_store_ps(top, top0);
+    _mm256_store_ps(top + 8, top1);
+}
+
+// Rounds 8 floats to bf16 (nearest even; no NaN or subnormal reaches here), in the low halves of the words.
+static inline __m256i bf16_round_8(__m256 x) {
+    __m256i bits = _mm256_castps_si256(x);
+    __m256i odd = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
+    return _mm256_srli_epi32(_mm256_add_epi32(bits, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7FFF))), 16);
+}
+
+static void pair_probabilities(const float *p, size_t count, uint32_t *pp) {
+    for (size_t j = 0; j < count; j += 2) {
+        for (size_t h = 0; h < PANEL; h += 8) {
+            __m256i low = bf16_round_8(_mm256_load_ps(p + j * PANEL + h));
+            __m256i high = j + 1 < count ? bf16_round_8(_mm256_load_ps(p + (j + 1) * PANEL + h)) : _mm256_setzero_si256();
+            _mm256_store_si256((__m256i *)(pp + j / 2 * PANEL + h), _mm256_or_si256(low, _mm256_slli_epi32(high, 16)));
+        }
+    }
+}
+
+ALWAYS_INLINE void output_block_bf16(
+    int R, const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m256 alpha0, __m256 alpha1,
+    int first, float *ot) {
+    __m256 a0[BLOCK], a1[BLOCK];
+    for (int r = 0; r < R; r++) {
+        if (first) {
+            a0[r] = a1[r] = _mm256_setzero_ps();
+        } else {
+            a0[r] = _mm256_mul_ps(_mm256_load_ps(ot + r * PANEL), alpha0);
+            a1[r] = _mm256_mul_ps(_mm256_load_ps(ot + r * PANEL + 8), alpha1);
+        }
+    }
+    for (size_t j = 0; j < pairs; j++) {
+        __m256i b0 = _mm256_load_si256((const __m256i *)(pp + j * PANEL));
+        __m256i b1 = _mm256_load_si256((const __m256i *)(pp + j * PANEL + 8));
+        __m256 b0h = bf16_high(b0), b0l = bf16_low(b0), b1h = bf16_high(b1), b1l = bf16_low(b1);
+        for (int r = 0; r < R; r++) {
+            __m256i v = _mm256_set1_epi32((int)values[j * d + r]);
+            __m256 vh = bf16_high(v), vl = bf16_low(v);
+            a0[r] = _mm256_fmadd_ps(vl, b0l, _mm256_fmadd_ps(vh, b0h, a0[r]));
+            a1[r] = _mm256_fmadd_ps(vl, b1l, _mm256_fmadd_ps(vh, b1h, a1[r]));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_store_ps(ot + r * PANEL, a0[r]);
+        _mm256_store_ps(ot + r * PANEL + 8, a1[r]);
+    }
+}
+
+static void output_tile_bf16(
+    const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m256 alpha0, __m256 alpha1, int first,
+    float *ot) {
+    size_t e = 0;
+    for (; e + BLOCK <= d; e += BLOCK)
+        output_block_bf16(BLOCK, values + e, d, pairs, pp, alpha0, alpha1, first, ot + e * PANEL);
+    for (; e < d; e++) output_block_bf16(1, values + e, d, pairs, pp, alpha0, alpha1, first, ot + e * PANEL);
+}
+
+void attention_tile_bf16_avx2(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
+    float top[PANEL] __attribute__((aligned(32)));
+    scores_tile_bf16(keys, count, d / 2, qt, p, top);
+    __m256 alpha0 = softmax_tile(p, count, key0, visible0, query0, top, m, l);
+    __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, top + 8, m + 8, l + 8);
+    pair_probabilities(p, count, pp);
+    output_tile_bf16(values, d, (count + 1) / 2, pp, alpha0, alpha1, key0 == 0, ot);
+}

@@ -94,11 +94,11 @@ static void output_tile(const float *values, size_t d, size_t count, const float
     if (d - e >= 1) { output_block(1, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 1; }
 }
 
-void attention_tile_avx512(
-    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
-    const float *qt, float *ot, float *m, float *l, float *p) {
-    __m512 top = _mm512_set1_ps(-INFINITY);
-    scores_tile(keys, count, d, qt, p, &top);
+// The online softmax of one panel over a tile of `count` scores at p (count x 16), whose column maxima are `top`: masks
+// the keys the columns may not see, updates the running maximum m and sum l, turns the scores into exponentials in
+// place and returns the factor 2^(m_old - m_new) the running output must be multiplied by.
+ALWAYS_INLINE __m512 softmax_tile(
+    float *p, size_t count, size_t key0, size_t visible0, size_t query0, __m512 top, float *m, float *l) {
     // The masking and the two sums as in the AVX2 kernel (lane x is query query0 + x, which sees the keys below
     // visible0 + query0 + x): the masked tiles' exponentials keep exp2_8's exact zeros and one running sum, the
     // others pair their keys into two sums.
@@ -144,6 +144,98 @@ void attention_tile_avx512(
     __m512 alpha = exp2_nonpositive_16(_mm512_sub_ps(previous, maximum));
     _mm512_store_ps(m, maximum);
     _mm512_store_ps(l, _mm512_fmadd_ps(_mm512_load_ps(l), alpha, _mm512_add_ps(sum0, sum1)));
+    return alpha;
+}
+
+void attention_tile_avx512(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p) {
+    __m512 top = _mm512_set1_ps(-INFINITY);
+    scores_tile(keys, count, d, qt, p, &top);
+    __m512 alpha = softmax_tile(p, count, key0, visible0, query0, top, m, l);
     output_tile(values, d, count, p, alpha, key0 == 0, ot);
+}
+
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512bf16,avx2,fma"))), apply_to = function)
+
+// ---- bf16 products (AVX512_BF16's vdpbf16ps), the softmax above in float32. Register blocks as in the float32
+// step, with the inner dimension walked in pairs: a word of a key row holds (k[2i], k[2i+1]), a word of Q^T the same
+// pair of one column; a word of the tile's interleaved values holds (v[2j][e], v[2j+1][e]), a word of P^T the
+// probabilities of keys 2j and 2j+1 for one column.
+
+ALWAYS_INLINE void scores_block_bf16(
+    int R, const uint32_t *keys, size_t pairs, const uint32_t *qt, float *scores, __m512 *top) {
+    __m512 a[16];
+    for (int r = 0; r < R; r++) a[r] = _mm512_setzero_ps();
+#pragma clang loop unroll_count(2)
+    for (size_t i = 0; i < pairs; i++) {
+        __m512bh b = (__m512bh)_mm512_load_si512(qt + i * PANEL);
+        for (int r = 0; r < R; r++)
+            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_set1_epi32((int)keys[r * pairs + i]), b);
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_store_ps(scores + r * PANEL, a[r]);
+        *top = _mm512_max_ps(*top, a[r]);
+    }
+}
+
+static void scores_tile_bf16(
+    const uint32_t *keys, size_t count, size_t pairs, const uint32_t *qt, float *scores, __m512 *top) {
+    size_t j = 0;
+    for (; j + 16 <= count; j += 16) scores_block_bf16(16, keys + j * pairs, pairs, qt, scores + j * PANEL, top);
+    if (count - j >= 8) { scores_block_bf16(8, keys + j * pairs, pairs, qt, scores + j * PANEL, top); j += 8; }
+    if (count - j >= 4) { scores_block_bf16(4, keys + j * pairs, pairs, qt, scores + j * PANEL, top); j += 4; }
+    if (count - j >= 2) { scores_block_bf16(2, keys + j * pairs, pairs, qt, scores + j * PANEL, top); j += 2; }
+    if (count - j >= 1) { scores_block_bf16(1, keys + j * pairs, pairs, qt, scores + j * PANEL, top); j += 1; }
+}
+
+// P^T (count x 16 floats) to pairs of keys (ceil(count / 2) x 16 words), rounded to nearest even; an odd count's
+// last pair has a zero partner.
+static void pair_probabilities(const float *p, size_t count, uint32_t *pp) {
+    static const uint16_t order[32] = {
+        0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30,
+        15, 31};
+    const __m512i interleave = _mm512_loadu_si512(order);
+    for (size_t j = 0; j < count; j += 2) {
+        __m512 low = _mm512_load_ps(p + j * PANEL);
+        __m512 high = j + 1 < count ? _mm512_load_ps(p + (j + 1) * PANEL) : _mm512_setzero_ps();
+        __m512i words = (__m512i)_mm512_cvtne2ps_pbh(high, low);
+        _mm512_store_si512(pp + j / 2 * PANEL, _mm512_permutexvar_epi16(interleave, words));
+    }
+}
+
+ALWAYS_INLINE void output_block_bf16(
+    int R, const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m512 alpha, int first, float *ot) {
+    __m512 a[16];
+    for (int r = 0; r < R; r++) a[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(ot + r * PANEL), alpha);
+#pragma clang loop unroll_count(2)
+    for (size_t j = 0; j < pairs; j++) {
+        __m512bh b = (__m512bh)_mm512_load_si512(pp + j * PANEL);
+        for (int r = 0; r < R; r++)
+            a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_set1_epi32((int)values[j * d + r]), b);
+    }
+    for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
+}
+
+static void output_tile_bf16(
+    const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m512 alpha, int first, float *ot) {
+    size_t e = 0;
+    for (; e + 16 <= d; e += 16) output_block_bf16(16, values + e, d, pairs, pp, alpha, first, ot + e * PANEL);
+    if (d - e >= 8) { output_block_bf16(8, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 8; }
+    if (d - e >= 4) { output_block_bf16(4, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 4; }
+    if (d - e >= 2) { output_block_bf16(2, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 2; }
+    if (d - e >= 1) { output_block_bf16(1, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 1; }
+}
+
+void attention_tile_bf16_avx512(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
+    __m512 top = _mm512_set1_ps(-INFINITY);
+    scores_tile_bf16(keys, count, d / 2, qt, p, &top);
+    __m512 alpha = softmax_tile(p, count, key0, visible0, query0, top, m, l);
+    pair_probabilities(p, count, pp);
+    output_tile_bf16(values, d, (count + 1) / 2, pp, alpha, key0 == 0, ot);
 }
 #pragma clang attribute pop

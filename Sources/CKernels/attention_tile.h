@@ -4,6 +4,7 @@
 #define CKERNELS_ATTENTION_TILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum { ATTENTION_PANEL = 16, ATTENTION_KEY_TILE = 64 };
 
@@ -23,5 +24,21 @@ void attention_tile_avx2(
 void attention_tile_avx512(
     const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
     const float *qt, float *ot, float *m, float *l, float *p);
+
+// The same step with bf16 products (attention_bf16.c): keys are bf16 rows read as words of pairs (count x d / 2),
+// values the tile's keys interleaved in pairs (ceil(count / 2) x d words, word (j, e) = (v[2j][e], v[2j+1][e])), qt
+// the panel's Q^T in pairs (d / 2 x 16 words); pp holds the tile's probabilities as pairs (ceil(count / 2) x 16).
+typedef void (*attention_bf16_tile_step)(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp);
+
+void attention_tile_bf16_avx2(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp);
+
+// Needs AVX-512F, BW and BF16: call only where ck_attention_bf16_avx512_supported() says so.
+void attention_tile_bf16_avx512(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp);
 
 #endif

@@ -8,6 +8,7 @@
 
 int ck_cpu_avx512f = 0;
 int ck_cpu_avx512vnni = 0;
+int ck_cpu_avx512bw = 0;
 int ck_cpu_avx512bf16 = 0;
 
 // AVX-512F (CPUID leaf 7, EBX bit 16) with its state saved by the OS (XCR0: SSE, AVX, opmask, ZMM), and on top of
@@ -20,6 +21,7 @@ __attribute__((constructor)) static void detect_cpu_features(void) {
     __asm__("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
     if ((xcr0_low & 0xE6) != 0xE6 || !(b & (1u << 16))) return;
     ck_cpu_avx512f = 1;
+    ck_cpu_avx512bw = (b >> 30) & 1;
     ck_cpu_avx512vnni = (b & (1u << 31)) && (c & (1u << 11));
     // AVX512_BF16: CPUID leaf 7, sub-leaf 1, EAX bit 5.
     unsigned int a1, b1, c1, d1;

@@ -4,6 +4,7 @@
 
 extern int ck_cpu_avx512f;
 extern int ck_cpu_avx512vnni;
+extern int ck_cpu_avx512bw;
 extern int ck_cpu_avx512bf16;
 
 #endif

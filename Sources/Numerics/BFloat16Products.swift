@@ -101,3 +101,19 @@ public final class BFloat16Activations {
         convertedRows = rows
     }
 }
+
+/// bf16 values stored as their 16 bits (the KV cache of the `bf16` numerics).
+public enum BFloat16Values {
+    /// target[i] = bf16(source[i]), rounded to nearest even; `count` even (pairs are rounded together).
+    public static func round(_ source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<UInt16>) {
+        precondition(count % 2 == 0, "bf16 rows are rounded in pairs")
+        UnsafeMutableRawPointer(target).withMemoryRebound(to: UInt32.self, capacity: count / 2) {
+            ck_bf16_convert(source, 1, count, $0)
+        }
+    }
+
+    /// target[i] = source[i] as float32 (exact).
+    public static func widen(_ source: UnsafePointer<UInt16>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { target[i] = Float(bitPattern: UInt32(source[i]) << 16) }
+    }
+}

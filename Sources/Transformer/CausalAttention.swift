@@ -53,10 +53,10 @@ public enum AttentionAlgorithm: Sendable, Equatable {
 
 /// Causal attention of a chunk of queries over a KV cache, in one of two algorithms:
 ///
-/// - `fused` (`float32` and `llamacpp` numerics, no recorder: every LongRoPE search): per (KV head, block of
+/// - `fused` (`float32`, `bf16` and `llamacpp` numerics, no recorder: every LongRoPE search): per (KV head, block of
 ///   `queryBlock` queries), the query heads sharing that KV head walk the keys in tiles with a running maximum and
 ///   sum (FlashAttention-2, Dao 2023; the kernel behind `FusedAttention`); no score matrix larger than a tile is
-///   written.
+///   written. Over a bf16 cache, its two products are bf16 (`FusedAttention.blockBFloat16`).
 /// - `twoPass` (`llamacpp-fa-off` numerics, or when a recorder reads the probabilities): for each (query head,
 ///   block) the scores against every key the block may see are one sgemm, S = Q K^T / sqrt(d) (queryBlock x visible
 ///   keys); each row is masked to its own past, turned into probabilities by a softmax (max, exp, sum, divide:
@@ -71,10 +71,14 @@ public enum CausalAttention {
     public final class Scratch: @unchecked Sendable {
         let fused: FloatBuffer
         let stride: Int
+        let headWidth: Int
         private(set) lazy var scores = FloatBuffer(count: CausalAttention.queryBlock * stride, zeroed: false)
+        /// The keys and values of a bf16 cache as float32, for the two-pass products: (capacity, headWidth) each.
+        private(set) lazy var widened = FloatBuffer(count: 2 * stride * headWidth, zeroed: false)
 
         public init(capacity: Int, headsPerKVHead: Int, headWidth: Int) {
             stride = capacity
+            self.headWidth = headWidth
             fused = FloatBuffer(
                 count: FusedAttention.scratchCount(
                     rows: CausalAttention.queryBlock, heads: headsPerKVHead, headWidth: headWidth),
@@ -117,6 +121,14 @@ public enum CausalAttention {
             let kvHead = item % kvHeads
             let r0 = block * queryBlock
             let column = kvHead * headsPerKVHead * headWidth
+            if cache.storage == .bfloat16 {
+                return FusedAttention.blockBFloat16(
+                    q: q + r0 * width + column, qStride: width, rows: min(queryBlock, rows - r0),
+                    heads: headsPerKVHead, headWidth: headWidth, keys: cache.bfloat16Keys(layer: layer, head: kvHead),
+                    values: cache.bfloat16Values(layer: layer, head: kvHead), visible0: cachedBefore + r0 + 1,
+                    scale: scale, out: out + r0 * width + column, outStride: width,
+                    scratch: scratch[worker].fused.pointer)
+            }
             FusedAttention.block(
                 q: q + r0 * width + column, qStride: width, rows: min(queryBlock, rows - r0),
                 heads: headsPerKVHead, headWidth: headWidth, keys: cache.keys(layer: layer, head: kvHead),
@@ -140,9 +152,17 @@ public enum CausalAttention {
             let s = scratch[worker]
             let r0 = block * queryBlock
             let m = min(queryBlock, rows - r0)
-            let keys = cache.keys(layer: layer, head: head / headsPerKVHead)
-            let values = cache.values(layer: layer, head: head / headsPerKVHead)
             let visibleEnd = cachedBefore + r0 + m
+            let (keys, values): (UnsafePointer<Float>, UnsafePointer<Float>)
+            if cache.storage == .float32 {
+                keys = UnsafePointer(cache.keys(layer: layer, head: head / headsPerKVHead))
+                values = UnsafePointer(cache.values(layer: layer, head: head / headsPerKVHead))
+            } else {
+                // A bf16 cache meets the float32 products exactly widened.
+                let (k, v) = (s.widened.pointer, s.widened.pointer + s.stride * headWidth)
+                cache.widen(layer: layer, head: head / headsPerKVHead, count: visibleEnd, keys: k, values: v)
+                (keys, values) = (UnsafePointer(k), UnsafePointer(v))
+            }
             let ld = s.stride
             BLAS.gemmTransposedB(
                 m: m, n: visibleEnd, k: headWidth, alpha: scale, a: q + r0 * width + head * headWidth, lda: width,

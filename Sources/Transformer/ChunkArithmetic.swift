@@ -38,6 +38,9 @@ extension EngineNumerics {
         }
     }
 
+    /// What the KV cache stores in these numerics.
+    public var cacheStorage: KVCache.Storage { self == .bfloat16 ? .bfloat16 : .float32 }
+
     /// The arithmetic of a session of `model` whose chunks have up to `rows` tokens.
     func arithmetic(model: LlamaModel, rows: Int) -> any ChunkArithmetic {
         switch self {

@@ -5,20 +5,33 @@ import Numerics
 ///
 /// Layout per layer: keys and values (kvHeads, capacity, headWidth); positions (kvHeads, capacity). Every KV head
 /// of a layer holds the same number of tokens (`length[layer]`), which keeps attention rectangular, but each head
-/// may keep different tokens.
+/// may keep different tokens. Keys and values are float32, or bf16 (`Storage.bfloat16`, half the bytes: the `bf16`
+/// numerics, whose attention reads them as they are).
 public final class KVCache: @unchecked Sendable {
+    /// What one cached key or value element is.
+    public enum Storage: Sendable, Equatable {
+        case float32
+        /// Rounded to nearest even when appended.
+        case bfloat16
+
+        var bytes: Int { self == .float32 ? 4 : 2 }
+    }
+
+    public let storage: Storage
     public let capacity: Int
     public let layers: Int
     public let kvHeads: Int
     public let headWidth: Int
     public private(set) var length: [Int]
-    let keys: [FloatBuffer]
-    let values: [FloatBuffer]
+    /// Per layer: (kvHeads, capacity, headWidth) elements of `storage`.
+    private let keyStore: [FloatBuffer]
+    private let valueStore: [FloatBuffer]
     let positions: [UnsafeMutablePointer<Int32>]
 
     /// A cache of `capacity` tokens for the configuration's layers, or for its first `layers` only (a benchmark of
     /// one layer's attention).
-    public init(configuration c: LlamaConfiguration, capacity: Int, layers: Int? = nil) {
+    public init(configuration c: LlamaConfiguration, capacity: Int, layers: Int? = nil, storage: Storage = .float32) {
+        self.storage = storage
         self.capacity = capacity
         self.layers = min(layers ?? c.layers, c.layers)
         kvHeads = c.kvHeads
@@ -26,8 +39,9 @@ public final class KVCache: @unchecked Sendable {
         length = Array(repeating: 0, count: self.layers)
         // Zeroed, so that the pages are committed here, with the session, and not by the first evaluation's
         // appends (a quarter of a million page faults at 16k tokens, about a second).
-        keys = (0..<self.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
-        values = (0..<self.layers).map { _ in FloatBuffer(count: c.kvHeads * capacity * c.headWidth) }
+        let floats = (c.kvHeads * capacity * c.headWidth * storage.bytes + 3) / 4
+        keyStore = (0..<self.layers).map { _ in FloatBuffer(count: floats) }
+        valueStore = (0..<self.layers).map { _ in FloatBuffer(count: floats) }
         positions = (0..<self.layers).map { _ in
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, c.kvHeads * capacity))
             p.initialize(repeating: 0, count: max(1, c.kvHeads * capacity))
@@ -39,13 +53,45 @@ public final class KVCache: @unchecked Sendable {
 
     public func reset() { length = Array(repeating: 0, count: layers) }
 
-    /// Keys of one head: (length[layer], headWidth) rows.
+    /// The bytes of one head's keys or values: (length[layer], headWidth) rows of `storage`.
+    private func rows(_ store: [FloatBuffer], layer: Int, head: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(store[layer].pointer) + head * capacity * headWidth * storage.bytes
+    }
+
+    /// Keys of one head of a float32 cache: (length[layer], headWidth) rows.
     func keys(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
-        keys[layer].pointer + head * capacity * headWidth
+        precondition(storage == .float32, "float32 keys of a \(storage) cache")
+        return rows(keyStore, layer: layer, head: head).assumingMemoryBound(to: Float.self)
     }
 
     func values(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
-        values[layer].pointer + head * capacity * headWidth
+        precondition(storage == .float32, "float32 values of a \(storage) cache")
+        return rows(valueStore, layer: layer, head: head).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Keys of one head of a bf16 cache, as their bits.
+    func bfloat16Keys(layer: Int, head: Int) -> UnsafeMutablePointer<UInt16> {
+        precondition(storage == .bfloat16, "bf16 keys of a \(storage) cache")
+        return rows(keyStore, layer: layer, head: head).assumingMemoryBound(to: UInt16.self)
+    }
+
+    func bfloat16Values(layer: Int, head: Int) -> UnsafeMutablePointer<UInt16> {
+        precondition(storage == .bfloat16, "bf16 values of a \(storage) cache")
+        return rows(valueStore, layer: layer, head: head).assumingMemoryBound(to: UInt16.self)
+    }
+
+    /// The first `count` keys and values of one head as float32, into (count, headWidth) rows each.
+    func widen(
+        layer: Int, head: Int, count: Int, keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>
+    ) {
+        switch storage {
+        case .float32:
+            keys.update(from: self.keys(layer: layer, head: head), count: count * headWidth)
+            values.update(from: self.values(layer: layer, head: head), count: count * headWidth)
+        case .bfloat16:
+            BFloat16Values.widen(bfloat16Keys(layer: layer, head: head), count: count * headWidth, into: keys)
+            BFloat16Values.widen(bfloat16Values(layer: layer, head: head), count: count * headWidth, into: values)
+        }
     }
 
     /// The rotary position of each cached token of a head.
@@ -55,10 +101,20 @@ public final class KVCache: @unchecked Sendable {
 
     /// The L2 norm of each cached key of a head (keys as cached, after RoPE), for KNorm-style scores.
     public func keyNorms(layer: Int, head: Int) -> [Float] {
-        let k = keys(layer: layer, head: head)
+        var key = [Float](repeating: 0, count: headWidth)
         return (0..<length[layer]).map { row in
+            switch storage {
+            case .float32: key.withUnsafeMutableBufferPointer {
+                    $0.baseAddress!.update(from: keys(layer: layer, head: head) + row * headWidth, count: headWidth)
+                }
+            case .bfloat16: key.withUnsafeMutableBufferPointer {
+                    BFloat16Values.widen(
+                        bfloat16Keys(layer: layer, head: head) + row * headWidth, count: headWidth,
+                        into: $0.baseAddress!)
+                }
+            }
             var sum: Float = 0
-            for j in 0..<headWidth { sum += k[row * headWidth + j] * k[row * headWidth + j] }
+            for j in 0..<headWidth { sum += key[j] * key[j] }
             return sum.squareRoot()
         }
     }
@@ -71,11 +127,18 @@ public final class KVCache: @unchecked Sendable {
         let start = length[layer]
         let width = kvHeads * headWidth
         for head in 0..<kvHeads {
-            let kTarget = keys(layer: layer, head: head) + start * headWidth
-            let vTarget = values(layer: layer, head: head) + start * headWidth
             for row in 0..<rows {
-                (kTarget + row * headWidth).update(from: k + row * width + head * headWidth, count: headWidth)
-                (vTarget + row * headWidth).update(from: v + row * width + head * headWidth, count: headWidth)
+                let (source, target) = (row * width + head * headWidth, (start + row) * headWidth)
+                switch storage {
+                case .float32:
+                    (keys(layer: layer, head: head) + target).update(from: k + source, count: headWidth)
+                    (values(layer: layer, head: head) + target).update(from: v + source, count: headWidth)
+                case .bfloat16:
+                    BFloat16Values.round(
+                        k + source, count: headWidth, into: bfloat16Keys(layer: layer, head: head) + target)
+                    BFloat16Values.round(
+                        v + source, count: headWidth, into: bfloat16Values(layer: layer, head: head) + target)
+                }
             }
             (positions[layer] + head * capacity + start).update(from: p, count: rows)
         }
@@ -93,12 +156,13 @@ public final class KVCache: @unchecked Sendable {
             guard zip(indices, indices.dropFirst()).allSatisfy({ $0 < $1 }),
                 indices.allSatisfy({ $0 >= 0 && $0 < length[layer] })
             else { throw CacheError.badIndices(layer: layer, head: head) }
-            let k = keys(layer: layer, head: head)
-            let v = values(layer: layer, head: head)
+            let k = rows(keyStore, layer: layer, head: head)
+            let v = rows(valueStore, layer: layer, head: head)
             let p = positions[layer] + head * capacity
+            let rowBytes = headWidth * storage.bytes
             for (target, source) in indices.enumerated() where target != source {
-                (k + target * headWidth).update(from: k + source * headWidth, count: headWidth)
-                (v + target * headWidth).update(from: v + source * headWidth, count: headWidth)
+                (k + target * rowBytes).copyMemory(from: k + source * rowBytes, byteCount: rowBytes)
+                (v + target * rowBytes).copyMemory(from: v + source * rowBytes, byteCount: rowBytes)
                 p[target] = p[source]
             }
         }

@@ -15,7 +15,8 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
     /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding).
     case float32
     /// Every projection and the output layer with weights and activations rounded to bf16 and float32 sums
-    /// (`vdpbf16ps` where the CPU has it: twice the fp32 rate); attention, norms and the KV cache in float32.
+    /// (`vdpbf16ps` where the CPU has it: twice the fp32 rate); the KV cache in bf16, and attention's two products
+    /// in bf16 with float32 sums and the online softmax in float32; norms, RoPE and the log-sum-exp in float32.
     case bfloat16 = "bf16"
 
     /// The numerics of a name, or an error listing the names.
@@ -69,7 +70,7 @@ public final class LlamaSession {
         // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
         // attention scores of each worker.
         let cacheBytes =
-            Double(c.layers * c.kvWidth * 2 * 4) * Double(capacity)
+            Double(c.layers * c.kvWidth * 2 * numerics.cacheStorage.bytes) * Double(capacity)
             + Double(Parallel.workerCount * CausalAttention.queryBlock * 4) * Double(capacity)
         guard capacity > 0, cacheBytes < Double(ProcessInfo.processInfo.physicalMemory) * 0.8 else {
             throw ModelError.cacheTooLarge(tokens: capacity, bytes: cacheBytes)
@@ -80,7 +81,7 @@ public final class LlamaSession {
         let table = rotary ?? model.defaultRotaryTable
         try table.validate(pairs: c.rotaryPairs)
         angles = LlamaSession.angles(of: table, model: model, numerics: numerics)
-        cache = KVCache(configuration: c, capacity: capacity)
+        cache = KVCache(configuration: c, capacity: capacity, storage: numerics.cacheStorage)
         let n = self.chunkSize
         x = FloatBuffer(count: n * c.modelWidth)
         normed = FloatBuffer(count: n * c.modelWidth)

@@ -52,23 +52,34 @@ import Testing
                 avx512: avx512)
             return out
         }
+
+        /// Keys and values as the bf16 KV cache holds them.
+        var bfloat16KeysAndValues: (k: [UInt16], v: [UInt16]) {
+            func round(_ x: [Float]) -> [UInt16] {
+                var bits = [UInt16](repeating: 0, count: x.count)
+                BFloat16Values.round(x, count: x.count, into: &bits)
+                return bits
+            }
+            return (round(k), round(v))
+        }
+
+        func attendBFloat16(_ c: Case, avx512: Bool) -> [Float] {
+            let width = c.heads * c.headWidth
+            let (k16, v16) = bfloat16KeysAndValues
+            let scratch = FloatBuffer(
+                count: FusedAttention.scratchCount(rows: c.rows, heads: c.heads, headWidth: c.headWidth))
+            var out = [Float](repeating: .nan, count: c.rows * width)
+            FusedAttention.blockBFloat16(
+                q: q, qStride: width, rows: c.rows, heads: c.heads, headWidth: c.headWidth, keys: k16, values: v16,
+                visible0: c.visible0, scale: scale, out: &out, outStride: width, scratch: scratch.pointer,
+                avx512: avx512)
+            return out
+        }
     }
 
-    /// The AVX-512F tile step runs the AVX2 one's operations lane for lane, so the two agree to the bit.
-    @Test(.enabled(if: FusedAttention.avx512, "the CPU has no AVX-512F"), arguments: cases)
-    func avx512KernelGivesTheAVX2KernelsBits(_ c: Case) {
-        let inputs = Inputs(c)
-        let wide = inputs.attend(c, avx512: true)
-        let narrow = inputs.attend(c, avx512: false)
-        #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern))
-    }
-
-    @Test(arguments: cases, [false, true]) func matchesDoublePrecisionReference(_ c: Case, avx512: Bool) {
+    /// The largest difference between `out` and attention in double over keys and values `k`, `v`.
+    static func worstDifference(_ c: Case, q: [Float], k: [Float], v: [Float], scale: Float, out: [Float]) -> Double {
         let width = c.heads * c.headWidth
-        let inputs = Inputs(c)
-        let (q, k, v, scale) = (inputs.q, inputs.k, inputs.v, inputs.scale)
-        let out = inputs.attend(c, avx512: avx512)
-
         var worst = 0.0
         for i in 0..<c.rows {
             let visible = c.visible0 + i
@@ -89,7 +100,48 @@ import Testing
                 }
             }
         }
+        return worst
+    }
+
+    /// The AVX-512F tile step runs the AVX2 one's operations lane for lane, so the two agree to the bit.
+    @Test(.enabled(if: FusedAttention.avx512, "the CPU has no AVX-512F"), arguments: cases)
+    func avx512KernelGivesTheAVX2KernelsBits(_ c: Case) {
+        let inputs = Inputs(c)
+        let wide = inputs.attend(c, avx512: true)
+        let narrow = inputs.attend(c, avx512: false)
+        #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern))
+    }
+
+    @Test(arguments: cases, [false, true]) func matchesDoublePrecisionReference(_ c: Case, avx512: Bool) {
+        let inputs = Inputs(c)
+        let out = inputs.attend(c, avx512: avx512)
+        let worst = Self.worstDifference(c, q: inputs.q, k: inputs.k, v: inputs.v, scale: inputs.scale, out: out)
         // Outputs are averages of values in [-1, 1]; float32 accumulation over up to 32k keys stays within 1e-5.
         #expect(worst < 1e-5, "largest difference \(worst)")
+    }
+
+    /// The bf16 tile step (vdpbf16ps) runs the AVX2 emulation's products and sums in the same order: the same bits,
+    /// on an odd number of keys too (the last pair's partner is zero).
+    @Test(.enabled(if: FusedAttention.avx512BF16, "the CPU has no AVX-512 BF16"), arguments: cases)
+    func bfloat16KernelGivesTheEmulationsBits(_ c: Case) {
+        let inputs = Inputs(c)
+        let wide = inputs.attendBFloat16(c, avx512: true)
+        let narrow = inputs.attendBFloat16(c, avx512: false)
+        #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern))
+    }
+
+    /// Against attention in double over the keys and values the bf16 cache holds: what remains is the rounding of
+    /// the queries and the probabilities to bf16 (8-bit significands, relative error 2^-9 each), averaged over the
+    /// keys; a misplaced pair or a wrong interleave would be off by tenths.
+    @Test(arguments: cases, [false, true]) func bfloat16MatchesDoublePrecisionReference(_ c: Case, avx512: Bool) {
+        if avx512 && !FusedAttention.avx512BF16 { print("no AVX-512 BF16: the emulation ran for both") }
+        let inputs = Inputs(c)
+        let out = inputs.attendBFloat16(c, avx512: avx512)
+        let (k16, v16) = inputs.bfloat16KeysAndValues
+        func widen(_ bits: [UInt16]) -> [Float] { bits.map { Float(bitPattern: UInt32($0) << 16) } }
+        let worst = Self.worstDifference(
+            c, q: inputs.q, k: widen(k16), v: widen(v16), scale: inputs.scale, out: out)
+        #expect(worst < 4e-3, "largest difference \(worst)")
+        #expect(out.allSatisfy(\.isFinite))
     }
 }

@@ -49,6 +49,17 @@ int ck_attention_avx512_supported(void);
 /// Floats of scratch ck_attention_block needs for blocks of at most `rows` queries.
 size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width);
 
+/// ck_attention_block_with with bf16 products (attention_bf16.c): Q, K, V and the probabilities rounded to bf16
+/// (nearest even) where they meet, float32 sums and softmax. keys and values are bf16 rows (visible0 + rows - 1, head
+/// width), the head width even; scratch: ck_attention_bf16_scratch_floats(rows, heads, head_width) floats, 64-byte
+/// aligned. `avx512` non-zero runs vdpbf16ps where the CPU has AVX-512 BF16 and BW, else the AVX2 emulation (the
+/// same bits).
+void ck_attention_bf16_block_with(
+    int avx512, const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const uint16_t *keys,
+    const uint16_t *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch);
+size_t ck_attention_bf16_scratch_floats(size_t rows, size_t heads, size_t head_width);
+int ck_attention_bf16_avx512_supported(void);
+
 /// Q4_1 weights (rows x columns, GGUF blocks of 20 bytes: f16 d, f16 m, 16 bytes of nibbles) repacked for
 /// ck_q4_1_q8_1_gemm: rows % 8 == 0, columns % 32 == 0; packed: rows * columns bytes, 32-byte aligned; scales and
 /// mins: rows * columns / 32 floats each, 32-byte aligned.

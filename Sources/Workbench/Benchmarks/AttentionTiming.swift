@@ -11,6 +11,7 @@ public enum AttentionTiming {
         public let queries: Int
         public let seconds: Double
         public let flops: Double
+        public let numerics: EngineNumerics
         public var gflops: Double { flops / seconds / 1e9 }
     }
 
@@ -20,7 +21,7 @@ public enum AttentionTiming {
         repeats: Int = 3
     ) -> Figures {
         let queries = min(queries, keys)
-        let cache = KVCache(configuration: c, capacity: keys, layers: 1)
+        let cache = KVCache(configuration: c, capacity: keys, layers: 1, storage: numerics.cacheStorage)
         let kv = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
         let values = FloatBuffer(count: keys * c.kvWidth, zeroed: false)
         var random = RandomGenerator(seed: 1)
@@ -50,6 +51,6 @@ public enum AttentionTiming {
         // QK^T and PV: 2 multiply-adds per (query, visible key, dimension), over the causal rows.
         let pairs = Double(queries) * Double(cachedBefore) + Double(queries) * Double(queries + 1) / 2
         let flops = Double(c.attentionHeads) * pairs * Double(c.headWidth) * 4
-        return Figures(keys: keys, queries: queries, seconds: best, flops: flops)
+        return Figures(keys: keys, queries: queries, seconds: best, flops: flops, numerics: numerics)
     }
 }

@@ -96,13 +96,14 @@ public struct PerplexityBenchmark: Sendable {
 }
 
 extension AttentionTiming.Figures {
-    /// Attention computes in fp32 in every numerics (f16 K and V are widened): against the fp32 peak.
+    /// Against the peak of the arithmetic of its numerics: bf16 products for bf16, fp32 for the others (whose f16 K
+    /// and V are widened).
     public func summary(_ yardsticks: Yardsticks) -> String {
-        let peak = yardsticks.peaks.float32
+        let peak = yardsticks.peak(for: numerics)
         return String(
             format:
-                "attention kernel at %6d keys (last %d queries, one layer): %6.1f GFLOP/s = %5.1f%% of the %@ peak, %5.1f%% of sgemm",
-            keys, queries, gflops, gflops / peak.rate * 100, peak.arithmetic.key, gflops / yardsticks.sgemm.median * 100
+                "attention kernel at %6d keys (last %d queries, one layer, %@): %6.1f GFLOP/s = %5.1f%% of the %@ peak, %5.1f%% of sgemm",
+            keys, queries, numerics.rawValue, gflops, gflops / peak.rate * 100, peak.arithmetic.key, gflops / yardsticks.sgemm.median * 100
         )
     }
 
@@ -110,7 +111,7 @@ extension AttentionTiming.Figures {
         [
             "keys": keys, "queries": queries, "seconds": seconds, "gflops": gflops,
             "fraction_of_sgemm": gflops / yardsticks.sgemm.median,
-            "fraction_of_peak": gflops / yardsticks.peaks.float32.rate,
+            "fraction_of_peak": gflops / yardsticks.peak(for: numerics).rate, "numerics": numerics.rawValue,
         ]
     }
 }
@@ -130,7 +131,7 @@ public struct Yardsticks: Sendable {
 
     /// The peak of the arithmetic a numerics computes in: fp32 for float32 and the llama.cpp emulation (whose
     /// integer products cover the Q4_1 projections only; attention and the output layer stay fp32); bf16 for bf16,
-    /// whose products are bf16 (its attention is still fp32, so at long contexts it cannot reach that peak).
+    /// whose products, attention's two included, are bf16.
     public func peak(for numerics: EngineNumerics) -> (arithmetic: PeakRate.Arithmetic, rate: Double) {
         if numerics == .bfloat16, let rate = peaks.median(.bf16) { return (.bf16, rate) }
         return peaks.float32

@@ -60,7 +60,7 @@ public struct PerplexityBenchmarkRun {
         /// changed during the run.
         public var machineWasDisturbed: Bool {
             let fractions =
-                attention.map { $0.gflops / yardsticks.peaks.float32.rate }
+                attention.map { $0.gflops / yardsticks.peak(for: $0.numerics).rate }
                 + evaluations.map { $0.effectiveGFLOPS / yardsticks.peak(for: $0.numerics).rate }
             return fractions.contains(where: { $0 > 1 }) || yardsticks.sgemm.spread > 0.15
         }
