@@ -142,6 +142,6 @@ import Testing
         let worst = Self.worstDifference(
             c, q: inputs.q, k: widen(k16), v: widen(v16), scale: inputs.scale, out: out)
         #expect(worst < 4e-3, "largest difference \(worst)")
-        #expect(out.allSatisfy(\.isFinite))
+        #expect(out.allSatisfy { $0.isFinite })
     }
 }
