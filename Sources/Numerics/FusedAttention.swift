@@ -10,7 +10,9 @@ public enum FusedAttention {
 
     /// Floats of scratch one call needs for blocks of at most `rows` queries of `heads` heads.
     public static func scratchCount(rows: Int, heads: Int, headWidth: Int) -> Int {
-        max(ck_attention_scratch_floats(rows, heads, headWidth), ck_attention_bf16_scratch_floats(rows, heads, headWidth))
+        max(
+            ck_attention_scratch_floats(rows, heads, headWidth),
+            ck_attention_bf16_scratch_floats(rows, heads, headWidth))
     }
 
     /// Whether this CPU runs the bf16 tile step with `vdpbf16ps` (AVX-512 BF16 and BW).

@@ -14,11 +14,15 @@ public final class PostgresRunStore: RunStore {
     /// The epoch seconds of the server's clock (`now()` would freeze at the start of a transaction).
     static let now = "extract(epoch from clock_timestamp())::float8"
 
+    let policy: OutagePolicy
+
     /// Opens the store, creating or upgrading its tables unless `readOnly`. A schema written by a newer ctxevo is
-    /// refused before anything is written; so is a database whose tables are not ctxevo's.
-    public init(url: PostgresURL, readOnly: Bool = false) throws {
+    /// refused before anything is written; so is a database whose tables are not ctxevo's. A connection lost later
+    /// is made again within `policy` (see `PostgresSession`).
+    public init(url: PostgresURL, readOnly: Bool = false, policy: OutagePolicy = .standard) throws {
         self.url = url
-        session = try PostgresSession.connect(url, applicationName: PostgresRunStore.applicationName)
+        self.policy = policy
+        session = try PostgresSession.connect(url, applicationName: PostgresRunStore.applicationName, policy: policy)
         if readOnly {
             guard try migrationsTableExists() else {
                 throw RunStoreError.notAStore(url.redacted, reason: "it has no ctxevo tables")
@@ -89,6 +93,7 @@ public final class PostgresRunStore: RunStore {
 
     // MARK: writes
 
+    /// Not retried after a lost connection: a lost reply to the insert would leave a second run.
     public func createRun(_ run: RunRecord) throws -> RunRecord {
         let rows = try session.query(
             """
@@ -97,7 +102,7 @@ public final class PostgresRunStore: RunStore {
             VALUES (\(run.name), \(run.strategy), \(run.configuration), \(run.modelSHA256), \(run.dataSHA256),
               \(run.codeVersion), \(run.seed), \(run.status.rawValue), \(run.createdAt))
             RETURNING id
-            """)
+            """, retrying: false)
         var run = run
         run.id = try rows.first?["id"].decode(Int64.self)
         return run

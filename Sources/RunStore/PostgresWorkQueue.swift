@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 /// The work queue of the PostgreSQL store. A claim is one statement: the oldest free candidate, locked with
@@ -66,7 +67,19 @@ extension PostgresRunStore {
               LIMIT 1 FOR UPDATE OF p SKIP LOCKED)
             RETURNING *
             """
-        return try session.query(PostgresQuery(unsafeSQL: sql, binds: bindings)).first.map(PostgresSchema.pending)
+        // A claim whose reply was lost with the connection may have been granted: this worker holds no other
+        // claim while it asks for one, so on a retry it first gives back whatever it holds (the heartbeat would
+        // otherwise keep such an orphan claimed for ever).
+        return try session.resilient { retry in
+            if retry {
+                try session.query(
+                    """
+                    UPDATE pending SET state = 'pending', "workerID" = NULL, "leaseUntil" = NULL
+                    WHERE "workerID" = \(worker) AND state = 'claimed'
+                    """)
+            }
+            return try session.query(PostgresQuery(unsafeSQL: sql, binds: bindings)).first.map(PostgresSchema.pending)
+        }
     }
 
     public func release(_ c: PendingCandidate, worker: Int64) throws {
@@ -98,7 +111,16 @@ extension PostgresRunStore {
                 DELETE FROM pending WHERE "runID" = \(result.runID) AND generation = \(result.generation)
                   AND "index" = \(result.index) AND parameters = \(result.parameters) RETURNING 1 AS removed
                 """)
-            guard !removed.isEmpty else { return false }
+            guard !removed.isEmpty else {
+                // Recorded already: by another worker (a late result, discarded), or by this one in a transaction
+                // whose COMMIT went through while its reply was lost with the connection.
+                let own = try session.query(
+                    """
+                    SELECT 1 AS own FROM candidate WHERE "runID" = \(result.runID) AND generation = \(result.generation)
+                      AND "index" = \(result.index) AND "workerID" = \(worker) AND parameters = \(result.parameters)
+                    """)
+                return !own.isEmpty
+            }
             let inserted = try session.query(
                 """
                 INSERT INTO candidate ("runID", generation, "index", parameters, fitness, metrics, status, seconds,
@@ -148,7 +170,7 @@ extension PostgresRunStore {
         _ = try self.run(run)
         // A connection of its own: the lock lives exactly as long as it.
         let lockSession = try PostgresSession.connect(
-            url, applicationName: "ctxevo coordinator of run \(run): \(holder)")
+            url, applicationName: "ctxevo coordinator of run \(run): \(holder)", policy: policy)
         let key = Int32(truncatingIfNeeded: run)
         // A coordinator that has just ended may still hold the lock for a moment (its server process is ending).
         var granted = false
@@ -192,21 +214,42 @@ final class PostgresCoordinatorLock: CoordinatorLock {
         self.key = key
     }
 
+    /// Whether this coordinator still holds the run. A lost connection lost the lock with it: on a new connection
+    /// the lock is taken again, unless another coordinator has taken the run meanwhile (then this one steps back).
     func check() throws {
-        let held = try session.query(
-            """
-            SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
-              AND classid = \(unescaped: String(PostgresSchema.lockClass)) AND objid = \(key) AND granted
-            """
-        ).first?["held"].decode(Int.self)
-        guard held == 1 else {
-            throw RunStoreError.database(session.location, "this coordinator lost its lock on the run")
+        try session.resilient { retry in
+            if retry {
+                let granted =
+                    try session.query(
+                        "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
+                    ).first?["granted"].decode(Bool.self) == true
+                guard granted else {
+                    let holder = try? session.query(
+                        """
+                        SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE l.locktype = 'advisory' AND l.classid = \(unescaped: String(PostgresSchema.lockClass))
+                          AND l.objid = \(key) AND l.objsubid = 2 AND l.granted
+                        """
+                    ).first?["name"].decode(String.self)
+                    throw RunStoreError.coordinatorReplaced(run: Int64(key), holder: holder)
+                }
+                Logger(label: "ctxevo").notice("coordinator of run \(key): holds the run again")
+            }
+            let held = try session.query(
+                """
+                SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+                  AND classid = \(unescaped: String(PostgresSchema.lockClass)) AND objid = \(key) AND granted
+                """
+            ).first?["held"].decode(Int.self)
+            guard held == 1 else {
+                throw RunStoreError.database(session.location, "this coordinator lost its lock on the run")
+            }
         }
     }
 
     func release() {
         _ = try? session.query(
-            "SELECT pg_advisory_unlock(\(unescaped: String(PostgresSchema.lockClass)), \(key))")
+            "SELECT pg_advisory_unlock(\(unescaped: String(PostgresSchema.lockClass)), \(key))", retrying: false)
         session.close()
     }
 }

@@ -66,11 +66,13 @@ extension RunStore {
 
 /// Opening a store from a location: a `postgresql://` (or `postgres://`) URL, or else a file path.
 public enum RunStores {
-    public static func open(_ location: String, readOnly: Bool = false) throws -> RunStore {
+    public static func open(
+        _ location: String, readOnly: Bool = false, policy: OutagePolicy = .standard
+    ) throws -> RunStore {
         if PostgresURL.isPostgres(location) {
-            return try PostgresRunStore(url: try PostgresURL(location), readOnly: readOnly)
+            return try PostgresRunStore(url: try PostgresURL(location), readOnly: readOnly, policy: policy)
         }
-        return try SQLiteRunStore(path: location, readOnly: readOnly)
+        return try SQLiteRunStore(path: location, readOnly: readOnly, policy: policy)
     }
 }
 

@@ -13,6 +13,20 @@ public enum RunStoreError: Error, CustomStringConvertible, Equatable {
     case unreachable(String, reason: String)
     case authentication(String, reason: String)
     case coordinatorBusy(run: Int64, holder: String?)
+    /// The connection was lost and could not be made again within the process's longest outage.
+    case outage(String, seconds: Double, reason: String)
+    /// This coordinator lost its connection, and with it its lock on the run, and another took the run meanwhile.
+    case coordinatorReplaced(run: Int64, holder: String?)
+    /// Another process held the SQLite database locked for longer than the process waits.
+    case busy(String, seconds: Double)
+    /// A write failed (disk full, a read-only remount, an I/O error); the transaction was rolled back.
+    case writeFailed(String, reason: String)
+
+    /// Whether the error is a lost or refused connection, which a new connection may cure.
+    public var isConnectionLoss: Bool {
+        if case .unreachable = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
@@ -32,6 +46,21 @@ public enum RunStoreError: Error, CustomStringConvertible, Equatable {
         case .coordinatorBusy(let run, let holder):
             "run \(run) is already driven by another coordinator\(holder.map { " (\($0))" } ?? ""); "
                 + "start workers with `ctxevo worker` to help it, or stop it first (a coordinator that dies frees the run at once)"
+        case .outage(let url, let seconds, let reason):
+            String(
+                format: "lost the connection to %@ and could not connect again for %.0f s (--max-outage): %@; "
+                    + "nothing finished is lost: start this process again once the server is back", url, seconds,
+                reason)
+        case .coordinatorReplaced(let run, let holder):
+            "this coordinator lost its connection, and with it run \(run), which another coordinator\(holder.map { " (\($0))" } ?? "") "
+                + "took over meanwhile; this one steps back (start it as `ctxevo worker` to help)"
+        case .busy(let path, let seconds):
+            String(
+                format: "the run database %@ stayed locked by another process for %.0f s (--max-outage); "
+                    + "is a long transaction holding it?", path, seconds)
+        case .writeFailed(let path, let reason):
+            "a write to the run database \(path) failed (\(reason)); the transaction was rolled back and the file is "
+                + "intact: free the disk or remount it writable, then continue the run with `ctxevo resume`"
         }
     }
 }

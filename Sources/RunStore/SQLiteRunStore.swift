@@ -89,6 +89,10 @@ public final class SQLiteRunStore: RunStore {
     /// a `RunStoreError`, before anything is written.
     public convenience init(path: String) throws { try self.init(path: path, readOnly: false) }
 
+    /// How long a write waits for a database another process holds locked (SQLite's busy handler, which sleeps
+    /// 1 ms, 2 ms, 5 ms ... up to 100 ms between tries), from the outage policy.
+    public let policy: OutagePolicy
+
     /// A file this process may not write, or one whose write bits are all cleared: root may write such a file
     /// anyway, but its owner marked it read-only (a finished search's database kept as a record), and a run
     /// opened for writing would upgrade or change it.
@@ -98,14 +102,15 @@ public final class SQLiteRunStore: RunStore {
         return permissions.map { $0 & 0o222 == 0 } ?? false
     }
 
-    public init(path: String, readOnly: Bool) throws {
+    public init(path: String, readOnly: Bool, policy: OutagePolicy = .standard) throws {
         self.path = path
+        self.policy = policy
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw RunStoreError.missing(path) }
         if !readOnly && exists && SQLiteRunStore.isWriteProtected(path) { throw RunStoreError.readOnly(path) }
         var configuration = Configuration()
         configuration.readonly = readOnly
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(policy.maxOutage)
         var workQueue = true
         do {
             database = try DatabasePool(path: path, configuration: configuration)
@@ -144,10 +149,31 @@ public final class SQLiteRunStore: RunStore {
         hasWorkQueue = workQueue
     }
 
+    /// One write transaction, its failures named: a database locked past the policy's wait, a full disk, a
+    /// read-only file system or an I/O error (after which SQLite has rolled the transaction back and the file is as
+    /// it was before it).
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        do { return try database.write(updates) } catch let error as DatabaseError { throw named(error) }
+    }
+
+    func read<T>(_ value: (Database) throws -> T) throws -> T {
+        do { return try database.read(value) } catch let error as DatabaseError { throw named(error) }
+    }
+
+    func named(_ error: DatabaseError) -> RunStoreError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: .busy(path, seconds: policy.maxOutage)
+        case .SQLITE_FULL: .writeFailed(path, reason: "the disk is full")
+        case .SQLITE_READONLY: .writeFailed(path, reason: "the file or its file system is read-only")
+        case .SQLITE_IOERR: .writeFailed(path, reason: "an input/output error: \(error.message ?? "\(error)")")
+        default: .database(path, error.description)
+        }
+    }
+
     // MARK: writes (each one transaction)
 
     public func createRun(_ run: RunRecord) throws -> RunRecord {
-        try database.write { db in
+        try write { db in
             var run = run
             try run.insert(db)
             return run
@@ -155,11 +181,11 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public func recordCandidate(_ candidate: CandidateRecord) throws {
-        try database.write { db in try candidate.upsert(db) }
+        try write { db in try candidate.upsert(db) }
     }
 
     public func recordGeneration(_ generation: GenerationRecord) throws {
-        try database.write { db in
+        try write { db in
             try generation.upsert(db)
             try db.execute(
                 sql: "DELETE FROM pending WHERE runID = ? AND generation <= ?",
@@ -168,14 +194,14 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public func recordEvent(run: Int64, level: String, _ message: String) throws {
-        try database.write { db in
+        try write { db in
             var event = EventRecord(runID: run, time: Date(), level: level, message: message)
             try event.insert(db)
         }
     }
 
     public func setStatus(run: Int64, _ status: RunStatus) throws {
-        _ = try database.write { db in
+        _ = try write { db in
             try RunRecord.filter(Column("id") == run).updateAll(db, Column("status").set(to: status.rawValue))
         }
     }
@@ -183,30 +209,30 @@ public final class SQLiteRunStore: RunStore {
     // MARK: reads
 
     public func runs() throws -> [RunRecord] {
-        try database.read { db in try RunRecord.order(Column("id")).fetchAll(db) }
+        try read { db in try RunRecord.order(Column("id")).fetchAll(db) }
     }
 
     public func run(_ id: Int64) throws -> RunRecord {
-        guard let run = try database.read({ db in try RunRecord.fetchOne(db, key: id) }) else {
+        guard let run = try read({ db in try RunRecord.fetchOne(db, key: id) }) else {
             throw RunStoreError.unknownRun(id)
         }
         return run
     }
 
     public func generations(run: Int64) throws -> [GenerationRecord] {
-        try database.read { db in
+        try read { db in
             try GenerationRecord.filter(Column("runID") == run).order(Column("index")).fetchAll(db)
         }
     }
 
     public func lastGeneration(run: Int64) throws -> GenerationRecord? {
-        try database.read { db in
+        try read { db in
             try GenerationRecord.filter(Column("runID") == run).order(Column("index").desc).fetchOne(db)
         }
     }
 
     public func candidates(run: Int64, generation: Int?) throws -> [CandidateRecord] {
-        try database.read { db in
+        try read { db in
             var request = CandidateRecord.filter(Column("runID") == run)
             if let generation { request = request.filter(Column("generation") == generation) }
             return try request.order(Column("generation"), Column("index")).fetchAll(db)
@@ -214,6 +240,6 @@ public final class SQLiteRunStore: RunStore {
     }
 
     public func events(run: Int64) throws -> [EventRecord] {
-        try database.read { db in try EventRecord.filter(Column("runID") == run).order(Column("id")).fetchAll(db) }
+        try read { db in try EventRecord.filter(Column("runID") == run).order(Column("id")).fetchAll(db) }
     }
 }

@@ -29,14 +29,14 @@ extension SQLiteRunStore {
 
     public func pending(run: Int64, generation: Int) throws -> [PendingCandidate] {
         guard hasWorkQueue else { return [] }
-        return try database.read { db in
+        return try read { db in
             try PendingCandidate.filter(Column("runID") == run && Column("generation") == generation)
                 .order(Column("index")).fetchAll(db)
         }
     }
 
     public func registerWorker(host: String, processID: Int32, coordinator run: Int64?) throws -> Int64 {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO worker (host, processID, coordinatorOf, startedAt, heartbeatAt) VALUES (?, ?, ?, ?, ?)
@@ -76,7 +76,7 @@ extension SQLiteRunStore {
     }
 
     public func release(_ candidate: PendingCandidate, worker: Int64) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE pending SET state = 'pending', workerID = NULL, leaseUntil = NULL
@@ -86,7 +86,7 @@ extension SQLiteRunStore {
     }
 
     public func heartbeat(worker: Int64, lease: Double) throws {
-        try database.write { db in
+        try write { db in
             let now = Self.now
             try db.execute(sql: "UPDATE worker SET heartbeatAt = ? WHERE id = ?", arguments: [now, worker])
             try db.execute(
@@ -112,7 +112,7 @@ extension SQLiteRunStore {
     }
 
     public func fail(_ candidate: PendingCandidate, worker: Int64, reason: String) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE pending SET state = 'failed', error = ?, leaseUntil = NULL
@@ -123,7 +123,7 @@ extension SQLiteRunStore {
 
     public func workers(run: Int64) throws -> [WorkerSummary] {
         guard hasWorkQueue else { return [] }
-        return try database.read { db in
+        return try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -156,7 +156,7 @@ extension SQLiteRunStore {
     }
 
     func releaseClaimsOfEarlierCoordinators(run: Int64) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE pending SET state = 'pending', workerID = NULL, leaseUntil = NULL
@@ -169,13 +169,17 @@ extension SQLiteRunStore {
     /// A write transaction that takes SQLite's write lock at BEGIN, so two processes never both read a row as
     /// free and then both claim it.
     func immediate<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.writeWithoutTransaction { db in
-            var value: T?
-            try db.inTransaction(.immediate) {
-                value = try body(db)
-                return .commit
+        do {
+            return try database.writeWithoutTransaction { db in
+                var value: T?
+                try db.inTransaction(.immediate) {
+                    value = try body(db)
+                    return .commit
+                }
+                return value!
             }
-            return value!
+        } catch let error as DatabaseError {
+            throw named(error)
         }
     }
 }

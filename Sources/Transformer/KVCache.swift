@@ -104,10 +104,12 @@ public final class KVCache: @unchecked Sendable {
         var key = [Float](repeating: 0, count: headWidth)
         return (0..<length[layer]).map { row in
             switch storage {
-            case .float32: key.withUnsafeMutableBufferPointer {
+            case .float32:
+                key.withUnsafeMutableBufferPointer {
                     $0.baseAddress!.update(from: keys(layer: layer, head: head) + row * headWidth, count: headWidth)
                 }
-            case .bfloat16: key.withUnsafeMutableBufferPointer {
+            case .bfloat16:
+                key.withUnsafeMutableBufferPointer {
                     BFloat16Values.widen(
                         bfloat16Keys(layer: layer, head: head) + row * headWidth, count: headWidth,
                         into: $0.baseAddress!)

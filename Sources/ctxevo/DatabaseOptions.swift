@@ -18,6 +18,19 @@ struct DatabaseOptions: ParsableArguments {
                 + "(the password may come from PGPASSWORD instead).",
             discussion: "Default: $CTXEVO_HOME/runs.sqlite (~/.cache/ctxevo/runs.sqlite)."))
     var database: String?
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to go on without the database (a restarting server, a cut connection, a file locked by another "
+                + "process) before giving up with an error.",
+            discussion: "A lost PostgreSQL connection is made again with backoff meanwhile; nothing is lost either way."
+        ))
+    var maxOutage: Double = 300
+
+    func validate() throws {
+        guard maxOutage >= 1, maxOutage.isFinite else {
+            throw ValidationError("--max-outage must be at least 1 second")
+        }
+    }
 
     var location: String {
         if let database { return database }
@@ -26,7 +39,9 @@ struct DatabaseOptions: ParsableArguments {
         return home.appendingPathComponent("runs.sqlite").path
     }
 
-    func open(readOnly: Bool = false) throws -> RunStore { try RunStores.open(location, readOnly: readOnly) }
+    func open(readOnly: Bool = false) throws -> RunStore {
+        try RunStores.open(location, readOnly: readOnly, policy: OutagePolicy(maxOutage: maxOutage))
+    }
 }
 
 /// How a coordinator (`run`, `resume`) takes part in the evaluations.

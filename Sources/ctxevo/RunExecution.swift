@@ -13,21 +13,25 @@ import RunStore
 import Synchronization
 import Workbench
 
-/// Ctrl-C asks the loop to stop between two evaluations; a second Ctrl-C ends the process at once.
+/// Ctrl-C or SIGTERM (a supervisor stopping the process) asks the loop to stop between two evaluations: the one in
+/// progress is finished and recorded. A second signal ends the process at once (a claimed candidate then returns
+/// to the queue when its lease runs out).
 final class InterruptFlag: Sendable {
     let raised = Atomic<Bool>(false)
-    nonisolated(unsafe) var source: DispatchSourceSignal?
+    nonisolated(unsafe) var sources: [DispatchSourceSignal] = []
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            if self.raised.exchange(true, ordering: .relaxed) { exit(130) }
-            FileHandle.standardError.write(
-                Data("\ninterrupt: stopping after the evaluation in progress (Ctrl-C again to quit now)\n".utf8))
+        for (number, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in
+                if self.raised.exchange(true, ordering: .relaxed) { exit(status) }
+                FileHandle.standardError.write(
+                    Data("\ninterrupt: stopping after the evaluation in progress (again to quit now)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
-        self.source = source
     }
 
     var isRaised: Bool { raised.load(ordering: .relaxed) }

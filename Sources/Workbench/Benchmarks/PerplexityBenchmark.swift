@@ -103,7 +103,8 @@ extension AttentionTiming.Figures {
         return String(
             format:
                 "attention kernel at %6d keys (last %d queries, one layer, %@): %6.1f GFLOP/s = %5.1f%% of the %@ peak, %5.1f%% of sgemm",
-            keys, queries, numerics.rawValue, gflops, gflops / peak.rate * 100, peak.arithmetic.key, gflops / yardsticks.sgemm.median * 100
+            keys, queries, numerics.rawValue, gflops, gflops / peak.rate * 100, peak.arithmetic.key,
+            gflops / yardsticks.sgemm.median * 100
         )
     }
 
