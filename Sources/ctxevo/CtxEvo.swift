@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct CtxEvo: ParsableCommand {
@@ -10,4 +11,11 @@ struct CtxEvo: ParsableCommand {
             WorkerCommand.self,
             Runs.self, Report.self,
         ])
+
+    static func main() {
+        // A file-size limit (ulimit -f) then fails the write that crosses it, which the run database reports by name
+        // with its transaction rolled back, instead of killing the process in the middle of the write.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

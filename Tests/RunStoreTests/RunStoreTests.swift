@@ -103,3 +103,73 @@ import Testing
         _ = try SQLiteRunStore(path: path, readOnly: true)
     }
 }
+
+/// SQLite shared between processes: a write waits for a lock another process holds (SQLite's busy handler backs off
+/// between tries) up to the outage policy's limit, then fails with a named error; the file stays intact.
+@Suite struct SQLiteLockTests {
+    /// Holds SQLite's write lock on `path` for `seconds` in another process (python3's sqlite3 module); returns once
+    /// the lock is taken.
+    func holdWriteLock(_ path: String, seconds: Double) throws -> Process {
+        let flag = path + ".locked"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            """
+            import sqlite3, time, pathlib
+            c = sqlite3.connect('\(path)', isolation_level=None)
+            c.execute('BEGIN IMMEDIATE')
+            pathlib.Path('\(flag)').touch()
+            time.sleep(\(seconds))
+            c.execute('COMMIT')
+            """,
+        ]
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: flag) {
+            guard Date() < deadline, process.isRunning else { throw TestSetupError("python3 did not lock \(path)") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        try? FileManager.default.removeItem(atPath: flag)
+        return process
+    }
+
+    func integrity(_ path: String) throws -> String {
+        try TemporaryStore.run(["sqlite3", path, "PRAGMA integrity_check"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+    }
+
+    @Test func aWriteWaitsForALockedDatabaseThenGoesThrough() throws {
+        let temporary = try TemporaryStore(.sqlite)
+        defer { temporary.remove() }
+        let store = try SQLiteRunStore(path: temporary.location, readOnly: false)
+        let run = try store.createRun(
+            RunRecord(
+                name: "locked", strategy: "cma-es", configuration: "{}", modelSHA256: "-", dataSHA256: "-",
+                codeVersion: "test", seed: 1))
+        let holder = try holdWriteLock(temporary.location, seconds: 1.5)
+        let start = Date()
+        try store.recordEvent(run: run.id!, level: "info", "written after the lock was let go")
+        holder.waitUntilExit()
+        #expect(-start.timeIntervalSinceNow > 1, "the write did not wait for the lock")
+        #expect(try store.events(run: run.id!).map(\.message) == ["written after the lock was let go"])
+        #expect(try integrity(temporary.location) == "ok")
+    }
+
+    @Test func aLockHeldLongerThanTheOutageLimitIsANamedError() throws {
+        let temporary = try TemporaryStore(.sqlite)
+        defer { temporary.remove() }
+        let store = try SQLiteRunStore(path: temporary.location, readOnly: false, policy: OutagePolicy(maxOutage: 1))
+        let run = try store.createRun(
+            RunRecord(
+                name: "locked", strategy: "cma-es", configuration: "{}", modelSHA256: "-", dataSHA256: "-",
+                codeVersion: "test", seed: 1))
+        let holder = try holdWriteLock(temporary.location, seconds: 4)
+        #expect(throws: RunStoreError.busy(temporary.location, seconds: 1)) {
+            try store.recordEvent(run: run.id!, level: "info", "never written")
+        }
+        holder.waitUntilExit()
+        #expect(try store.events(run: run.id!).isEmpty)
+        #expect(try integrity(temporary.location) == "ok")
+    }
+}
