@@ -17,7 +17,10 @@ import Transformer
 /// - `hf`: a Hugging Face `config.json` for the model with `rope_scaling` of `rope_type` "longrope";
 /// - `gguf`: a copy of the model's GGUF whose `rope_freqs.weight` carries the factors (llama.cpp divides each
 ///   pair's frequency by it), with the target as its context length and the temperature as
-///   `<arch>.rope.scaling.attn_factor`.
+///   `<arch>.rope.scaling.attn_factor`; with short factors, LongRoPE's two tables instead:
+///   `rope_factors_long.weight` and `rope_factors_short.weight` with `rope.scaling.type` longrope and the trained
+///   context as `rope.scaling.original_context_length`, which llama.cpp (since it loads them for Llama models) picks
+///   from by context size, the long ones beyond the original context, and the temperature at every length.
 /// A format that cannot hold part of the table says so; the export is refused unless forced.
 public enum FactorExport {
     public enum Format: String, Sendable, CaseIterable {
@@ -37,14 +40,31 @@ public enum FactorExport {
         }
     }
 
+    /// The short-context factors of a factors file, checked against the long table they go with: one per pair, and
+    /// the long table's temperature (one attention factor serves both in the formats that hold them).
+    public static func shortTable(path: String, long: RotaryTable, pairs: Int) throws -> RotaryTable {
+        let contents = try FactorsFile.readContents(path: path)
+        guard contents.factors.count == pairs else {
+            throw ShortFactorsError(path: path, reason: "\(contents.factors.count) short factors for \(pairs) pairs")
+        }
+        if let mscale = contents.mscale, abs(mscale - long.mscale) > 1e-6 * long.mscale {
+            throw ShortFactorsError(
+                path: path,
+                reason:
+                    "its mscale \(mscale) is not the long factors' \(long.mscale): short factors are searched under "
+                    + "the temperature they will be used with")
+        }
+        return RotaryTable(lambda: contents.factors, nHat: contents.nHat ?? 0, mscale: long.mscale)
+    }
+
     public static func csv(_ table: RotaryTable) -> String {
         FactorsFile.text(FactorsFile.Contents(factors: table.lambda, nHat: table.nHat, mscale: table.mscale))
     }
 
     /// A Hugging Face Llama `config.json` for the model, extended to `targetLength` by the table.
-    public static func huggingFace(_ table: RotaryTable, configuration c: LlamaConfiguration, targetLength: Int) throws
-        -> String
-    {
+    public static func huggingFace(
+        _ table: RotaryTable, short: RotaryTable? = nil, configuration c: LlamaConfiguration, targetLength: Int
+    ) throws -> String {
         let pairs = c.rotaryPairs
         let config: [String: Any] = [
             "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": c.modelWidth,
@@ -55,7 +75,7 @@ public enum FactorExport {
             "original_max_position_embeddings": c.trainedContext,
             "rope_scaling": [
                 "rope_type": "longrope", "long_factor": table.lambda,
-                "short_factor": Array(repeating: 1.0, count: pairs),
+                "short_factor": short?.lambda ?? Array(repeating: 1.0, count: pairs),
                 "original_max_position_embeddings": c.trainedContext,
                 "factor": Double(targetLength) / Double(c.trainedContext), "attention_factor": table.mscale,
             ] as [String: Any],
@@ -65,9 +85,11 @@ public enum FactorExport {
     }
 
     /// Writes a copy of `source` with the table's factors as `rope_freqs.weight` (multiplying any the file
-    /// already has), `targetLength` as its context length and the temperature as the attention factor.
+    /// already has), `targetLength` as its context length and the temperature as the attention factor; with `short`,
+    /// LongRoPE's two tables and `rope.scaling.type` longrope instead (see the type's comment).
     public static func gguf(
-        _ table: RotaryTable, source: GGUFFile, configuration c: LlamaConfiguration, targetLength: Int, to path: String
+        _ table: RotaryTable, short: RotaryTable? = nil, source: GGUFFile, configuration c: LlamaConfiguration,
+        targetLength: Int, to path: String
     ) throws {
         let arch = c.architecture
         var writer = GGUFWriter()
@@ -85,17 +107,38 @@ public enum FactorExport {
             let raw = source.data(of: existing)
             for i in 0..<c.rotaryPairs { fileFactors[i] = raw.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
         }
-        let factors = (0..<c.rotaryPairs).map { Float(table.lambda[$0]) * fileFactors[$0] }
-        try factors.withUnsafeBytes { factorBytes in
-            var tensors = source.tensors.filter { $0.name != "rope_freqs.weight" }.map {
+        func factors(_ t: RotaryTable) -> [Float] { (0..<c.rotaryPairs).map { Float(t.lambda[$0]) * fileFactors[$0] } }
+        var tables: [(name: String, factors: [Float])] = [("rope_freqs.weight", factors(table))]
+        if let short {
+            // llama.cpp refuses a file with rope_freqs beside them, and would stack rope.scaling.factor on top.
+            tables = [("rope_factors_long.weight", factors(table)), ("rope_factors_short.weight", factors(short))]
+            writer.set("\(arch).rope.scaling.type", .string("longrope"))
+            writer.set("\(arch).rope.scaling.original_context_length", .uint32(UInt32(c.trainedContext)))
+            writer.metadata.removeAll { $0.0 == "\(arch).rope.scaling.factor" }
+        }
+        // The factors' bytes, alive until the file is written.
+        let buffers = tables.map { entry in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * entry.factors.count, alignment: 4)
+            entry.factors.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        let added = zip(tables, buffers).map { entry, buffer in
+            GGUFWriter.Tensor(
+                name: entry.name, dimensions: [c.rotaryPairs], type: .f32, bytes: UnsafeRawBufferPointer(buffer))
+        }
+        writer.tensors =
+            added
+            + source.tensors.filter { $0.name != "rope_freqs.weight" }.map {
                 GGUFWriter.Tensor(name: $0.name, dimensions: $0.dimensions, type: $0.type, bytes: source.data(of: $0))
             }
-            tensors.insert(
-                GGUFWriter.Tensor(
-                    name: "rope_freqs.weight", dimensions: [c.rotaryPairs], type: .f32, bytes: factorBytes),
-                at: 0)
-            writer.tensors = tensors
-            try writer.write(to: path)
-        }
+        try writer.write(to: path)
     }
+}
+
+/// A short-factors file that does not go with the long table.
+public struct ShortFactorsError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    public var description: String { "short factors \(path): \(reason)" }
 }

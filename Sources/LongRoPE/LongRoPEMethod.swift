@@ -52,11 +52,13 @@ public struct LongRoPEMethod: ObjectiveMethod {
                 needsFile: false),
             ExportFormat(
                 name: "hf",
-                summary: "a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, ...}",
+                summary:
+                    "a Hugging Face config.json with rope_scaling {rope_type: longrope, long_factor, short_factor (1, or --with short-factors=FILE), ...}",
                 needsFile: false),
             ExportFormat(
                 name: "gguf",
-                summary: "a copy of the model's GGUF with the factors as rope_freqs.weight (llama.cpp loads it)",
+                summary:
+                    "a copy of the model's GGUF with the factors as rope_freqs.weight, or with --with short-factors=FILE as rope_factors_long and rope_factors_short (llama.cpp picks one by context size)",
                 needsFile: true),
         ]
     }
@@ -73,22 +75,38 @@ public struct LongRoPEMethod: ObjectiveMethod {
         let file = try GGUFFile(path: modelPath)
         let configuration = try LlamaConfiguration(file: file)
         let found = try LongRoPERun(run: id, in: store, configuration: configuration)
-        let losses = FactorExport.losses(exportFormat, table: found.table)
+        if let unknown = options.with.keys.first(where: { $0 != "short-factors" }) {
+            throw ExportError.unknownSetting(
+                unknown, format: format, known: exportFormat == .csv ? [] : ["short-factors"])
+        }
+        let short = try options.with["short-factors"].map { path in
+            guard exportFormat != .csv else {
+                throw ExportError.unknownSetting("short-factors", format: format, known: [])
+            }
+            return try FactorExport.shortTable(path: path, long: found.table, pairs: configuration.rotaryPairs)
+        }
+        var losses = FactorExport.losses(exportFormat, table: found.table)
+        if let short { losses += FactorExport.losses(exportFormat, table: short) }
         if !losses.isEmpty && !options.force { throw ExportError.lossy(format, losses: losses) }
         let target = settings.targetLength
         switch exportFormat {
         case .csv: return ExportResult(text: FactorExport.csv(found.table), warnings: losses)
         case .hf:
             return ExportResult(
-                text: try FactorExport.huggingFace(found.table, configuration: configuration, targetLength: target),
+                text: try FactorExport.huggingFace(
+                    found.table, short: short, configuration: configuration, targetLength: target),
                 warnings: losses)
         case .gguf:
             guard let output = options.output else { throw ExportError.needsFile(format) }
             try FactorExport.gguf(
-                found.table, source: file, configuration: configuration, targetLength: target, to: output)
+                found.table, short: short, source: file, configuration: configuration, targetLength: target,
+                to: output)
+            let tensors =
+                short == nil
+                ? "rope_freqs.weight" : "rope_factors_long.weight (and the short factors as rope_factors_short.weight)"
             return ExportResult(
                 message:
-                    "wrote \(output): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(id) as rope_freqs.weight, context \(target)",
+                    "wrote \(output): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(id) as \(tensors), context \(target)",
                 warnings: losses)
         }
     }

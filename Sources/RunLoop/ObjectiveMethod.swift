@@ -80,9 +80,13 @@ public struct ExportOptions: Sendable {
     public var output: String?
     /// Export even when the format cannot hold part of the result (the warnings say what is lost).
     public var force: Bool
-    public init(output: String?, force: Bool) {
+    /// What a method's format takes besides the run (`--with KEY=VALUE`), e.g. LongRoPE's `short-factors=FILE`;
+    /// a method refuses keys it does not know, by name.
+    public var with: [String: String]
+    public init(output: String?, force: Bool, with: [String: String] = [:]) {
         self.output = output
         self.force = force
+        self.with = with
     }
 }
 
@@ -106,6 +110,7 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     case lossy(String, losses: [String])
     case noEvaluationView(run: Int64)
     case notAnEvaluation(path: String, expected: String)
+    case unknownSetting(String, format: String, known: [String])
 
     public var description: String {
         switch self {
@@ -117,6 +122,8 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
             "the \(format) format cannot hold this result (\(losses.joined(separator: "; "))); --force exports it anyway"
         case .noEvaluationView(let run): "run \(run)'s objective has no held-out evaluation to show"
         case .notAnEvaluation(let path, let expected): "\(path) is not the JSON output of \(expected)"
+        case .unknownSetting(let key, let format, let known):
+            "--with \(key): the \(format) export takes \(known.isEmpty ? "no settings" : known.joined(separator: ", "))"
         }
     }
 }

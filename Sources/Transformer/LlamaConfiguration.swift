@@ -23,6 +23,9 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
     /// `rope.scaling.attn_factor`: llama.cpp multiplies cos and sin by it whatever the scaling type (the
     /// temperature of an exported LongRoPE table).
     public let fileAttentionFactor: Double?
+    /// `rope.scaling.original_context_length` (else the trained context): a context longer than this takes a
+    /// LongRoPE file's long factors, a shorter one its short factors.
+    public let fileOriginalContext: Int
 
     public var kvWidth: Int { kvHeads * headWidth }
     public var rotaryPairs: Int { rotaryDimensions / 2 }
@@ -72,6 +75,10 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
         fileRopeScaling = file.metadata[key("rope.scaling.type")]?.string
         fileRopeFactor = file.metadata[key("rope.scaling.factor")]?.number
         fileAttentionFactor = file.metadata[key("rope.scaling.attn_factor")]?.number
+        fileOriginalContext =
+            file.metadata[key("rope.scaling.original_context_length")] != nil
+            ? try file.integer(key("rope.scaling.original_context_length"))
+            : try file.integer(key("context_length"))
         if let a = fileAttentionFactor, !(a.isFinite && a > 0) {
             throw ModelError.badConfiguration("rope.scaling.attn_factor \(a) must be a positive number")
         }

@@ -50,6 +50,14 @@ public final class LlamaModel: Sendable {
 
     /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so, with
     /// the file's attention factor.
+    /// The per-pair frequency divisors the file itself carries for a context of `context` tokens, as llama.cpp
+    /// picks them: `rope_freqs`, or LongRoPE's long factors beyond the original context and its short ones up to it.
+    public func fileRopeFactors(context: Int) -> [Float]? {
+        if let factors = weights.ropeFrequencyFactors { return factors }
+        return context > configuration.fileOriginalContext
+            ? weights.ropeFactorsLong ?? weights.ropeFactorsShort : weights.ropeFactorsShort ?? weights.ropeFactorsLong
+    }
+
     public var defaultRotaryTable: RotaryTable {
         var table = RotaryTable.identity(pairs: configuration.rotaryPairs)
         table.mscale = configuration.fileAttentionFactor ?? 1

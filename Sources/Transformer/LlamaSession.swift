@@ -80,7 +80,7 @@ public final class LlamaSession {
         self.chunkSize = max(1, min(chunkSize, capacity))
         let table = rotary ?? model.defaultRotaryTable
         try table.validate(pairs: c.rotaryPairs)
-        angles = LlamaSession.angles(of: table, model: model, numerics: numerics)
+        angles = LlamaSession.angles(of: table, model: model, numerics: numerics, capacity: capacity)
         cache = KVCache(configuration: c, capacity: capacity, storage: numerics.cacheStorage)
         let n = self.chunkSize
         x = FloatBuffer(count: n * c.modelWidth)
@@ -103,11 +103,13 @@ public final class LlamaSession {
     deinit { positionBuffer.deallocate() }
 
     /// cos/sin source of a table for this model: in float the ggml way when reproducing llama.cpp.
-    private static func angles(of table: RotaryTable, model: LlamaModel, numerics: EngineNumerics) -> RotaryAngles {
+    private static func angles(
+        of table: RotaryTable, model: LlamaModel, numerics: EngineNumerics, capacity: Int
+    ) -> RotaryAngles {
         let c = model.configuration
         return RotaryAngles(
             table: table, base: c.ropeBase, rotaryDimensions: c.rotaryDimensions,
-            fileFactors: model.weights.ropeFrequencyFactors, floatAngles: numerics.emulatesLlamaCpp)
+            fileFactors: model.fileRopeFactors(context: capacity), floatAngles: numerics.emulatesLlamaCpp)
     }
 
     /// Empties the cache and sets a new rotary table (a new candidate on the same buffers).
@@ -115,7 +117,7 @@ public final class LlamaSession {
         if let rotary {
             let c = model.configuration
             try rotary.validate(pairs: c.rotaryPairs)
-            angles = LlamaSession.angles(of: rotary, model: model, numerics: numerics)
+            angles = LlamaSession.angles(of: rotary, model: model, numerics: numerics, capacity: cache.capacity)
         }
         cache.reset()
         nextPosition = 0

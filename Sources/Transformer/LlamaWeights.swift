@@ -47,6 +47,11 @@ public final class LlamaWeights: Sendable {
     public let outputIsTied: Bool
     /// `rope_freqs.weight`: per-pair divisors of the rotary frequency, when the file has them.
     public let ropeFrequencyFactors: [Float]?
+    /// LongRoPE's two tables (`rope_factors_short.weight`, `rope_factors_long.weight`, with `rope.scaling.type`
+    /// longrope): llama.cpp divides the frequencies by the short ones in a context up to the original length and by
+    /// the long ones beyond it (`ropeFactors(context:)`).
+    public let ropeFactorsShort: [Float]?
+    public let ropeFactorsLong: [Float]?
     public let layers: [Layer]
 
     public init(file: GGUFFile, configuration c: LlamaConfiguration) throws {
@@ -85,6 +90,15 @@ public final class LlamaWeights: Sendable {
             ropeFrequencyFactors = try load("rope_freqs.weight", [c.rotaryPairs]).array
         } else {
             ropeFrequencyFactors = nil
+        }
+        func optional(_ name: String) throws -> [Float]? {
+            file.tensor(named: name) != nil ? try load(name, [c.rotaryPairs]).array : nil
+        }
+        ropeFactorsShort = try optional("rope_factors_short.weight")
+        ropeFactorsLong = try optional("rope_factors_long.weight")
+        if ropeFrequencyFactors != nil && (ropeFactorsShort != nil || ropeFactorsLong != nil) {
+            throw ModelError.badConfiguration(
+                "the file has both rope_freqs and LongRoPE's rope_factors_short/long; llama.cpp loads one or the other")
         }
         layers = try (0..<c.layers).map { i in
             let p = "blk.\(i)."

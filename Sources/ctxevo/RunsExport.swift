@@ -22,6 +22,12 @@ struct RunsExport: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file (default: standard output; some formats need a file).")
     var output: String?
     @Flag(help: "Export even when the format cannot hold part of the result (it says what is lost).") var force = false
+    @Option(
+        help: ArgumentHelp(
+            "KEY=VALUE a format takes besides the run (repeatable).",
+            discussion: "LongRoPE's hf and gguf: short-factors=FILE, a factors file of short-context factors "
+                + "(a short search's csv export), used up to the trained context."))
+    var with: [String] = []
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -32,6 +38,18 @@ struct RunsExport: ParsableCommand {
             $0.name == format && $0.needsFile
         }
         if needsFile && output == nil { throw ValidationError(ExportError.needsFile(format).description) }
+        _ = try settings()
+    }
+
+    func settings() throws -> [String: String] {
+        var settings: [String: String] = [:]
+        for pair in with {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--with '\(pair)' is not KEY=VALUE")
+            }
+            settings[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return settings
     }
 
     func run() throws {
@@ -44,7 +62,8 @@ struct RunsExport: ParsableCommand {
             let experiment = try ExperimentRunner.experiment(run: runID, in: store)
             let method = try ObjectiveRegistry.standard.method(for: experiment, path: "stored in run \(runID)")
             result = try method.export(
-                format, run: runID, in: store, options: ExportOptions(output: output, force: force),
+                format, run: runID, in: store,
+                options: ExportOptions(output: output, force: force, with: try settings()),
                 logger: makeLogger())
         }
         for warning in result.warnings { FileHandle.standardError.write(Data("export: \(warning)\n".utf8)) }

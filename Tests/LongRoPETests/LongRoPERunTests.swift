@@ -232,6 +232,61 @@ import Workbench
             documents: documents, rotary: nil)
         #expect(abs(original.perplexity / copy.perplexity - 1) < 1e-5, "\(original.perplexity) vs \(copy.perplexity)")
     }
+
+    /// LongRoPE's two tables in one GGUF (the format llama.cpp reads for Llama models: rope_factors_long and
+    /// rope_factors_short with rope.scaling.type longrope): the copy evaluated at a context up to the trained one
+    /// gives the original model's perplexity with the short table, beyond it with the long table; the HF config
+    /// carries both.
+    @Test func shortAndLongFactorsExportAndArePickedByContextSize() throws {
+        let model = try LlamaModel(path: LongRoPERunTests.modelPath)
+        let c = model.configuration
+        let long = RotaryTable(lambda: (0..<c.rotaryPairs).map { 1 + Double($0) * 0.2 }, nHat: 0, mscale: 1.05)
+        let short = RotaryTable(lambda: (0..<c.rotaryPairs).map { 1 + Double($0) * 0.01 }, nHat: 0, mscale: 1.05)
+        let json = try FactorExport.huggingFace(
+            long, short: short, configuration: c, targetLength: 2 * c.trainedContext)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let scaling = try #require(object["rope_scaling"] as? [String: Any])
+        // (JSONSerialization's decimal text is not always the shortest round trip: compared to 1e-12.)
+        func close(_ a: [Double]?, _ b: [Double]) -> Bool {
+            a.map { zip($0, b).allSatisfy { abs($0 - $1) < 1e-12 } && $0.count == b.count } ?? false
+        }
+        #expect(close(scaling["short_factor"] as? [Double], short.lambda))
+        #expect(close(scaling["long_factor"] as? [Double], long.lambda))
+
+        let ggufPath = FileManager.default.temporaryDirectory.appendingPathComponent("f-\(UUID()).gguf").path
+        defer { try? FileManager.default.removeItem(atPath: ggufPath) }
+        try FactorExport.gguf(
+            long, short: short, source: try GGUFFile(path: LongRoPERunTests.modelPath), configuration: c,
+            targetLength: 2 * c.trainedContext, to: ggufPath)
+        let file = try GGUFFile(path: ggufPath)
+        #expect(file.metadata["llama.rope.scaling.type"]?.string == "longrope")
+        #expect(try file.integer("llama.rope.scaling.original_context_length") == c.trainedContext)
+        #expect(file.tensor(named: "rope_freqs.weight") == nil)
+        let exported = try LlamaModel(path: ggufPath)
+        #expect(exported.weights.ropeFactorsShort == short.lambda.map { Float($0) })
+        #expect(exported.weights.ropeFactorsLong == long.lambda.map { Float($0) })
+
+        let tokens = exported.tokenizer.encode(
+            String(repeating: "the heron and the lantern in the winter harbour. ", count: 40), addSpecial: false)
+        for (context, table) in [(c.trainedContext, short), (2 * c.trainedContext, long)] {
+            let documents = [Array(tokens.prefix(context - 1))]
+            let original = try PerplexityEvaluator(model: model, context: context, numerics: .float32).document(
+                documents: documents, rotary: table)
+            let copy = try PerplexityEvaluator(model: exported, context: context, numerics: .float32).document(
+                documents: documents, rotary: nil)
+            #expect(
+                abs(original.perplexity / copy.perplexity - 1) < 1e-5,
+                "context \(context): \(original.perplexity) vs \(copy.perplexity)")
+        }
+        // Short factors searched under another temperature do not go with these long ones.
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try FactorExport.csv(RotaryTable(lambda: short.lambda, nHat: 0, mscale: 1.2)).write(
+            toFile: other, atomically: true, encoding: .utf8)
+        #expect(throws: ShortFactorsError.self) {
+            try FactorExport.shortTable(path: other, long: long, pairs: c.rotaryPairs)
+        }
+    }
 }
 
 /// Edits a run database behind the store's back, as a user with the sqlite3 shell could.
