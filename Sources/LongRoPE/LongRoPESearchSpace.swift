@@ -20,12 +20,15 @@ import Transformer
 /// - `critical` (LongRoPE2): genome = [r, mu_(rmin) ... mu_(p-1)]: the critical pair r in [rmin, rmax], and
 ///   lambda_i = mu_i for pairs i >= r, monotone in [s, 2s]; pairs below r are NTK-shaped from lambda_r:
 ///   lambda_i = lambda_r^(i/r). The mu of pairs below r are carried but unused.
+/// - `short` (LongRoPE §3.3, the recovery of short-context quality): genome = [lambda_0 ... lambda_(p-1)], monotone
+///   in [1, 3], for a target up to the trained context, under the fixed temperature of the long factors they go
+///   with (which llama.cpp and Hugging Face apply at every length): the short factors of an export.
 ///
 /// With `baseFactors` (progressive extension), the table's lambda is the genome's lambda times the base
 /// element-wise, and s is the step from the base's length to the target.
 public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case full, critical
+        case full, critical, short
     }
 
     /// The attention temperature of every candidate.
@@ -67,7 +70,16 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         temperature: Temperature = .su, nHatChoices: [Int] = [0], criticalPairs: ClosedRange<Int>? = nil,
         baseFactors: [Double]? = nil, step: Double = 0.01, base: Double = 10_000
     ) throws {
-        guard scale.isFinite, scale > 1 else { throw SearchSpaceError.notAnExtension(scale) }
+        if kind == .short {
+            guard scale.isFinite, scale > 0, scale <= 1 else { throw SearchSpaceError.notShort(scale) }
+            guard case .fixed = temperature else {
+                throw SearchSpaceError.empty(
+                    "short factors are searched under the fixed temperature of their long factors: mscale must be a number"
+                )
+            }
+        } else {
+            guard scale.isFinite, scale > 1 else { throw SearchSpaceError.notAnExtension(scale) }
+        }
         guard pairs >= 2 else {
             throw SearchSpaceError.empty("a model with \(pairs) rotary pairs has nothing to search")
         }
@@ -117,13 +129,21 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
     // MARK: genome layout
 
     var hasNHatGene: Bool { kind == .full && nHatChoices.count > 1 }
+    /// Whether every pair has a lambda gene of its own (no critical pair).
+    var perPair: Bool { kind != .critical }
     var hasTemperatureGene: Bool { if case .searched = temperature { true } else { false } }
-    var lambdaLower: Double { kind == .full ? 1 : scale }
-    var lambdaUpper: Double { kind == .full ? 1 + scale : 2 * scale }
+    var lambdaLower: Double { kind == .critical ? scale : 1 }
+    var lambdaUpper: Double {
+        switch kind {
+        case .full: 1 + scale
+        case .critical: 2 * scale
+        case .short: 3
+        }
+    }
     /// First pair that has a lambda gene.
-    var firstSearchedPair: Int { kind == .full ? 0 : criticalPairs.lowerBound }
+    var firstSearchedPair: Int { perPair ? 0 : criticalPairs.lowerBound }
     /// Index of the first lambda gene in the genome.
-    var firstLambdaGene: Int { kind == .full ? 0 : 1 }
+    var firstLambdaGene: Int { perPair ? 0 : 1 }
 
     /// The genes, for the GA and for snapping: reals on the grid, monotone over the lambda genes.
     public var geneSpace: GeneSpace {
@@ -134,7 +154,7 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
             temperatureGene = [.real(lower: low, upper: high, step: step)]
         }
         switch kind {
-        case .full:
+        case .full, .short:
             let nHat: [Gene] = hasNHatGene ? [.choice(nHatChoices.map(Double.init))] : []
             return GeneSpace(genes: lambdas + nHat + temperatureGene, monotone: 0..<lambdas.count)
         case .critical:
@@ -152,7 +172,7 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         var lambda = [Double](repeating: 1, count: pairs)
         var nHat = nHatChoices[0]
         switch kind {
-        case .full:
+        case .full, .short:
             for i in 0..<pairs { lambda[i] = genome[i] }
             if hasNHatGene { nHat = Int(genome[pairs]) }
         case .critical:
@@ -216,7 +236,7 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
         let lambdas = Array(relative[firstSearchedPair...])
         let temperatureGene = hasTemperatureGene ? [mscale] : []
         switch kind {
-        case .full:
+        case .full, .short:
             let n = nHatChoices.min { abs($0 - nHat) < abs($1 - nHat) } ?? 0
             return snap(lambdas + (hasNHatGene ? [Double(n)] : []) + temperatureGene)
         case .critical:
@@ -228,13 +248,16 @@ public struct LongRoPESearchSpace: Codable, Sendable, Equatable {
 
 public enum SearchSpaceError: Error, CustomStringConvertible, Equatable {
     case notAnExtension(Double)
+    case notShort(Double)
     case empty(String)
     case badBase(String)
 
     public var description: String {
         switch self {
         case .notAnExtension(let s):
-            "the target must be longer than the model's trained context (scale \(s) is not above 1)"
+            "the target must be longer than the model's trained context (scale \(s) is not above 1); space short searches short-context factors"
+        case .notShort(let s):
+            "short factors are for lengths up to the model's trained context (scale \(s) is above 1); use space full or critical to extend"
         case .empty(let reason): "the search space is empty: \(reason)"
         case .badBase(let reason): "the base factors of a progressive search are unusable: \(reason)"
         }

@@ -19,7 +19,7 @@ import Transformer
 ///   model: default            # or a GGUF path
 ///   documents: 2              # the longest plays of the search set (the held-out book is never read)
 ///   target_length: 16384
-///   space: critical           # full | critical
+///   space: critical           # full | critical | short (short-context factors: target <= trained, mscale a number)
 ///   critical_pairs: [14, 20]  # critical space (default LongRoPE2's [d_10tcd, d_tcd])
 ///   n_hat: [0, 1, 2, 4, 8]    # full space
 ///   mscale: su                # su | yarn | search (a gene in [1, 1.5]) | a number

@@ -52,12 +52,17 @@ public enum LongRoPESetup {
             .yarn(factor: S), .linear(factor: S), .ntk(factor: S), .dynamicNTK(factor: S, length: target),
         ]
         var genomes: [[Double]] = []
+        if space.kind == .short {
+            // Short factors start from the model itself (lambda 1), which the fixed temperature alone moves away
+            // from; no extension formula applies below the trained length.
+            genomes.append(space.genome(nearest: Array(repeating: 1, count: c.rotaryPairs)))
+        }
         if let base = space.baseFactors {
             genomes.append(
                 space.genome(
                     nearest: base, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
         }
-        for method in methods {
+        for method in space.kind == .short ? [] : methods {
             let table = try method.table(
                 rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
             genomes.append(space.genome(nearest: table.lambda, mscale: table.mscale))
@@ -65,9 +70,11 @@ public enum LongRoPESetup {
         // The reference code's initial vector: lambda linear along YaRN's ramp, 1 + (S - 1) ramp_i.
         let initial = RescalingMethod.longRoPEInitialFromYaRN(
             factor: S, dimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
-        genomes.append(
-            space.genome(
-                nearest: initial, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
+        if space.kind != .short {
+            genomes.append(
+                space.genome(
+                    nearest: initial, mscale: space.temperature.value(extension: S, trainedContext: c.trainedContext)))
+        }
         var seeds: [[Double]] = []
         for g in genomes.map({ unit ? space.unitCoordinates($0) : $0 }) where !seeds.contains(g) { seeds.append(g) }
 
@@ -109,8 +116,14 @@ public enum LongRoPESetup {
         _ settings: LongRoPESettings, configuration c: LlamaConfiguration
     ) throws -> LongRoPESearchSpace {
         let target = settings.targetLength
-        guard target > c.trainedContext else {
-            throw SearchSpaceError.notAnExtension(Double(target) / Double(c.trainedContext))
+        if settings.space == .short {
+            guard target <= c.trainedContext else {
+                throw SearchSpaceError.notShort(Double(target) / Double(c.trainedContext))
+            }
+        } else {
+            guard target > c.trainedContext else {
+                throw SearchSpaceError.notAnExtension(Double(target) / Double(c.trainedContext))
+            }
         }
         var base: [Double]?
         if let path = settings.baseFactors {

@@ -56,6 +56,8 @@ import Workbench
                 #expect(table.lambda.allSatisfy { $0 >= 1 && $0 <= 3 + 1e-12 })
                 #expect(table.lambda.allSatisfy { abs(($0 * 100).rounded() - $0 * 100) < 1e-6 }, "on the 0.01 grid")
                 #expect([0, 4, 16].contains(table.nHat))
+            case .short:
+                Issue.record("the short space is tested on its own")
             case .critical:
                 let r = Int(genome[0])
                 #expect((14...20).contains(r))
@@ -63,6 +65,33 @@ import Workbench
                 for i in 0..<r { #expect(abs(table.lambda[i] - pow(table.lambda[r], Double(i) / Double(r))) < 1e-12) }
                 #expect(table.nHat == 0)
             }
+        }
+    }
+
+    /// Short-context factors: one lambda per pair in [1, 3], monotone, under the fixed temperature of the long
+    /// factors; the model itself (lambda 1) is a valid genome; no extension (scale above 1) and no temperature other
+    /// than a number.
+    @Test func shortSpaceSearchesFactorsUpToTheTrainedLength() throws {
+        let space = try LongRoPESearchSpace(
+            kind: .short, pairs: pairs, scale: 1, trainedContext: trained, temperature: .fixed(1.0743), base: base)
+        #expect(space.dimension == pairs)
+        let identity = space.genome(nearest: Array(repeating: 1, count: pairs))
+        #expect(
+            space.table(identity) == RotaryTable(lambda: Array(repeating: 1, count: pairs), nHat: 0, mscale: 1.0743))
+        var random = RandomGenerator(seed: 4)
+        for _ in 0..<200 {
+            let table = space.table(space.snap(space.geneSpace.genes.map { $0.lower - 1 + random.uniform() * 4 }))
+            #expect(table.lambda.allSatisfy { $0 >= 1 && $0 <= 3 + 1e-12 })
+            #expect(zip(table.lambda, table.lambda.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 })
+            #expect(table.mscale == 1.0743)
+        }
+        #expect(throws: SearchSpaceError.notShort(2)) {
+            try LongRoPESearchSpace(
+                kind: .short, pairs: pairs, scale: 2, trainedContext: trained, temperature: .fixed(1.07), base: base)
+        }
+        #expect(throws: SearchSpaceError.self) {
+            try LongRoPESearchSpace(
+                kind: .short, pairs: pairs, scale: 1, trainedContext: trained, temperature: .su, base: base)
         }
     }
 
