@@ -31,6 +31,28 @@ enum { PANEL = ATTENTION_PANEL, KEY_TILE = ATTENTION_KEY_TILE };
 
 static size_t round_up(size_t n, size_t k) { return (n + k - 1) / k * k; }
 
+void attention_start_columns(float *m, float *l, size_t columns) {
+    for (size_t c = 0; c < columns; c++) {
+        m[c] = -INFINITY;
+        l[c] = 0;
+    }
+}
+
+void attention_write_output(
+    const float *ot, const float *l, size_t panels, size_t padded, size_t rows, size_t d, float *out,
+    size_t out_stride) {
+    // out = O / l, back to (query, head * d + e).
+    for (size_t panel = 0; panel < panels; panel++) {
+        size_t head = panel * PANEL / padded, query0 = panel * PANEL % padded;
+        const float *source = ot + panel * d * PANEL;
+        for (size_t x = 0; x < PANEL && query0 + x < rows; x++) {
+            float inverse = 1.0f / l[panel * PANEL + x];
+            float *target = out + (query0 + x) * out_stride + head * d;
+            for (size_t e = 0; e < d; e++) target[e] = source[e * PANEL + x] * inverse;
+        }
+    }
+}
+
 size_t ck_attention_scratch_floats(size_t rows, size_t heads, size_t head_width) {
     size_t columns = heads * round_up(rows, PANEL);
     // Q^T and O^T of every panel, m and l of every column, one tile of scores.
@@ -65,10 +87,7 @@ void ck_attention_block_with(
             for (size_t e = 0; e < d; e++) target[e * PANEL + x] = i < rows ? source[e] * query_scale : 0;
         }
     }
-    for (size_t c = 0; c < panels * PANEL; c++) {
-        m[c] = -INFINITY;
-        l[c] = 0;
-    }
+    attention_start_columns(m, l, panels * PANEL);
 
     // The last query sees visible0 + rows - 1 keys; no key after that is read.
     const size_t key_count = visible0 + rows - 1;
@@ -85,16 +104,7 @@ void ck_attention_block_with(
         }
     }
 
-    // out = O / l, back to (query, head * d + e).
-    for (size_t panel = 0; panel < panels; panel++) {
-        size_t head = panel * PANEL / padded, query0 = panel * PANEL % padded;
-        const float *source = ot + panel * d * PANEL;
-        for (size_t x = 0; x < PANEL && query0 + x < rows; x++) {
-            float inverse = 1.0f / l[panel * PANEL + x];
-            float *target = out + (query0 + x) * out_stride + head * d;
-            for (size_t e = 0; e < d; e++) target[e] = source[e * PANEL + x] * inverse;
-        }
-    }
+    attention_write_output(ot, l, panels, padded, rows, d, out, out_stride);
     _mm_setcsr(csr);
 }
 

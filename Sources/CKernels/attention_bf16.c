@@ -80,10 +80,7 @@ void ck_attention_bf16_block_with(
                     : 0;
         }
     }
-    for (size_t c = 0; c < panels * PANEL; c++) {
-        m[c] = -INFINITY;
-        l[c] = 0;
-    }
+    attention_start_columns(m, l, panels * PANEL);
 
     const size_t key_count = visible0 + rows - 1;
     for (size_t key0 = 0; key0 < key_count; key0 += KEY_TILE) {
@@ -99,14 +96,6 @@ void ck_attention_bf16_block_with(
         }
     }
 
-    for (size_t panel = 0; panel < panels; panel++) {
-        size_t head = panel * PANEL / padded, query0 = panel * PANEL % padded;
-        const float *source = ot + panel * d * PANEL;
-        for (size_t x = 0; x < PANEL && query0 + x < rows; x++) {
-            float inverse = 1.0f / l[panel * PANEL + x];
-            float *target = out + (query0 + x) * out_stride + head * d;
-            for (size_t e = 0; e < d; e++) target[e] = source[e * PANEL + x] * inverse;
-        }
-    }
+    attention_write_output(ot, l, panels, padded, rows, d, out, out_stride);
     _mm_setcsr(csr);
 }

@@ -25,6 +25,13 @@ void attention_tile_avx512(
     const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
     const float *qt, float *ot, float *m, float *l, float *p);
 
+// Shared by both drivers (attention.c): the running maximum -inf and sum 0 of every column; and out = O / l for
+// the `rows` queries of every panel (panels of `padded` columns per head), back to (query, head * d + e).
+void attention_start_columns(float *m, float *l, size_t columns);
+void attention_write_output(
+    const float *ot, const float *l, size_t panels, size_t padded, size_t rows, size_t d, float *out,
+    size_t out_stride);
+
 // The same step with bf16 products (attention_bf16.c): keys are bf16 rows read as words of pairs (count x d / 2),
 // values the tile's keys interleaved in pairs (ceil(count / 2) x d words, word (j, e) = (v[2j][e], v[2j+1][e])), qt
 // the panel's Q^T in pairs (d / 2 x 16 words); pp holds the tile's probabilities as pairs (ceil(count / 2) x 16).

@@ -176,20 +176,11 @@ extension PostgresRunStore {
         var granted = false
         let deadline = Date().addingTimeInterval(3)
         repeat {
-            granted =
-                try lockSession.query(
-                    "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
-                ).first?["granted"].decode(Bool.self) == true
+            granted = try PostgresCoordinatorLock.take(key, on: lockSession)
             if !granted { Thread.sleep(forTimeInterval: 0.1) }
         } while !granted && Date() < deadline
         guard granted else {
-            let holder = try? session.query(
-                """
-                SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.classid = \(unescaped: String(PostgresSchema.lockClass))
-                  AND l.objid = \(key) AND l.objsubid = 2 AND l.granted
-                """
-            ).first?["name"].decode(String.self)
+            let holder = PostgresCoordinatorLock.holder(key, on: session)
             lockSession.close()
             throw RunStoreError.coordinatorBusy(run: run, holder: holder)
         }
@@ -219,19 +210,8 @@ final class PostgresCoordinatorLock: CoordinatorLock {
     func check() throws {
         try session.resilient { retry in
             if retry {
-                let granted =
-                    try session.query(
-                        "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
-                    ).first?["granted"].decode(Bool.self) == true
-                guard granted else {
-                    let holder = try? session.query(
-                        """
-                        SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                        WHERE l.locktype = 'advisory' AND l.classid = \(unescaped: String(PostgresSchema.lockClass))
-                          AND l.objid = \(key) AND l.objsubid = 2 AND l.granted
-                        """
-                    ).first?["name"].decode(String.self)
-                    throw RunStoreError.coordinatorReplaced(run: Int64(key), holder: holder)
+                guard try Self.take(key, on: session) else {
+                    throw RunStoreError.coordinatorReplaced(run: Int64(key), holder: Self.holder(key, on: session))
                 }
                 Logger(label: "ctxevo").notice("coordinator of run \(key): holds the run again")
             }
@@ -245,6 +225,24 @@ final class PostgresCoordinatorLock: CoordinatorLock {
                 throw RunStoreError.database(session.location, "this coordinator lost its lock on the run")
             }
         }
+    }
+
+    /// Takes the run's lock on `session` if it is free.
+    static func take(_ key: Int32, on session: PostgresSession) throws -> Bool {
+        try session.query(
+            "SELECT pg_try_advisory_lock(\(unescaped: String(PostgresSchema.lockClass)), \(key)) AS granted"
+        ).first?["granted"].decode(Bool.self) == true
+    }
+
+    /// The application name of the coordinator that holds the run's lock (nil when unknown).
+    static func holder(_ key: Int32, on session: PostgresSession) -> String? {
+        try? session.query(
+            """
+            SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.classid = \(unescaped: String(PostgresSchema.lockClass))
+              AND l.objid = \(key) AND l.objsubid = 2 AND l.granted
+            """
+        ).first?["name"].decode(String.self)
     }
 
     func release() {

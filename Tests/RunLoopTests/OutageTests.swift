@@ -89,21 +89,32 @@ struct OutageTests {
         return true
     }
 
+    /// A coordinator (`--no-evaluate`) of a Rosenbrock experiment and, once it has queued generation 0, three
+    /// workers, all on `server` with `options`; returns the experiment's path.
+    static func startSharedRun(
+        _ processes: Processes, server: ThrowawayServer, seed: Int, evaluations: Int, delay: Double,
+        options database: [String]
+    ) throws -> String {
+        let experimentPath = processes.directory.appendingPathComponent("experiment.yaml").path
+        try writeRosenbrockExperiment(
+            to: experimentPath, name: "outage", seed: seed, maxEvaluations: evaluations, delay: delay)
+        try processes.launch("coordinator", ["run", experimentPath, "--no-evaluate"] + database)
+        try #require(
+            waitFor(seconds: 60) { try server.count("SELECT count(*) FROM pending") > 0 },
+            "the coordinator never queued generation 0")
+        for i in 1...3 { try processes.launch("worker\(i)", ["worker", "--run", "1"] + database) }
+        return experimentPath
+    }
+
     @Test func aSharedRunOutlivesServerRestartsAndCutConnections() throws {
         let server = try ThrowawayServer()
         defer { server.stop() }
         let processes = try Processes()
         defer { processes.stopAll() }
-        let experimentPath = processes.directory.appendingPathComponent("experiment.yaml").path
-        try writeRosenbrockExperiment(
-            to: experimentPath, name: "outage", seed: 41, maxEvaluations: 900, delay: 0.1)
         let database = ["--database", server.adminURL, "--lease", "3", "--max-outage", "120"]
-        try processes.launch("coordinator", ["run", experimentPath, "--no-evaluate"] + database)
+        let experimentPath = try Self.startSharedRun(
+            processes, server: server, seed: 41, evaluations: 900, delay: 0.1, options: database)
         let candidates = "SELECT count(*) FROM candidate"
-        try #require(
-            Self.waitFor(seconds: 60) { try server.count("SELECT count(*) FROM pending") > 0 },
-            "the coordinator never queued generation 0")
-        for i in 1...3 { try processes.launch("worker\(i)", ["worker", "--run", "1"] + database) }
 
         // 5 restarts and 10 cuts in a shuffled order, one every 1.2 s while the run goes on.
         var random = RandomGenerator(seed: 5)
@@ -154,13 +165,9 @@ struct OutageTests {
         defer { server.stop() }
         let processes = try Processes()
         defer { processes.stopAll() }
-        let experimentPath = processes.directory.appendingPathComponent("experiment.yaml").path
-        try writeRosenbrockExperiment(
-            to: experimentPath, name: "long-outage", seed: 43, maxEvaluations: 240, delay: 0.05)
         let database = ["--database", server.adminURL, "--lease", "2", "--max-outage", "3"]
-        try processes.launch("coordinator", ["run", experimentPath, "--no-evaluate"] + database)
-        try #require(Self.waitFor(seconds: 60) { try server.count("SELECT count(*) FROM pending") > 0 })
-        for i in 1...3 { try processes.launch("worker\(i)", ["worker", "--run", "1"] + database) }
+        let experimentPath = try Self.startSharedRun(
+            processes, server: server, seed: 43, evaluations: 240, delay: 0.05, options: database)
         try #require(Self.waitFor(seconds: 60) { try server.count("SELECT count(*) FROM candidate") >= 30 })
 
         try server.down()
