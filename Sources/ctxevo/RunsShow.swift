@@ -56,6 +56,13 @@ struct RunsShow: ParsableCommand {
                     format: "lowest perplexity of an evaluated candidate: %.6g (generation %d, candidate %d)",
                     lowest.perplexity, lowest.candidate.generation, lowest.candidate.index))
         }
+        if let seeds = try SeedComparison.measure(run: runID, in: store) {
+            print(
+                String(
+                    format: "candidates that beat the best seed (%@ %.6g): ",
+                    seeds.byPerplexity ? "perplexity" : "fitness", seeds.seed)
+                    + seeds.line)
+        }
         let workers = try store.workers(run: runID)
         if !workers.isEmpty {
             print("workers:")
