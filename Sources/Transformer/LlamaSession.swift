@@ -67,6 +67,11 @@ public final class LlamaSession {
         numerics: EngineNumerics = .llamacpp
     ) throws {
         let c = model.configuration
+        // bf16 pairs a head's dimensions (the cache's rounding and attention's products): a model with an odd head
+        // width cannot take these numerics.
+        if numerics.cacheStorage == .bfloat16 && c.headWidth % 2 != 0 {
+            throw ModelError.badConfiguration("head width \(c.headWidth) is odd: bf16 numerics need an even one")
+        }
         // Refuse a cache the machine cannot hold, before allocating it: keys and values of every layer, plus the
         // attention scores of each worker.
         let cacheBytes =
