@@ -88,18 +88,27 @@ let package = Package(
                 "RunStore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native),
+        .target(
+            name: "Pause",
+            dependencies: [
+                "RunLoop", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics", "RunStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: native),
         // The standard objective registry and the engine's benchmarks.
         .target(
             name: "Workbench",
             dependencies: [
-                "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "CBLAS", "CKernels", "Numerics", "Transformer",
+                "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "CBLAS", "CKernels", "Numerics",
+                "Transformer",
                 "Objectives",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "BenchmarkFunctions", "LongRoPE", "NAMM", "RunLoop", "Reporting", "Assets", "Objectives",
+                "Workbench", "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "Reporting", "Assets",
+                "Objectives",
                 "RoPEScaling", "MemoryPolicy", "Transformer", "Evolution", "RunStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +144,12 @@ let package = Package(
                 "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),
+        .testTarget(
+            name: "PauseTests",
+            dependencies: [
+                "Pause", "RunLoop", "Workbench", "Objectives", "RunStore", "Transformer", "Numerics", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
         .testTarget(name: "AssetsTests", dependencies: ["Assets"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

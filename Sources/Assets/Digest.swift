@@ -29,6 +29,11 @@ public enum Digest {
         return hex(SHA256.hash(data: Data(lines.utf8)))
     }
 
+    /// The digest of bytes in memory (what a run generates rather than reads: problems, a projection).
+    public static func sha256(data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
     private static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }

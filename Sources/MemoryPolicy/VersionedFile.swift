@@ -1,8 +1,8 @@
 import Foundation
 
-/// A JSON file of ctxevo's that names its format and version (network and allocation files): written sorted and
+/// A JSON file of ctxevo's that names its format and version (network, allocation and pause files): written sorted and
 /// indented, read back with the format and the version checked before anything else.
-protocol VersionedFile: Codable {
+public protocol VersionedFile: Codable {
     static var formatName: String { get }
     static var currentVersion: Int { get }
     var format: String { get }
@@ -10,14 +10,14 @@ protocol VersionedFile: Codable {
 }
 
 extension VersionedFile {
-    func writeJSON(to path: String) throws {
+    public func writeJSON(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// The file at `path`, decoded, of this format and a version this ctxevo reads; otherwise `fail(problem)`.
-    static func decode(path: String, what: String, fail: (String) -> any Error) throws -> Self {
+    public static func decode(path: String, what: String, fail: (String) -> any Error) throws -> Self {
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
         let file: Self
         do { file = try JSONDecoder().decode(Self.self, from: data) } catch {

@@ -72,6 +72,11 @@ public struct Metrics: Codable, Sendable, Equatable {
     public var cacheKeptPerLayer: [Double]?
     public var passkeyPerplexity: Double?
     public var passkeyRetrieved: Int?
+    /// Pause tokens: the number of pauses, the answer perplexity of each task family, and the fraction of answers
+    /// greedy decoding gives whole.
+    public var pauses: Int?
+    public var perFamilyPerplexity: [String: Double]?
+    public var exactAnswers: Double?
 
     public init() {}
 
@@ -90,6 +95,9 @@ public struct Metrics: Codable, Sendable, Equatable {
         case cacheKeptPerLayer = "cache_kept_per_layer"
         case passkeyPerplexity = "passkey_perplexity"
         case passkeyRetrieved = "passkey_retrieved"
+        case pauses
+        case perFamilyPerplexity = "per_family_perplexity"
+        case exactAnswers = "exact_answers"
     }
 
     public func json() throws -> String {

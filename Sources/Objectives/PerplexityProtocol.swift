@@ -46,16 +46,27 @@ public enum PerplexityError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A token sequence run from an empty cache, of which only some targets count: the logits at rows
-/// `scoredRows` score the tokens that follow them (row i scores tokens[i + 1]).
+/// `scoredRows` score the tokens that follow them (row i scores tokens[i + 1]). `embeddings` puts input vectors
+/// in place of the token embeddings at some rows (`LlamaSession.prefill`), e.g. pause tokens.
+///
+/// `reusablePrefix`: its first tokens are the same from one evaluation to the next (a prompt that every candidate
+/// continues differently), so an evaluator may compute their cache once and restore it after (no scored row and
+/// no embedding lies in it).
 public struct ScoredSequence: Sendable {
     public let name: String
     public let tokens: [Int32]
     public let scoredRows: Range<Int>
+    public let embeddings: [Int: [Float]]
+    public let reusablePrefix: Int
 
-    public init(name: String, tokens: [Int32], scoredRows: Range<Int>) {
+    public init(
+        name: String, tokens: [Int32], scoredRows: Range<Int>, embeddings: [Int: [Float]] = [:], reusablePrefix: Int = 0
+    ) {
         self.name = name
         self.tokens = tokens
         self.scoredRows = scoredRows
+        self.embeddings = embeddings
+        self.reusablePrefix = reusablePrefix
     }
 }
 
@@ -73,6 +84,9 @@ public final class PerplexityEvaluator {
     /// The memory policy that evicts from the cache after every chunk (nil: the full cache). Its chunk size must
     /// be this evaluator's.
     public var memory: MemoryManager?
+    /// The cache of each reusable prefix `score` computed, by the sequence's index, with its tokens and rotary
+    /// table (a different prefix or table at that index computes it again).
+    private var prefixes: [Int: (tokens: ArraySlice<Int32>, rotary: RotaryTable, state: LlamaSession.Snapshot)] = [:]
 
     public init(model: LlamaModel, context: Int, chunkSize: Int = 2048, numerics: EngineNumerics = .llamacpp) throws {
         guard context >= 4 else { throw PerplexityError.badContext(context) }
@@ -163,6 +177,11 @@ public final class PerplexityEvaluator {
             guard !s.scoredRows.isEmpty, s.scoredRows.lowerBound >= 0, s.scoredRows.upperBound < s.tokens.count else {
                 throw PerplexityError.badScoredRange("sequence '\(s.name)'")
             }
+            guard s.reusablePrefix >= 0, s.reusablePrefix <= s.scoredRows.lowerBound,
+                s.embeddings.keys.allSatisfy({ $0 >= s.reusablePrefix })
+            else {
+                throw PerplexityError.badScoredRange("sequence '\(s.name)' (its reusable prefix)")
+            }
         }
         let start = Date()
         let total = sequences.reduce(0) { $0 + $1.tokens.count }
@@ -172,12 +191,27 @@ public final class PerplexityEvaluator {
         var meanNLLs: [Double] = []
         var scored = 0
         var topChoices = 0
-        for sequence in sequences {
+        for (index, sequence) in sequences.enumerated() {
             let session = try freshSession(rotary: rotary)
             let targets = Array(sequence.tokens.dropFirst())
             var sum = 0.0
             let topChoicesBefore = topChoices
-            try session.prefill(sequence.tokens[...]) { range, hidden in
+            // With the full cache, a reusable prefix is computed once and restored after.
+            let skipped = memory == nil ? sequence.reusablePrefix : 0
+            if skipped > 0 {
+                let prefix = sequence.tokens[..<skipped]
+                let table = rotary ?? model.defaultRotaryTable
+                if let kept = prefixes[index], kept.tokens == prefix, kept.rotary == table {
+                    session.restore(kept.state)
+                } else {
+                    try session.prefill(prefix) { _, _ in }
+                    prefixes[index] = (prefix, table, session.snapshot())
+                }
+            }
+            var embeddings: [Int: [Float]] = [:]
+            for (row, vector) in sequence.embeddings { embeddings[row - skipped] = vector }
+            try session.prefill(sequence.tokens[skipped...], embeddings: embeddings) { chunk, hidden in
+                let range = (chunk.lowerBound + skipped)..<(chunk.upperBound + skipped)
                 let lower = max(range.lowerBound, sequence.scoredRows.lowerBound)
                 let upper = min(range.upperBound, sequence.scoredRows.upperBound)
                 if lower < upper {

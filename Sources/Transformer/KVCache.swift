@@ -147,6 +147,64 @@ public final class KVCache: @unchecked Sendable {
         length[layer] = start + rows
     }
 
+    /// A copy of what the cache holds (each layer's cached keys, values and positions, as stored), to put back
+    /// later with `restore` (a shared prompt computed once and reused, e.g. by every pause candidate).
+    public struct Snapshot: @unchecked Sendable {
+        let storage: Storage
+        let length: [Int]
+        /// Per layer and head: keys, values (length × headWidth elements each), then positions.
+        let bytes: [UInt8]
+
+        /// The snapshot's size.
+        public var byteCount: Int { bytes.count }
+    }
+
+    public func snapshot() -> Snapshot {
+        let rowBytes = headWidth * storage.bytes
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length.reduce(0) { $0 + $1 * kvHeads * (2 * rowBytes + 4) })
+        for layer in 0..<layers {
+            for head in 0..<kvHeads {
+                let count = length[layer]
+                for store in [keyStore, valueStore] {
+                    bytes.append(
+                        contentsOf: UnsafeRawBufferPointer(
+                            start: rows(store, layer: layer, head: head), count: count * rowBytes))
+                }
+                bytes.append(
+                    contentsOf: UnsafeRawBufferPointer(start: positions[layer] + head * capacity, count: count * 4))
+            }
+        }
+        return Snapshot(storage: storage, length: length, bytes: bytes)
+    }
+
+    /// Puts back what `snapshot` copied, whatever the cache holds now; a snapshot of a cache of another shape or
+    /// storage, or longer than this one's capacity, is a programmer error.
+    public func restore(_ snapshot: Snapshot) {
+        precondition(
+            snapshot.storage == storage && snapshot.length.count == layers
+                && snapshot.length.allSatisfy { $0 <= capacity },
+            "a snapshot of another cache")
+        let rowBytes = headWidth * storage.bytes
+        snapshot.bytes.withUnsafeBytes { source in
+            var offset = 0
+            for layer in 0..<layers {
+                for head in 0..<kvHeads {
+                    let count = snapshot.length[layer]
+                    for store in [keyStore, valueStore] {
+                        rows(store, layer: layer, head: head).copyMemory(
+                            from: source.baseAddress! + offset, byteCount: count * rowBytes)
+                        offset += count * rowBytes
+                    }
+                    UnsafeMutableRawPointer(positions[layer] + head * capacity).copyMemory(
+                        from: source.baseAddress! + offset, byteCount: count * 4)
+                    offset += count * 4
+                }
+            }
+        }
+        length = snapshot.length
+    }
+
     /// Keeps, in each head of `layer`, only the cached tokens at the given indices (ascending, the same count for
     /// every head); the others are evicted and the cache is compacted.
     public func retain(layer: Int, indicesPerHead: [[Int]]) throws {

@@ -102,6 +102,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case badRotaryTable(String)
     case tokenOutOfRange(Int32, vocabulary: Int)
     case unknownNumerics(String)
+    case badInputEmbedding(String)
 
     public var description: String {
         switch self {
@@ -116,6 +117,7 @@ public enum ModelError: Error, CustomStringConvertible {
             "a KV cache of \(tokens) tokens needs \(Int(bytes / 1_048_576)) MiB, more than this machine's memory allows"
         case .badRotaryTable(let reason): "bad rotary table: \(reason)"
         case .tokenOutOfRange(let id, let vocabulary): "token id \(id) is outside the vocabulary of \(vocabulary)"
+        case .badInputEmbedding(let reason): "bad input embedding: \(reason)"
         }
     }
 }

@@ -48,8 +48,6 @@ public final class LlamaModel: Sendable {
         }
     }
 
-    /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so, with
-    /// the file's attention factor.
     /// The per-pair frequency divisors the file itself carries for a context of `context` tokens, as llama.cpp
     /// picks them: `rope_freqs`, or LongRoPE's long factors beyond the original context and its short ones up to it.
     public func fileRopeFactors(context: Int) -> [Float]? {
@@ -58,6 +56,8 @@ public final class LlamaModel: Sendable {
             ? weights.ropeFactorsLong ?? weights.ropeFactorsShort : weights.ropeFactorsShort ?? weights.ropeFactorsLong
     }
 
+    /// The rotary table the file itself asks for: identity, or linear interpolation when the GGUF says so, with
+    /// the file's attention factor.
     public var defaultRotaryTable: RotaryTable {
         var table = RotaryTable.identity(pairs: configuration.rotaryPairs)
         table.mscale = configuration.fileAttentionFactor ?? 1
@@ -65,6 +65,13 @@ public final class LlamaModel: Sendable {
             table.lambda = Array(repeating: factor, count: configuration.rotaryPairs)
         }
         return table
+    }
+
+    /// The input embedding of a token (its row of the embedding table, modelWidth numbers).
+    public func embedding(of token: Int32) -> [Float] {
+        let d = configuration.modelWidth
+        precondition(token >= 0 && Int(token) < configuration.vocabularySize, "token \(token) outside the vocabulary")
+        return Array(UnsafeBufferPointer(start: weights.tokenEmbedding.pointer + Int(token) * d, count: d))
     }
 
     /// -log p(target_i | hidden_i) for each row of `hidden` (rows, modelWidth).

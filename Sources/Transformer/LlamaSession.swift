@@ -128,11 +128,32 @@ public final class LlamaSession {
         nextPosition = 0
     }
 
+    /// The state a prompt left: its cache and the next position (the rotary table is the caller's to keep).
+    public struct Snapshot: Sendable {
+        let cache: KVCache.Snapshot
+        let nextPosition: Int
+
+        public var byteCount: Int { cache.byteCount }
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(cache: cache.snapshot(), nextPosition: nextPosition) }
+
+    /// Back to the state of `snapshot` (taken of this session, under the rotary table it has now).
+    public func restore(_ snapshot: Snapshot) {
+        cache.restore(snapshot.cache)
+        nextPosition = snapshot.nextPosition
+    }
+
     /// Runs `tokens` through the model, appending them to the cache chunk by chunk. After each chunk,
     /// `onChunk(range, hidden)` receives the range of `tokens` it covered and the final-norm hidden states
     /// (range.count, modelWidth), valid only during the call.
+    ///
+    /// `embeddings` gives input vectors in place of token embeddings: the row at offset i of `tokens` (counted
+    /// from its start) enters the first layer as `embeddings[i]` (modelWidth numbers) instead of its token's
+    /// embedding row; the token id there is only a placeholder (pause tokens, soft prompts).
     public func prefill(
-        _ tokens: ArraySlice<Int32>, onChunk: (_ range: Range<Int>, _ hidden: UnsafePointer<Float>) throws -> Void
+        _ tokens: ArraySlice<Int32>, embeddings: [Int: [Float]] = [:],
+        onChunk: (_ range: Range<Int>, _ hidden: UnsafePointer<Float>) throws -> Void
     ) throws {
         let c = model.configuration
         guard cache.length.max()! + tokens.count <= cache.capacity else {
@@ -141,17 +162,29 @@ public final class LlamaSession {
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= c.vocabularySize }) {
             throw ModelError.tokenOutOfRange(bad, vocabulary: c.vocabularySize)
         }
+        for (offset, vector) in embeddings {
+            guard offset >= 0, offset < tokens.count else {
+                throw ModelError.badInputEmbedding("position \(offset) is outside the \(tokens.count) tokens")
+            }
+            guard vector.count == c.modelWidth, vector.allSatisfy(\.isFinite) else {
+                throw ModelError.badInputEmbedding(
+                    "the vector at position \(offset) has \(vector.count) numbers, not \(c.modelWidth) finite ones")
+            }
+        }
         var start = tokens.startIndex
         while start < tokens.endIndex {
             let end = min(start + chunkSize, tokens.endIndex)
-            let hidden = forwardChunk(tokens[start..<end])
+            let hidden = forwardChunk(tokens[start..<end], offset: start - tokens.startIndex, embeddings: embeddings)
             try onChunk((start - tokens.startIndex)..<(end - tokens.startIndex), hidden)
             start = end
         }
     }
 
     /// One chunk through every layer (llama2.c's `forward`); returns the final-norm hidden states (in `normed`).
-    private func forwardChunk(_ tokens: ArraySlice<Int32>) -> UnsafePointer<Float> {
+    /// `offset` is the chunk's first row counted from the start of the prompt (the keys of `embeddings`).
+    private func forwardChunk(
+        _ tokens: ArraySlice<Int32>, offset: Int, embeddings: [Int: [Float]]
+    ) -> UnsafePointer<Float> {
         let c = model.configuration
         let w = model.weights
         let n = tokens.count
@@ -162,7 +195,11 @@ public final class LlamaSession {
             ? arithmetic.attention : .twoPass(halfPrecisionProbabilities: false)
         clock.measure(.embedding) {
             for (row, token) in tokens.enumerated() {
-                (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
+                if let vector = embeddings[offset + row] {
+                    vector.withUnsafeBufferPointer { (x.pointer + row * d).update(from: $0.baseAddress!, count: d) }
+                } else {
+                    (x.pointer + row * d).update(from: w.tokenEmbedding.pointer + Int(token) * d, count: d)
+                }
                 positionBuffer[row] = Int32(nextPosition + row)
             }
             angles.fill(positions: positionBuffer, count: n, cos: cosines.pointer, sin: sines.pointer)

@@ -1,6 +1,7 @@
 import BenchmarkFunctions
 import LongRoPE
 import NAMM
+import Pause
 import RunLoop
 
 extension ObjectiveRegistry {
@@ -9,5 +10,6 @@ extension ObjectiveRegistry {
         BenchmarkMethod(),
         LongRoPEMethod(),
         NAMMMethod(),
+        PauseMethod(),
     ])
 }

@@ -5,9 +5,11 @@ import Foundation
 struct CtxEvo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctxevo",
-        abstract: "Evolutionary search of a transformer's context handling (LongRoPE factors, NAMM memory).",
+        abstract:
+            "Evolutionary search of a transformer's context handling (LongRoPE factors, NAMM memory, pause tokens).",
         subcommands: [
-            Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, NAMM.self, Bench.self, Run.self, Resume.self,
+            Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, NAMM.self, PauseTokens.self, Bench.self,
+            Run.self, Resume.self,
             WorkerCommand.self,
             Runs.self, Report.self,
         ])
