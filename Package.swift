@@ -91,7 +91,8 @@ let package = Package(
         .target(
             name: "Pause",
             dependencies: [
-                "RunLoop", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics", "RunStore",
+                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics",
+                "RunStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native),

@@ -63,6 +63,18 @@ public struct PauseMethod: ObjectiveMethod {
         )
     }
 
+    public func reportSections(run id: Int64, in store: RunStore, evaluation: Data?, logger: Logger) throws -> String {
+        var rows: [PauseEvaluation.Row] = []
+        if let evaluation {
+            guard let decoded = try? JSONDecoder().decode([PauseEvaluation.Row].self, from: evaluation) else {
+                throw ExportError.notAnEvaluation(
+                    path: "the evaluation file", expected: "`ctxevo pause evaluate --json`")
+            }
+            rows = decoded
+        }
+        return try PauseReportSection.html(run: id, in: store, evaluation: rows)
+    }
+
     /// The run's best evaluated pause (lowest fitness, the means it evaluated included), as a file.
     public static func file(run id: Int64, in store: RunStore, logger: Logger) throws -> PauseFile {
         let experiment = try ExperimentRunner.experiment(run: id, in: store)

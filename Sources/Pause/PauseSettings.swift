@@ -22,7 +22,7 @@ public struct PauseSettings: Codable, Sendable, Equatable {
     }
 
     /// M: a fixed count, or the range of a gene.
-    public enum Pauses: Codable, Sendable, Equatable {
+    public enum Pauses: Codable, Sendable, Equatable, CustomStringConvertible {
         case fixed(Int)
         case gene(ClosedRange<Int>)
 
@@ -43,6 +43,13 @@ public struct PauseSettings: Codable, Sendable, Equatable {
             switch self {
             case .fixed(let m): try container.encode(m)
             case .gene(let range): try container.encode([range.lowerBound, range.upperBound])
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .fixed(let m): "\(m)"
+            case .gene(let range): "a gene in [\(range.lowerBound), \(range.upperBound)]"
             }
         }
 

@@ -62,9 +62,12 @@ struct PauseEvaluate: ParsableCommand {
         }
         let counts = pauses.isEmpty ? [file?.pauses ?? 4] : pauses
         let plan = PauseEvaluation.Plan(problems: set, pauses: counts, seed: seed, resamples: resamples)
-        let bar = ProgressBar(label: "pause evaluate", unit: "%")
+        // Progress in conditions (filler × M) scored.
+        let conditions =
+            counts.count * (try PauseBaselines.fillers(model: model, seed: seed).count + (file == nil ? 0 : 1))
+        let bar = ProgressBar(label: "pause evaluate", unit: "cond")
         let rows = try PauseEvaluation.run(plan, model: model, evolved: file?.embedding, numerics: numerics) {
-            bar.update($0 * 100, of: 100)
+            bar.update($0 * Double(conditions), of: conditions)
         }
         let source = problemFile.map { "problems of \($0)" } ?? "held-out problems (seed \(seed))"
         let evolved =

@@ -104,6 +104,14 @@ import Workbench
         }
         // "none" does not depend on M.
         #expect(rows[0].conditions[0] == rows[1].conditions[0])
+
+        // The report shows the table, every string from the file escaped.
+        var hostile = rows
+        hostile[0].family = "<script>alert(1)</script>"
+        let html = try PauseMethod().reportSections(
+            run: id, in: store, evaluation: try JSONEncoder().encode(hostile), logger: logger)
+        #expect(html.contains("Held-out evaluation") && html.contains("&lt;script&gt;"))
+        #expect(!html.contains("<script>"))
     }
 
     @Test func badSettingsAreRefusedByName() throws {
