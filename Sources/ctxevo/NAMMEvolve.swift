@@ -13,14 +13,6 @@ struct NAMMEvolve: ParsableCommand {
     @OptionGroup var work: WorkOptions
 
     func run() throws {
-        let loaded = try Experiment.load(path: experiment)
-        guard NAMMMethod().objectives.contains(loaded.objective) else {
-            throw ValidationError("\(experiment) searches '\(loaded.objective)', not a NAMM: use `ctxevo run`")
-        }
-        var command = Run()
-        command.experiment = experiment
-        command.database = database
-        command.work = work
-        try command.run()
+        try Run.evolve(experiment, as: NAMMMethod(), what: "a NAMM", database: database, work: work)
     }
 }

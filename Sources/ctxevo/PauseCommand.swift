@@ -20,14 +20,6 @@ struct PauseEvolve: ParsableCommand {
     @OptionGroup var work: WorkOptions
 
     func run() throws {
-        let loaded = try Experiment.load(path: experiment)
-        guard PauseMethod().objectives.contains(loaded.objective) else {
-            throw ValidationError("\(experiment) searches '\(loaded.objective)', not a pause: use `ctxevo run`")
-        }
-        var command = Run()
-        command.experiment = experiment
-        command.database = database
-        command.work = work
-        try command.run()
+        try Run.evolve(experiment, as: PauseMethod(), what: "a pause", database: database, work: work)
     }
 }

@@ -30,3 +30,21 @@ struct Run: ParsableCommand {
         try execute(run: id, store: store, search: search, logger: logger, work: work.settings)
     }
 }
+
+extension Run {
+    /// `ctxevo METHOD evolve EXPERIMENT` (`namm evolve`, `pause evolve`): `ctxevo run` for an experiment whose
+    /// objective is one of `method`'s, else an error naming what it searches.
+    static func evolve(
+        _ path: String, as method: any ObjectiveMethod, what: String, database: DatabaseOptions, work: WorkOptions
+    ) throws {
+        let loaded = try Experiment.load(path: path)
+        guard method.objectives.contains(loaded.objective) else {
+            throw ValidationError("\(path) searches '\(loaded.objective)', not \(what): use `ctxevo run`")
+        }
+        var command = Run()
+        command.experiment = path
+        command.database = database
+        command.work = work
+        try command.run()
+    }
+}

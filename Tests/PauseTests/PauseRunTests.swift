@@ -49,21 +49,12 @@ import Workbench
 
         let store = try SQLiteRunStore(path: path)
         let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
-        var random = RandomGenerator(seed: 2)
-        var evaluated = 0
-        var stops = 0
-        while true {
-            var left = 1 + random.integer(below: 5)
+        let (evaluated, stops) = try RandomStops.run(seed: 2, atMost: 5) { shouldStop in
             let report = try ExperimentRunner.run(
                 id: id, in: store, objectives: .standard,
-                search: try ObjectiveRegistry.standard.prepare(e, logger: logger),
-                shouldStop: {
-                    left -= 1
-                    return left < 0
-                })
-            evaluated += report.evaluated
-            if case .finished = report.outcome { break }
-            stops += 1
+                search: try ObjectiveRegistry.standard.prepare(e, logger: logger), shouldStop: shouldStop)
+            if case .finished = report.outcome { return (report.evaluated, true) }
+            return (report.evaluated, false)
         }
         #expect(stops >= 2)
         #expect(evaluated == whole.evaluated)

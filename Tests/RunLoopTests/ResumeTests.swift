@@ -32,20 +32,10 @@ import Workbench
     /// Runs `id` to its end in pieces, each stopped after a random number (1 to `atMost`) of evaluations; returns
     /// the evaluations run and the number of stops.
     func runWithRandomStops(id: Int64, in store: RunStore, seed: UInt64, atMost: Int) throws -> (Int, Int) {
-        var random = RandomGenerator(seed: seed)
-        var evaluated = 0
-        var stops = 0
-        while true {
-            var left = 1 + random.integer(below: atMost)
-            let report = try ExperimentRunner.run(
-                id: id, in: store, objectives: .standard,
-                shouldStop: {
-                    left -= 1
-                    return left < 0
-                })
-            evaluated += report.evaluated
-            if case .finished = report.outcome { return (evaluated, stops) }
-            stops += 1
+        try RandomStops.run(seed: seed, atMost: atMost) { shouldStop in
+            let report = try ExperimentRunner.run(id: id, in: store, objectives: .standard, shouldStop: shouldStop)
+            if case .finished = report.outcome { return (report.evaluated, true) }
+            return (report.evaluated, false)
         }
     }
 
