@@ -59,7 +59,7 @@ struct RunsShow: ParsableCommand {
         if let seeds = try SeedComparison.measure(run: runID, in: store) {
             print(
                 String(
-                    format: "candidates that beat the best seed (%@ %.6g): ",
+                    format: "candidates that beat generation 0's best (the seeds, in a seeded search; %@ %.6g): ",
                     seeds.byPerplexity ? "perplexity" : "fitness", seeds.seed)
                     + seeds.line)
         }
