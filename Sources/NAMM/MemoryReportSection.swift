@@ -30,7 +30,7 @@ enum MemoryReportSection {
             means.max(by: { $0.0.generation < $1.0.generation })
             ?? evaluated.min(by: { $0.0.fitness! < $1.0.fitness! })!
         let layers = deployed.1.cacheKeptPerLayer ?? []
-        let perLayer = SVGPlot(
+        var perLayer = SVGPlot(
             title:
                 "Cache kept per layer: generation \(deployed.0.generation), "
                 + (deployed.0.index == -1 ? "the distribution's mean" : "candidate \(deployed.0.index)"),
@@ -43,7 +43,7 @@ enum MemoryReportSection {
         let bestPerGeneration = Dictionary(grouping: evaluated.filter { $0.0.index >= 0 }, by: { $0.0.generation })
             .compactMap { _, group in group.min(by: { $0.0.fitness! < $1.0.fitness! }) }
             .sorted { $0.0.generation < $1.0.generation }
-        let trend = SVGPlot(
+        var trend = SVGPlot(
             title: "Best candidate of each generation: perplexity and cache kept", xLabel: "generation",
             yLabel: "perplexity / cache kept (%)",
             series: [
@@ -56,6 +56,8 @@ enum MemoryReportSection {
                         m.cacheKept.map { (Double(c.generation), $0 * 100) }
                     }),
             ])
+        perLayer.integerX = true
+        trend.integerX = true
         var html = "<h2>Memory</h2><p>" + perLayer.render() + "</p><p>" + trend.render() + "</p>"
         if let perplexity = deployed.1.perplexity, let kept = deployed.1.cacheKept {
             html += String(

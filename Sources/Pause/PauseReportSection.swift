@@ -34,9 +34,10 @@ enum PauseReportSection {
                     }
                 ))
         }
-        let plot = SVGPlot(
+        var plot = SVGPlot(
             title: "Best candidate of each generation: answer perplexity on the search problems", xLabel: "generation",
             yLabel: "answer perplexity", series: series)
+        plot.integerX = true
         var html = "<h2>Pause</h2><p>" + plot.render() + "</p>"
         if let overall = best.min(by: { $0.0.fitness! < $1.0.fitness! }), let perplexity = overall.1.perplexity {
             html += String(

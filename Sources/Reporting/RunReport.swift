@@ -38,24 +38,31 @@ public enum RunReport {
             return (Double(g.index), low, high)
         }
         fitness.logY = allPositive
+        fitness.integerX = true
         var sigma = SVGPlot(
             title: "Step size", xLabel: "generation", yLabel: "sigma",
             series: [
                 .init(name: "sigma", color: "#9467bd", points: generations.map { (Double($0.index), $0.stepSize) })
             ])
         sigma.logY = generations.allSatisfy { $0.stepSize > 0 }
-        let time = SVGPlot(
-            title: "Time per generation", xLabel: "generation", yLabel: "seconds",
+        sigma.integerX = true
+        let unit = SVGPlot.timeUnit(forLargest: generations.map(\.seconds).max() ?? 0)
+        var time = SVGPlot(
+            title: "Time per generation", xLabel: "generation", yLabel: unit.name,
             series: [
-                .init(name: "seconds", color: "#8c564b", points: generations.map { (Double($0.index), $0.seconds) })
+                .init(
+                    name: unit.name, color: "#8c564b",
+                    points: generations.map { (Double($0.index), $0.seconds / unit.divisor) })
             ])
+        time.integerX = true
         let bestX = strategy?.best?.x ?? []
-        let parameters = SVGPlot(
+        var parameters = SVGPlot(
             title: "Best parameters", xLabel: "parameter index", yLabel: "value",
             series: [
                 .init(
                     name: "best", color: "#ff7f0e", points: bestX.enumerated().map { (Double($0.offset), $0.element) })
             ])
+        parameters.integerX = true
 
         let rows: [(String, String)] = [
             ("run", "\(id)"), ("name", record.name), ("strategy", record.strategy), ("seed", "\(record.seed)"),

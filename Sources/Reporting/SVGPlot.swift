@@ -20,6 +20,8 @@ public struct SVGPlot {
     /// A shaded band (lower, upper) per x, drawn under the lines (e.g. best-to-worst spread).
     public var band: [(x: Double, low: Double, high: Double)] = []
     public var logY = false
+    /// The x values are counts (generations, layers): ticks only at whole numbers, a round step apart.
+    public var integerX = false
     public var width = 720.0
     public var height = 320.0
 
@@ -67,8 +69,7 @@ public struct SVGPlot {
             svg += "<line x1='\(left - 4)' x2='\(left)' y1='\(py(v))' y2='\(py(v))' stroke='#999'/>"
             svg += "<text x='\(left - 6)' y='\(py(v) + 4)' text-anchor='end'>\(label)</text>"
         }
-        for k in 0...4 {  // x ticks
-            let v = xMin + xSpan * Double(k) / 4
+        for v in SVGPlot.xTicks(from: xMin, to: xMin + xSpan, integer: integerX) {
             svg +=
                 "<text x='\(px(v))' y='\(top + plotHeight + 15)' text-anchor='middle'>\(String(format: "%.4g", v))</text>"
         }
@@ -104,6 +105,32 @@ public struct SVGPlot {
     }
 
     /// Text made safe for HTML and SVG markup.
+    /// Five evenly spaced x ticks, or for counts the whole numbers a round step (1, 2 or 5 × 10^k) apart, the step
+    /// the smallest that gives at most six ticks.
+    public static func xTicks(from low: Double, to high: Double, integer: Bool) -> [Double] {
+        guard integer else { return (0...4).map { low + (high - low) * Double($0) / 4 } }
+        func count(_ step: Double) -> Double { (high / step + 1e-9).rounded(.down) - (low / step).rounded(.up) + 1 }
+        var step = 1.0
+        while count(step) > 6 {
+            let decade = pow(10, (log10(step)).rounded(.down))
+            let mantissa = (step / decade).rounded()
+            step = mantissa == 1 ? 2 * decade : mantissa == 2 ? 5 * decade : 10 * decade
+        }
+        var ticks: [Double] = []
+        var v = (low / step).rounded(.up) * step
+        while v <= high + 1e-9 {
+            ticks.append(v)
+            v += step
+        }
+        return ticks
+    }
+
+    /// Seconds in the unit a person reads them in: seconds up to two minutes, minutes up to two hours, then hours;
+    /// the divisor and the unit's name.
+    public static func timeUnit(forLargest seconds: Double) -> (divisor: Double, name: String) {
+        seconds > 7200 ? (3600, "hours") : seconds > 120 ? (60, "minutes") : (1, "seconds")
+    }
+
     /// Significant digits for tick labels from the decades between the values and their spread (at least 3; 3
     /// when the figure is not finite, e.g. for a range as wide as the doubles).
     static func digits(_ decades: Double) -> Int {
