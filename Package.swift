@@ -114,9 +114,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Writes a small random Llama GGUF for the tests that need a model but not the real one.
-        // A small random Llama GGUF for the tests that need a model but not the real one; temporary run stores.
-        .target(name: "TestSupport", dependencies: ["GGUF", "Numerics", "RunStore"], path: "Tests/TestSupport"),
+        // A small random Llama GGUF for the tests that need a model but not the real one; temporary run stores; runs
+        // stopped at random and resumed.
+        .target(
+            name: "TestSupport",
+            dependencies: ["GGUF", "Numerics", "RunStore", "RunLoop", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Numerics"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),

@@ -43,26 +43,12 @@ import Workbench
     @Test(arguments: ["cma-es", "ga"])
     func resumedRunContinuesWithoutRedoingAnEvaluation(strategy: String) throws {
         let e = try experiment(strategy: strategy)
-        let referencePath = temporaryDatabase()
-        let path = temporaryDatabase()
-        defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
-        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
-        let reference = try SQLiteRunStore(path: referencePath)
-        let referenceID = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: reference)
-        let whole = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard, search: search)
-        #expect(whole.evaluated >= 22)
-
-        let store = try SQLiteRunStore(path: path)
-        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
-        let (evaluated, stops) = try RandomStops.run(seed: 1, atMost: 7) { shouldStop in
-            let report = try ExperimentRunner.run(
-                id: id, in: store, objectives: .standard,
-                search: try ObjectiveRegistry.standard.prepare(e, logger: logger), shouldStop: shouldStop)
-            if case .finished = report.outcome { return (report.evaluated, true) }
-            return (report.evaluated, false)
-        }
-        #expect(stops >= 2)
-        #expect(evaluated == whole.evaluated)
+        let run = try InterruptedRun(e, objectives: .standard, seed: 1, atMost: 7, logger: logger)
+        defer { run.remove() }
+        let (store, id, reference, referenceID) = (run.store, run.id, run.reference, run.referenceID)
+        #expect(run.wholeEvaluations >= 22)
+        #expect(run.stops >= 2)
+        #expect(run.evaluations == run.wholeEvaluations)
         func table(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
             try store.generations(run: id).map { [$0.bestFitness, $0.medianFitness, $0.worstFitness, $0.stepSize] }
         }

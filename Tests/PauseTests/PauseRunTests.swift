@@ -38,26 +38,13 @@ import Workbench
     /// them): the generations and the fitnesses of one uninterrupted run, no evaluation run twice.
     @Test func resumedRunMatchesTheUninterruptedOne() throws {
         let e = try experiment()
-        let (referencePath, path) = (temporaryPath("sqlite"), temporaryPath("sqlite"))
-        defer { for p in [referencePath, path] { try? FileManager.default.removeItem(atPath: p) } }
-        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
-        #expect(search.objective.dimension == 7)
-        let reference = try SQLiteRunStore(path: referencePath)
-        let referenceID = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: reference)
-        let whole = try ExperimentRunner.run(id: referenceID, in: reference, objectives: .standard, search: search)
-        #expect(whole.evaluated >= 24)
-
-        let store = try SQLiteRunStore(path: path)
-        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
-        let (evaluated, stops) = try RandomStops.run(seed: 2, atMost: 5) { shouldStop in
-            let report = try ExperimentRunner.run(
-                id: id, in: store, objectives: .standard,
-                search: try ObjectiveRegistry.standard.prepare(e, logger: logger), shouldStop: shouldStop)
-            if case .finished = report.outcome { return (report.evaluated, true) }
-            return (report.evaluated, false)
-        }
-        #expect(stops >= 2)
-        #expect(evaluated == whole.evaluated)
+        #expect(try ObjectiveRegistry.standard.prepare(e, logger: logger).objective.dimension == 7)
+        let run = try InterruptedRun(e, objectives: .standard, seed: 2, atMost: 5, logger: logger)
+        defer { run.remove() }
+        let (store, id, reference, referenceID) = (run.store, run.id, run.reference, run.referenceID)
+        #expect(run.wholeEvaluations >= 24)
+        #expect(run.stops >= 2)
+        #expect(run.evaluations == run.wholeEvaluations)
         #expect(try store.candidates(run: id).map(\.fitness) == reference.candidates(run: referenceID).map(\.fitness))
         let metrics = try JSONDecoder().decode(
             Metrics.self, from: Data(try store.candidates(run: id).first!.metrics.utf8))
