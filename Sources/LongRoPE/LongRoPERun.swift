@@ -35,10 +35,7 @@ public struct LongRoPERun: Sendable {
         guard let found = try LowestPerplexity.find(run: id, in: store) else { throw RunError.noResultYet(run: id) }
         let best = found.candidate
         let space = try LongRoPESetup.searchSpace(settings, configuration: configuration)
-        let x = try ExperimentRunner.decodeParameters(best.parameters, run: id)
-        guard x.count == space.dimension else {
-            throw RunError.badStoredState(run: id, "the best genome has \(x.count) genes, the space \(space.dimension)")
-        }
+        let x = try ExperimentRunner.decodeParameters(best.parameters, run: id, dimension: space.dimension)
         self.id = id
         self.experiment = experiment
         self.settings = settings

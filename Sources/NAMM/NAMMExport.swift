@@ -71,7 +71,7 @@ public enum NAMMExport {
             let best = evaluated.filter({ $0.index == -1 }).max(by: { $0.generation < $1.generation })
                 ?? evaluated.min(by: { $0.fitness! < $1.fitness! })
         else { throw RunError.noResultYet(run: id) }
-        let parameters = try ExperimentRunner.decodeParameters(best.parameters, run: id)
+        let parameters = try ExperimentRunner.decodeParameters(best.parameters, run: id, dimension: objective.dimension)
         return (
             settings, objective, recorded,
             Deployed(parameters: parameters, generation: best.generation, fitness: best.fitness)

@@ -53,17 +53,18 @@ public enum PauseEvaluation {
 
     public static let evolvedName = "evolved"
 
-    /// Scores every filler (the baselines, and `evolved` when given) at every M of the plan.
+    /// Scores every filler (the baselines, and `evolved` when given) at every M of the plan; `progress(done,
+    /// total)` counts the (filler, M) conditions scored, fractions included.
     public static func run(
         _ plan: Plan, model: LlamaModel, evolved: [Float]?, numerics: EngineNumerics,
-        progress: (Double) -> Void = { _ in }
+        progress: (_ done: Double, _ total: Int) -> Void = { _, _ in }
     ) throws -> [Row] {
         let tokenized = plan.problems.map { TokenizedProblem($0, tokenizer: model.tokenizer) }
         let scorer = try PauseScorer(
             model: model, problems: tokenized, mostPauses: plan.pauses.max() ?? 1, numerics: numerics)
         var fillers = try PauseBaselines.fillers(model: model, seed: plan.seed)
         if let evolved { fillers.append((evolvedName, .vector(evolved))) }
-        let steps = Double(plan.pauses.count * fillers.count)
+        let steps = plan.pauses.count * fillers.count
         var step = 0.0
         // "none" has no M: scored once.
         var scores: [Int: [String: PauseScores]] = [:]
@@ -75,7 +76,7 @@ public enum PauseEvaluation {
                     scores[m, default: [:]][name] = unpaused
                     continue
                 }
-                let result = try scorer.score(tokenized, filler: filler, pauses: m) { progress((step + $0) / steps) }
+                let result = try scorer.score(tokenized, filler: filler, pauses: m) { progress(step + $0, steps) }
                 if filler == .none { unpaused = result }
                 scores[m, default: [:]][name] = result
             }

@@ -92,7 +92,8 @@ public struct PauseMethod: ObjectiveMethod {
             let best = try store.candidates(run: id).filter({ $0.fitness != nil }).min(by: { $0.fitness! < $1.fitness! }
             )
         else { throw RunError.noResultYet(run: id) }
-        let genome = try ExperimentRunner.decodeParameters(best.parameters, run: id)
+        let genome = try ExperimentRunner.decodeParameters(
+            best.parameters, run: id, dimension: objective.dimension)
         return PauseFile(
             embedding: objective.genome.embedding(genome), pauses: objective.genome.pauseCount(genome),
             training: PauseFile.Training(

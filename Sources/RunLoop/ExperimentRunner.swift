@@ -185,10 +185,17 @@ public enum ExperimentRunner {
         String(decoding: try JSONEncoder().encode(x), as: UTF8.self)
     }
 
-    public static func decodeParameters(_ text: String, run id: Int64) throws -> [Double] {
-        do { return try JSONDecoder().decode([Double].self, from: Data(text.utf8)) } catch {
+    /// A recorded candidate's genome; with `dimension`, one of any other length (a tampered or foreign database)
+    /// is a named error here, before an objective indexes it.
+    public static func decodeParameters(_ text: String, run id: Int64, dimension: Int? = nil) throws -> [Double] {
+        let x: [Double]
+        do { x = try JSONDecoder().decode([Double].self, from: Data(text.utf8)) } catch {
             throw RunError.badStoredState(run: id, "a candidate's parameters are not a list of numbers")
         }
+        if let dimension, x.count != dimension {
+            throw RunError.badStoredState(run: id, "a candidate has \(x.count) parameters, the objective \(dimension)")
+        }
+        return x
     }
 
     /// The strategy state after the last recorded generation of run `id` (nil before the first).

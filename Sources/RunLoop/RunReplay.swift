@@ -42,10 +42,7 @@ public enum RunReplay {
         progress(0, candidates.count)
         return try candidates.enumerated().map { done, c in
             defer { progress(done + 1, candidates.count) }
-            let x = try ExperimentRunner.decodeParameters(c.parameters, run: id)
-            guard x.count == objective.dimension else {
-                throw RunError.badStoredState(run: id, "candidate \(c.generation)/\(c.index) has \(x.count) parameters")
-            }
+            let x = try ExperimentRunner.decodeParameters(c.parameters, run: id, dimension: objective.dimension)
             let replayed = try objective.evaluate(x, progress: { _ in }).fitness
             return Result(generation: c.generation, index: c.index, recorded: c.fitness, replayed: replayed)
         }

@@ -65,7 +65,8 @@ public enum Worker {
             logger.info("\(label): evaluating (attempt \(claimed.attempts))")
             let result: CandidateRecord
             do {
-                let x = try ExperimentRunner.decodeParameters(claimed.parameters, run: claimed.runID)
+                let x = try ExperimentRunner.decodeParameters(
+                    claimed.parameters, run: claimed.runID, dimension: search.objective.dimension)
                 result = try ExperimentRunner.evaluate(
                     x, claimed, objective: search.objective, worker: worker, progress: { _ in })
             } catch {

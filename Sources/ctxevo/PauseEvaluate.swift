@@ -47,7 +47,8 @@ struct PauseEvaluate: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         let modelPath = try modelOptions.resolve(logger: logger)
-        let model = try modelOptions.load(logger: logger)
+        logger.info("loading \(modelPath)")
+        let model = try LlamaModel(path: modelPath)
         let file = try embedding.map {
             try PauseFile.read(
                 path: $0, width: model.configuration.modelWidth, modelSHA256: try Digest.sha256(file: modelPath))
@@ -63,11 +64,9 @@ struct PauseEvaluate: ParsableCommand {
         let counts = pauses.isEmpty ? [file?.pauses ?? 4] : pauses
         let plan = PauseEvaluation.Plan(problems: set, pauses: counts, seed: seed, resamples: resamples)
         // Progress in conditions (filler × M) scored.
-        let conditions =
-            counts.count * (try PauseBaselines.fillers(model: model, seed: seed).count + (file == nil ? 0 : 1))
         let bar = ProgressBar(label: "pause evaluate", unit: "cond")
         let rows = try PauseEvaluation.run(plan, model: model, evolved: file?.embedding, numerics: numerics) {
-            bar.update($0 * Double(conditions), of: conditions)
+            bar.update($0, of: $1)
         }
         let source = problemFile.map { "problems of \($0)" } ?? "held-out problems (seed \(seed))"
         let evolved =
