@@ -84,9 +84,12 @@ public enum LongRoPEEvaluation {
             self.numerics = numerics
         }
 
+        /// With one window and both protocols, one pass gives both (`PerplexityEvaluator.bothProtocols`).
+        var sharesPass: Bool { documents == 1 && Set(protocols) == [.llamacpp, .document] }
+
         /// Tokens the plan runs through the model, for progress bars.
         public var tokens: Int {
-            let perLength = protocols.count * documents + passkeyDepths.count
+            let perLength = (sharesPass ? 1 : protocols.count) * documents + passkeyDepths.count
             return candidates.count * lengths.reduce(0) { $0 + $1 * perLength }
         }
     }
@@ -120,21 +123,36 @@ public enum LongRoPEEvaluation {
                     seed: 5, name: "passkey")
             for candidate in plan.candidates {
                 let table = try candidate.table(length: length, configuration: c)
+                var shared: [PerplexityProtocol: PerplexityResult] = [:]
+                if plan.sharesPass {
+                    let base = done
+                    if let both = try evaluator.bothProtocols(
+                        stream: special, document: documents[0], rotary: table,
+                        progress: { done, _ in progress(base + done, total) })
+                    {
+                        shared = [.llamacpp: both.llamacpp, .document: both.document]
+                        done += length
+                    }
+                }
                 for measure in plan.protocols {
                     let base = done
                     let result: PerplexityResult
-                    switch measure {
-                    case .llamacpp:
-                        result = try evaluator.llamacpp(tokens: special, windows: plan.documents, rotary: table) {
-                            done, _ in
-                            progress(base + done, total)
+                    if let known = shared[measure] {
+                        result = known
+                    } else {
+                        switch measure {
+                        case .llamacpp:
+                            result = try evaluator.llamacpp(tokens: special, windows: plan.documents, rotary: table) {
+                                done, _ in
+                                progress(base + done, total)
+                            }
+                        case .document:
+                            result = try evaluator.document(documents: documents, rotary: table) { done, _ in
+                                progress(base + done, total)
+                            }
                         }
-                    case .document:
-                        result = try evaluator.document(documents: documents, rotary: table) { done, _ in
-                            progress(base + done, total)
-                        }
+                        done += plan.documents * length
                     }
-                    done += plan.documents * length
                     let cell = Cell(
                         candidate: candidate.name, length: length, measure: measure.rawValue,
                         perplexity: result.perplexity, scoredTokens: result.scoredTokens, seconds: result.seconds)

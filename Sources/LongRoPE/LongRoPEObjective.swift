@@ -49,10 +49,19 @@ public final class LongRoPEObjective: Objective {
         return unitCoordinates ? space.unitCoordinates(genome) : genome
     }
 
+    public var fidelityUnit: String? { "search documents" }
+    public var fullFidelity: Int { sequences.count }
+
     public func evaluate(_ x: [Double], progress: (Double) -> Void) throws -> Evaluation {
+        try evaluate(x, fidelity: sequences.count, progress: progress)
+    }
+
+    /// The candidate on the first `level` search documents (all of them: the full evaluation).
+    public func evaluate(_ x: [Double], fidelity level: Int, progress: (Double) -> Void) throws -> Evaluation {
         let (genome, distanceSquared) = space.repair(x, unit: unitCoordinates)
         let table = space.table(genome)
-        let result = try evaluator.score(sequences, rotary: table) { done, total in
+        let read = Array(sequences.prefix(max(1, level)))
+        let result = try evaluator.score(read, rotary: table) { done, total in
             progress(Double(done) / Double(max(1, total)))
         }
         let penaltyFactor = exp(penaltyWeight * distanceSquared)

@@ -17,7 +17,8 @@ enum MemoryReportSection {
     /// record no cache.
     static func html(run id: Int64, in store: RunStore, evaluation: [MemoryEvaluation.Cell]) throws -> String {
         let decoder = JSONDecoder()
-        let evaluated = try store.candidates(run: id).compactMap { candidate -> (CandidateRecord, Metrics)? in
+        let evaluated = try store.candidates(run: id).fullEvaluations.compactMap {
+            candidate -> (CandidateRecord, Metrics)? in
             guard candidate.fitness != nil,
                 let metrics = try? decoder.decode(Metrics.self, from: Data(candidate.metrics.utf8)),
                 metrics.cacheKeptPerLayer != nil

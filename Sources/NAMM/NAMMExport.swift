@@ -66,7 +66,7 @@ public enum NAMMExport {
         try recorded.requireFingerprints(objective.fingerprints)
         // The published setup deploys the distribution's mean: the latest evaluated mean when the run evaluates it
         // (`evaluate_mean_every`), else the candidate with the lowest fitness.
-        let evaluated = try store.candidates(run: id).filter { $0.fitness != nil }
+        let evaluated = try store.candidates(run: id).fullEvaluations.filter { $0.fitness != nil }
         guard
             let best = evaluated.filter({ $0.index == -1 }).max(by: { $0.generation < $1.generation })
                 ?? evaluated.min(by: { $0.fitness! < $1.fitness! })

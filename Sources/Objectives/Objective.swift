@@ -13,10 +13,22 @@ public protocol Objective: AnyObject {
     /// asked, the repaired point in the strategy's coordinates (so a CMA-ES mean stays in the feasible region
     /// instead of drifting out of it, with only the penalty to call it back).
     func evaluatedPoint(_ x: [Double]) -> [Double]
+    /// What a fidelity level counts, for an objective with cheaper proxies of its evaluation (LongRoPE: "search
+    /// documents"); nil when it has none.
+    var fidelityUnit: String? { get }
+    /// The level of a full evaluation (LongRoPE: its number of search documents).
+    var fullFidelity: Int { get }
+    /// A proxy of `evaluate` at `level` (1 ... `fullFidelity`; LongRoPE: the first `level` documents only).
+    func evaluate(_ genome: [Double], fidelity level: Int, progress: (Double) -> Void) throws -> Evaluation
 }
 
 extension Objective {
     public func evaluatedPoint(_ x: [Double]) -> [Double] { x }
+    public var fidelityUnit: String? { nil }
+    public var fullFidelity: Int { 1 }
+    public func evaluate(_ genome: [Double], fidelity level: Int, progress: (Double) -> Void) throws -> Evaluation {
+        try evaluate(genome, progress: progress)
+    }
 
     /// A batch, in order (one loaded model, one session, reused by each).
     public func evaluate(batch genomes: [[Double]]) throws -> [Evaluation] {

@@ -28,6 +28,8 @@ public struct PerplexityResult: Sendable, Codable {
     /// per sequence (1 = greedy decoding reproduces every scored token: a needle answer retrieved).
     public var topChoiceAccuracy: Double?
     public var perSequenceTopChoiceAccuracy: [Double] = []
+    /// Scored sequences, when asked for: each scored row's negative log-likelihood, per sequence.
+    public var rowNegativeLogLikelihoods: [[Double]] = []
 }
 
 public enum PerplexityError: Error, CustomStringConvertible, Equatable {
@@ -167,7 +169,8 @@ public final class PerplexityEvaluator {
     /// mean NLL of their scored tokens), as LongRoPE averages over documents. The output layer runs only on
     /// scored rows.
     public func score(
-        _ sequences: [ScoredSequence], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
+        _ sequences: [ScoredSequence], rotary: RotaryTable?, keepingRows: Bool = false,
+        progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> PerplexityResult {
         for s in sequences {
             guard s.tokens.count <= context else {
@@ -191,10 +194,12 @@ public final class PerplexityEvaluator {
         var meanNLLs: [Double] = []
         var scored = 0
         var topChoices = 0
+        var rows: [[Double]] = []
         for (index, sequence) in sequences.enumerated() {
             let session = try freshSession(rotary: rotary)
             let targets = Array(sequence.tokens.dropFirst())
             var sum = 0.0
+            var nlls: [Double] = []
             let topChoicesBefore = topChoices
             // With the full cache, a reusable prefix is computed once and restored after.
             let skipped = memory == nil ? sequence.reusablePrefix : 0
@@ -222,6 +227,7 @@ public final class PerplexityEvaluator {
                             clock: clock)
                     }
                     sum += scores.map(\.negativeLogLikelihood).reduce(0, +)
+                    if keepingRows { nlls += scores.map(\.negativeLogLikelihood) }
                     topChoices += scores.filter(\.isTopChoice).count
                 }
                 try memory?.afterChunk(session)
@@ -233,12 +239,40 @@ public final class PerplexityEvaluator {
             perSequence.append(exp(mean))
             perSequenceAccuracy.append(Double(topChoices - topChoicesBefore) / Double(sequence.scoredRows.count))
             scored += sequence.scoredRows.count
+            if keepingRows { rows.append(nlls) }
         }
         let perplexity = exp(meanNLLs.reduce(0, +) / Double(max(1, meanNLLs.count)))
         return PerplexityResult(
             perplexity: perplexity, scoredTokens: scored, seconds: Date().timeIntervalSince(start),
             processedTokens: total, perSequence: perSequence,
             topChoiceAccuracy: scored > 0 ? Double(topChoices) / Double(scored) : nil,
-            perSequenceTopChoiceAccuracy: perSequenceAccuracy)
+            perSequenceTopChoiceAccuracy: perSequenceAccuracy, rowNegativeLogLikelihoods: rows)
+    }
+
+    /// Both protocols from one pass, when they read the same sequence: with one window, llama.cpp's (the
+    /// stream's first `context` tokens, BOS in place of the first) and the document protocol's first document
+    /// (BOS, then the text) are the same tokens, and llama.cpp's scored rows (context/2 ..< context-1) are the
+    /// second half of the document's (0 ..< context-1). nil when the two sequences differ (another tokenizer's
+    /// BOS rule). Both results carry the one pass's seconds.
+    public func bothProtocols(
+        stream: [Int32], document: [Int32], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (llamacpp: PerplexityResult, document: PerplexityResult)? {
+        let bos = model.tokenizer.vocabulary.bos
+        guard stream.count >= 2 * context else {
+            throw PerplexityError.textTooShort(
+                tokens: stream.count, needed: 2 * context, context: context, what: "the text")
+        }
+        var window = Array(stream[..<context])
+        if model.tokenizer.vocabulary.addBOS, let bos { window[0] = bos }
+        let sequence = try Documents.scoredSequences([document], names: nil, context: context, bos: bos)[0]
+        guard sequence.tokens == window else { return nil }
+        var whole = try score([sequence], rotary: rotary, keepingRows: true, progress: progress)
+        let tail = whole.rowNegativeLogLikelihoods[0][(context / 2)...]
+        let perplexity = exp(tail.reduce(0, +) / Double(tail.count))
+        let llamacpp = PerplexityResult(
+            perplexity: perplexity, scoredTokens: tail.count, seconds: whole.seconds, processedTokens: context,
+            runningPerplexity: [perplexity])
+        whole.rowNegativeLogLikelihoods = []
+        return (llamacpp, whole)
     }
 }

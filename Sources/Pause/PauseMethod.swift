@@ -89,7 +89,9 @@ public struct PauseMethod: ObjectiveMethod {
         let recorded = try store.run(id)
         try recorded.requireFingerprints(objective.fingerprints)
         guard
-            let best = try store.candidates(run: id).filter({ $0.fitness != nil }).min(by: { $0.fitness! < $1.fitness! }
+            let best = try store.candidates(run: id).fullEvaluations.filter({ $0.fitness != nil }).min(by: {
+                $0.fitness! < $1.fitness!
+            }
             )
         else { throw RunError.noResultYet(run: id) }
         let genome = try ExperimentRunner.decodeParameters(

@@ -8,7 +8,8 @@ import RunStore
 enum PauseReportSection {
     static func html(run id: Int64, in store: RunStore, evaluation: [PauseEvaluation.Row]) throws -> String {
         let decoder = JSONDecoder()
-        let evaluated = try store.candidates(run: id).compactMap { candidate -> (CandidateRecord, Metrics)? in
+        let evaluated = try store.candidates(run: id).fullEvaluations.compactMap {
+            candidate -> (CandidateRecord, Metrics)? in
             guard candidate.fitness != nil, candidate.index >= 0,
                 let metrics = try? decoder.decode(Metrics.self, from: Data(candidate.metrics.utf8)),
                 metrics.perFamilyPerplexity != nil

@@ -26,6 +26,8 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// Evaluate the search distribution's mean every this many generations and at the end, as NAMM deploys the
     /// mean; recorded as candidate -1 of the generation.
     public var evaluateMeanEvery: Int?
+    /// Multi-fidelity evaluation (successive halving in each generation); nil: every candidate evaluated in full.
+    public var fidelity: FidelitySchedule?
     /// Every other top-level field, by key: the objective's settings, read by its method.
     public var sections: [String: JSONValue]
 
@@ -53,6 +55,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         case target
         case populationSize = "population_size"
         case evaluateMeanEvery = "evaluate_mean_every"
+        case fidelity
     }
 
     struct AnyKey: CodingKey {
@@ -75,6 +78,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         target = try c.decodeIfPresent(Double.self, forKey: .target)
         populationSize = try c.decodeIfPresent(Int.self, forKey: .populationSize)
         evaluateMeanEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateMeanEvery)
+        fidelity = try c.decodeIfPresent(FidelitySchedule.self, forKey: .fidelity)
         let common = Set(CodingKeys.allCases.map(\.rawValue))
         let all = try decoder.container(keyedBy: AnyKey.self)
         var sections: [String: JSONValue] = [:]
@@ -97,6 +101,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         try c.encodeIfPresent(target, forKey: .target)
         try c.encodeIfPresent(populationSize, forKey: .populationSize)
         try c.encodeIfPresent(evaluateMeanEvery, forKey: .evaluateMeanEvery)
+        try c.encodeIfPresent(fidelity, forKey: .fidelity)
         var all = encoder.container(keyedBy: AnyKey.self)
         for (key, value) in sections { try all.encode(value, forKey: AnyKey(stringValue: key)) }
     }
@@ -169,6 +174,7 @@ public struct Experiment: Codable, Sendable, Equatable {
                         + StrategyRegistry.names(with: \.hasMean).joined(separator: ", "))
             }
         }
+        try fidelity?.validate(path: path)
     }
 
     /// Throws unless the strategy has an ability the objective needs, naming the strategies that have it.

@@ -103,24 +103,41 @@ public enum ExperimentRunner {
         defer { evaluator?.stop() }
         try store.setStatus(run: id, .running)
         let collector = GenerationCollector(
-            store: store, run: id, objective: search.objective, work: work, evaluator: evaluator, lock: lock)
+            store: store, run: id, objective: search.objective, fidelity: experiment.fidelity, work: work,
+            evaluator: evaluator, lock: lock)
         var counts = GenerationCollector.Counts()
         do {
             while strategy.termination == nil {
                 let started = Date()
                 let population = strategy.ask()
-                guard
-                    let fitness = try collector.collect(
-                        generation: generation,
-                        asked: Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0, $1) }),
-                        counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
-                        shouldStop: shouldStop, progress: progress)
-                else {
-                    try store.setStatus(run: id, .interrupted)
-                    try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
-                    return report.with(counts)
+                let stages: [[Int: Double]]
+                if let schedule = experiment.fidelity {
+                    guard
+                        let staged = try collectLevels(
+                            population, schedule: schedule, generation: generation, collector: collector,
+                            counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
+                            shouldStop: shouldStop, progress: progress)
+                    else {
+                        try store.setStatus(run: id, .interrupted)
+                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
+                        return report.with(counts)
+                    }
+                    stages = staged
+                } else {
+                    guard
+                        let fitness = try collector.collect(
+                            generation: generation,
+                            asked: Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0, $1) }),
+                            counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
+                            shouldStop: shouldStop, progress: progress)
+                    else {
+                        try store.setStatus(run: id, .interrupted)
+                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
+                        return report.with(counts)
+                    }
+                    stages = [fitness]
                 }
-                let values = population.indices.map { fitness[$0] ?? .nan }
+                let values = FidelitySchedule.told(stages: stages, count: population.count)
                 let told =
                     experiment.abilities.learnsFromRepairedPoints
                     ? population.map(search.objective.evaluatedPoint) : population
@@ -143,7 +160,8 @@ public enum ExperimentRunner {
                         return report.with(counts)
                     }
                 }
-                let sorted = values.filter(\.isFinite).sorted()
+                // The generation's figures are those of its full evaluations.
+                let sorted = stages.last!.values.filter(\.isFinite).sorted()
                 try store.recordGeneration(
                     GenerationRecord(
                         runID: id, index: generation, state: try StrategyRegistry.encode(strategy),
@@ -166,13 +184,53 @@ public enum ExperimentRunner {
         return report.with(counts)
     }
 
-    /// One evaluation of a claimed candidate, as the record that completes it.
+    /// The levels of a multi-fidelity generation (`FidelitySchedule`): every candidate at the first level, the
+    /// survivors of each level at the next, the last level under the candidates' own indices. Returns each level's
+    /// values by candidate (nil when `shouldStop` asked to stop).
+    static func collectLevels(
+        _ population: [[Double]], schedule: FidelitySchedule, generation: Int, collector: GenerationCollector,
+        counted: Int, budget: Int?, counts: inout GenerationCollector.Counts, shouldStop: () -> Bool,
+        progress: (_ evaluations: Double, _ budget: Int?) -> Void
+    ) throws -> [[Int: Double]]? {
+        var stages: [[Int: Double]] = []
+        var alive = Array(population.indices)
+        for level in schedule.levels.indices {
+            let last = level == schedule.levels.count - 1
+            func index(_ candidate: Int) -> Int {
+                last ? candidate : ProxyIndex.index(candidate: candidate, level: level)
+            }
+            guard
+                let got = try collector.collect(
+                    generation: generation,
+                    asked: Dictionary(uniqueKeysWithValues: alive.map { (index($0), population[$0]) }),
+                    counted: counted, budget: budget, counts: &counts, shouldStop: shouldStop,
+                    progress: last ? progress : { _, _ in })
+            else { return nil }
+            stages.append(Dictionary(uniqueKeysWithValues: alive.map { ($0, got[index($0)] ?? .nan) }))
+            if !last { alive = schedule.survivors(stages[level]).sorted() }
+        }
+        return stages
+    }
+
+    /// One evaluation of a claimed candidate, as the record that completes it; a proxy (`ProxyIndex`) at its
+    /// level of `fidelity`.
     static func evaluate(
-        _ x: [Double], _ claimed: PendingCandidate, objective: any Objective, worker: Int64,
-        progress: (Double) -> Void
+        _ x: [Double], _ claimed: PendingCandidate, objective: any Objective, fidelity: FidelitySchedule?,
+        worker: Int64, progress: (Double) -> Void
     ) throws -> CandidateRecord {
         let start = Date()
-        let evaluation = try objective.evaluate(x, progress: progress)
+        let evaluation: Evaluation
+        if let level = ProxyIndex.split(claimed.index).level {
+            guard let fidelity, level < fidelity.levels.count - 1 else {
+                throw RunError.badStoredState(
+                    run: claimed.runID,
+                    "the work queue holds a proxy evaluation (candidate \(claimed.index)) that the run's experiment "
+                        + "has no fidelity level for")
+            }
+            evaluation = try objective.evaluate(x, fidelity: fidelity.levels[level], progress: progress)
+        } else {
+            evaluation = try objective.evaluate(x, progress: progress)
+        }
         let value = evaluation.fitness
         return CandidateRecord(
             runID: claimed.runID, generation: claimed.generation, index: claimed.index,

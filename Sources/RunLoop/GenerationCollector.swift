@@ -11,6 +11,7 @@ struct GenerationCollector {
     let store: RunStore
     let run: Int64
     let objective: any Objective
+    let fidelity: FidelitySchedule?
     let work: WorkSettings
     let evaluator: LeaseKeeper?
     let lock: CoordinatorLock
@@ -54,7 +55,7 @@ struct GenerationCollector {
                 let result: CandidateRecord
                 do {
                     result = try ExperimentRunner.evaluate(
-                        x, claimed, objective: objective, worker: evaluator.worker
+                        x, claimed, objective: objective, fidelity: fidelity, worker: evaluator.worker
                     ) { fraction in progress(done + fraction, budget) }
                 } catch {
                     try? store.fail(claimed, worker: evaluator.worker, reason: "\(error)")

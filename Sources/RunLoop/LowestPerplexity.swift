@@ -13,7 +13,7 @@ public struct LowestPerplexity: Sendable {
     public static func find(run id: Int64, in store: RunStore) throws -> LowestPerplexity? {
         let decoder = JSONDecoder()
         var best: LowestPerplexity?
-        for c in try store.candidates(run: id) where c.status == .ok {
+        for c in try store.candidates(run: id).fullEvaluations where c.status == .ok {
             guard let metrics = try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)),
                 let perplexity = metrics.perplexity, perplexity.isFinite
             else { continue }

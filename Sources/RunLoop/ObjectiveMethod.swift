@@ -9,6 +9,8 @@ import RunStore
 public struct PreparedSearch {
     public let objective: any Objective
     public let start: StrategyRegistry.Start
+    /// The experiment's multi-fidelity schedule (set by `ObjectiveRegistry.prepare`), nil without one.
+    public internal(set) var fidelity: FidelitySchedule?
 
     public init(objective: any Objective, start: StrategyRegistry.Start) {
         self.objective = objective

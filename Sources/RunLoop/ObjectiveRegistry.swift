@@ -51,6 +51,21 @@ public struct ObjectiveRegistry: Sendable {
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
         let method = try method(for: experiment, path: experiment.name)
         try method.validate(experiment, path: experiment.name)
-        return try method.prepare(experiment, logger: logger)
+        var search = try method.prepare(experiment, logger: logger)
+        search.fidelity = experiment.fidelity
+        if let schedule = experiment.fidelity {
+            let objective = search.objective
+            guard let unit = objective.fidelityUnit else {
+                throw ExperimentError(
+                    path: experiment.name, field: "fidelity",
+                    problem: "is not available: a '\(experiment.objective)' objective has no cheaper evaluation")
+            }
+            guard schedule.levels.last == objective.fullFidelity else {
+                throw ExperimentError(
+                    path: experiment.name, field: "fidelity.levels",
+                    problem: "must end with the full evaluation: \(objective.fullFidelity) \(unit)")
+            }
+        }
+        return search
     }
 }

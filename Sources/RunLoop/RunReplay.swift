@@ -38,12 +38,19 @@ public enum RunReplay {
         }
         _ = try ExperimentRunner.strategy(run: id, in: store)  // a damaged state is refused here too
         let candidates = try store.candidates(run: id, generation: generation)
-        let objective = try objectives.prepare(experiment, logger: logger).objective
+        let search = try objectives.prepare(experiment, logger: logger)
+        let objective = search.objective
         progress(0, candidates.count)
         return try candidates.enumerated().map { done, c in
             defer { progress(done + 1, candidates.count) }
             let x = try ExperimentRunner.decodeParameters(c.parameters, run: id, dimension: objective.dimension)
-            let replayed = try objective.evaluate(x, progress: { _ in }).fitness
+            // A proxy of a multi-fidelity run is replayed at its own level.
+            let pending = PendingCandidate(
+                runID: id, generation: c.generation, index: c.index, parameters: c.parameters)
+            let replayed =
+                try ExperimentRunner.evaluate(
+                    x, pending, objective: objective, fidelity: search.fidelity, worker: 0, progress: { _ in }
+                ).fitness ?? .nan
             return Result(generation: c.generation, index: c.index, recorded: c.fitness, replayed: replayed)
         }
     }

@@ -21,7 +21,7 @@ public struct SeedComparison: Sendable, Equatable {
 
     /// nil for a run without generation 0 or without later candidates.
     public static func measure(run id: Int64, in store: RunStore) throws -> SeedComparison? {
-        let candidates = try store.candidates(run: id).filter { $0.status == .ok }
+        let candidates = try store.candidates(run: id).fullEvaluations.filter { $0.status == .ok }
         let decoder = JSONDecoder()
         let perplexities = candidates.map { c in
             (try? decoder.decode(Metrics.self, from: Data(c.metrics.utf8)))?.perplexity

@@ -68,7 +68,8 @@ public enum Worker {
                 let x = try ExperimentRunner.decodeParameters(
                     claimed.parameters, run: claimed.runID, dimension: search.objective.dimension)
                 result = try ExperimentRunner.evaluate(
-                    x, claimed, objective: search.objective, worker: worker, progress: { _ in })
+                    x, claimed, objective: search.objective, fidelity: search.fidelity, worker: worker,
+                    progress: { _ in })
             } catch {
                 logger.error("\(label): the evaluation failed: \(error)")
                 try store.fail(claimed, worker: worker, reason: "\(error)")

@@ -112,6 +112,31 @@ public struct CandidateRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     }
 }
 
+/// Where a multi-fidelity search records its cheap proxies: candidate `i` of a generation evaluated at proxy level
+/// `l` (0 = the cheapest) is recorded as candidate `(l + 1) * stride + i` of that generation, beside the full
+/// evaluations that keep their own index `i` (and the distribution's mean, -1). Everything that reads a run's
+/// results reads its full evaluations (`CandidateRecord.isProxy` false).
+public enum ProxyIndex {
+    public static let stride = 1_000_000
+
+    public static func index(candidate: Int, level: Int) -> Int { (level + 1) * stride + candidate }
+
+    /// The candidate and proxy level a recorded index stands for (level nil: a full evaluation).
+    public static func split(_ index: Int) -> (candidate: Int, level: Int?) {
+        index >= stride ? (index % stride, index / stride - 1) : (index, nil)
+    }
+}
+
+extension CandidateRecord {
+    /// A cheap proxy of a multi-fidelity search, not a full evaluation (`ProxyIndex`).
+    public var isProxy: Bool { ProxyIndex.split(index).level != nil }
+}
+
+extension Array where Element == CandidateRecord {
+    /// The full evaluations: what a run found, exports and compares.
+    public var fullEvaluations: [CandidateRecord] { filter { !$0.isProxy } }
+}
+
 /// Events and errors of a run, in order.
 public struct EventRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "event"

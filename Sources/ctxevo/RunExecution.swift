@@ -39,7 +39,8 @@ final class InterruptFlag: Sendable {
 
 func execute(run id: Int64, store: RunStore, search: PreparedSearch, logger: Logger, work: WorkSettings) throws {
     let flag = InterruptFlag()
-    let bar = ProgressBar(label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).count)
+    let bar = ProgressBar(
+        label: "run \(id)", unit: "eval", alreadyDone: try store.candidates(run: id).fullEvaluations.count)
     let report = try ExperimentRunner.run(
         id: id, in: store, objectives: .standard, search: search, work: work, logger: logger,
         shouldStop: { flag.isRaised }

@@ -63,6 +63,7 @@ struct RunsShow: ParsableCommand {
                     seeds.byPerplexity ? "perplexity" : "fitness", seeds.seed)
                     + seeds.line)
         }
+        if let fidelity = try FidelitySummary(run: runID, in: store) { fidelity.lines.forEach { print($0) } }
         let workers = try store.workers(run: runID)
         if !workers.isEmpty {
             print("workers:")

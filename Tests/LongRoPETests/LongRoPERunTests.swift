@@ -296,3 +296,97 @@ enum Tamper {
         #expect(process.terminationStatus == 0, "sqlite3 \(statement)")
     }
 }
+
+/// Multi-fidelity LongRoPE runs (`fidelity:` in the experiment): successive halving over the search documents.
+@Suite(.serialized) struct LongRoPEFidelityTests {
+    let logger = Logger(label: "test")
+
+    func experiment(levels: [Int] = [1, 3], promote: Double = 0.5) throws -> Experiment {
+        var settings = LongRoPESettings(targetLength: 256, space: .critical)
+        settings.model = LongRoPERunTests.modelPath
+        settings.documents = 3
+        settings.numerics = .float32
+        var e = Experiment(
+            name: "tiny-longrope-fidelity", objective: "longrope", strategy: "cma-es", sigma: 0.2, seed: 9,
+            maxEvaluations: 17, sections: ["longrope": try JSONValue(encoding: settings)])
+        e.populationSize = 6
+        e.fidelity = FidelitySchedule(levels: levels, promote: promote)
+        return e
+    }
+
+    /// Every candidate is evaluated on the first document, the better half on all three; each level is recorded,
+    /// a proxy is the objective on the first document alone, and the run's figures come from full evaluations.
+    /// Stopped at random and resumed (the stops fall between levels too), it is the uninterrupted run.
+    @Test func proxiesAreRecordedAndAResumedRunIsTheUninterruptedOne() throws {
+        let e = try experiment()
+        let run = try InterruptedRun(e, objectives: .standard, seed: 3, atMost: 5, logger: logger)
+        defer { run.remove() }
+        let (store, id) = (run.store, run.id)
+        #expect(run.stops >= 2)
+        #expect(run.evaluations == run.wholeEvaluations)
+        func rows(_ store: RunStore, _ id: Int64) throws -> [[Double?]] {
+            try store.candidates(run: id).map { [Double($0.generation), Double($0.index), $0.fitness] }
+        }
+        #expect(try rows(store, id) == rows(run.reference, run.referenceID))
+        #expect(
+            try store.generations(run: id).map(\.stepSize)
+                == run.reference.generations(run: run.referenceID).map(\.stepSize))
+        let candidates = try store.candidates(run: id)
+        for generation in Set(candidates.map(\.generation)) {
+            let here = candidates.filter { $0.generation == generation }
+            let proxies = here.filter(\.isProxy)
+            let full = here.fullEvaluations
+            // 5 seeds in generation 0, 6 asked after: all on one document, half of them (rounded up) on three.
+            #expect(full.count == (proxies.count + 1) / 2)
+            // Those promoted are the proxies' best.
+            let promoted = Set(full.map(\.index))
+            let order = proxies.sorted { $0.fitness! < $1.fitness! }.map { ProxyIndex.split($0.index).candidate }
+            #expect(Set(order.prefix(full.count)) == promoted)
+        }
+        // A proxy is the objective on the first document: its perplexity is that document's of the full one.
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+        let full = try #require(candidates.fullEvaluations.first { $0.generation == 1 })
+        let proxy = try #require(
+            candidates.first { $0.index == ProxyIndex.index(candidate: full.index, level: 0) && $0.generation == 1 })
+        let x = try ExperimentRunner.decodeParameters(full.parameters, run: id)
+        let first = try search.objective.evaluate(x, fidelity: 1, progress: { _ in })
+        #expect(first.fitness == proxy.fitness)
+        let fullMetrics = try JSONDecoder().decode(Metrics.self, from: Data(full.metrics.utf8))
+        let proxyMetrics = try JSONDecoder().decode(Metrics.self, from: Data(proxy.metrics.utf8))
+        #expect(fullMetrics.perDocument?.count == 3 && proxyMetrics.perDocument?.count == 1)
+        #expect(abs(fullMetrics.perDocument![0] / proxyMetrics.perDocument![0] - 1) < 1e-12)
+        // The run's result is a full evaluation; `runs show`'s summary counts each level.
+        let lowest = try #require(try LowestPerplexity.find(run: id, in: store))
+        #expect(!lowest.candidate.isProxy)
+        let summary = try #require(try FidelitySummary(run: id, in: store))
+        let fullCount = candidates.fullEvaluations.count
+        #expect(summary.levels.map(\.evaluations) == [candidates.count - fullCount, fullCount])
+        #expect(summary.fullEvaluationsSpent < Double(candidates.count))
+        // A replay re-evaluates each proxy at its level and reproduces it.
+        let replayed = try RunReplay.replay(
+            run: id, generation: 1, in: store, objectives: .standard, logger: logger)
+        #expect(replayed.count == candidates.filter { $0.generation == 1 }.count)
+        #expect(replayed.allSatisfy { $0.recorded == $0.replayed })
+    }
+
+    /// Levels the objective cannot evaluate, and a schedule for an objective without proxies, are refused by name.
+    @Test func badSchedulesAreRefused() throws {
+        func problem(_ e: Experiment) -> String {
+            do {
+                try e.validate(path: "test")
+                _ = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+                return "accepted"
+            } catch { return "\(error)" }
+        }
+        #expect(
+            problem(try experiment(levels: [1, 2])).contains("must end with the full evaluation: 3 search documents"))
+        #expect(problem(try experiment(levels: [2, 1, 3])).contains("fidelity.levels"))
+        #expect(problem(try experiment(levels: [3])).contains("at least two levels"))
+        #expect(problem(try experiment(promote: 1)).contains("fidelity.promote"))
+        var benchmark = Experiment(
+            name: "rosenbrock", objective: "rosenbrock", strategy: "cma-es", sigma: 0.5, seed: 1, maxEvaluations: 10,
+            sections: ["dimension": .integer(4), "mean": .number(0), "lower": .number(-3), "upper": .number(3)])
+        benchmark.fidelity = FidelitySchedule(levels: [1, 2], promote: 0.5)
+        #expect(problem(benchmark).contains("has no cheaper evaluation"))
+    }
+}

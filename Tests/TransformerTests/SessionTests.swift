@@ -29,6 +29,25 @@ enum Tiny {
         #expect(whole.perplexity.isFinite && whole.perplexity > 1)
     }
 
+    /// One pass gives both protocols of a one-window evaluation: the same perplexities as llama.cpp's protocol and
+    /// the document protocol computed each on its own (up to the order of the output layer's sums).
+    @Test func bothProtocolsFromOnePassEqualEachOnItsOwn() throws {
+        let model = try #require(Tiny.model)
+        let stream = model.tokenizer.encode(Tiny.text, addSpecial: true)
+        let plain = model.tokenizer.encode(Tiny.text, addSpecial: false)
+        let evaluator = try PerplexityEvaluator(model: model, context: 200, chunkSize: 64, numerics: .float32)
+        let document = Documents.windows(of: plain, context: 200, bos: model.tokenizer.vocabulary.bos, limit: 1)[0]
+        let both = try #require(try evaluator.bothProtocols(stream: stream, document: document, rotary: nil))
+        let llamacpp = try evaluator.llamacpp(tokens: stream, windows: 1, rotary: nil)
+        let alone = try evaluator.document(documents: [document], rotary: nil)
+        #expect(abs(both.llamacpp.perplexity / llamacpp.perplexity - 1) < 1e-5)
+        #expect(both.llamacpp.scoredTokens == llamacpp.scoredTokens)
+        #expect(abs(both.document.perplexity / alone.perplexity - 1) < 1e-6)
+        #expect(both.document.scoredTokens == alone.scoredTokens)
+        // Another document than the stream's first window: not the same sequence, so no shared pass.
+        #expect(try evaluator.bothProtocols(stream: stream, document: Array(plain[1...]), rotary: nil) == nil)
+    }
+
     /// The fused attention kernel (no recorder) and the two-pass sgemm attention (which a recorder forces) compute
     /// the same function: the final hidden states of a 299-token pass in chunks of 37 agree. In float32 to 1e-4; in
     /// bf16 the two-pass products read the bf16 cache widened while the fused ones also round Q and the
