@@ -46,6 +46,12 @@ public struct LongRoPERun: Sendable {
         table = space.table(space.repair(x, unit: experiment.abilities.searchesUnitCoordinates).genome)
     }
 
+    /// The rotary table a recorded candidate of this run evaluated (its genome repaired as the objective did).
+    public func table(of candidate: CandidateRecord) throws -> RotaryTable {
+        let x = try ExperimentRunner.decodeParameters(candidate.parameters, run: id, dimension: space.dimension)
+        return space.table(space.repair(x, unit: experiment.abilities.searchesUnitCoordinates).genome)
+    }
+
     /// The factors as a candidate for `LongRoPEEvaluation`.
     public var candidate: RotaryCandidate {
         .factors(

@@ -80,6 +80,9 @@ public struct RankAgreement: Sendable, Equatable {
         rankOfRecordedBest = 1 + pairs.filter { $0.1 < pairs[best].1 }.count
     }
 
+    /// Spearman's rho of two equally long samples (ties get their average rank).
+    public static func spearman(_ a: [Double], _ b: [Double]) -> Double { pearson(ranks(a), ranks(b)) }
+
     /// Ranks from 1, ties sharing the mean of the ranks they span.
     static func ranks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] }

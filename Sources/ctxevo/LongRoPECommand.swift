@@ -14,5 +14,5 @@ import Workbench
 struct LongRoPE: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "longrope", abstract: "Compare LongRoPE factors with the classic rescalings on held-out text.",
-        subcommands: [LongRoPEEvaluate.self])
+        subcommands: [LongRoPEEvaluate.self, LongRoPETransferCommand.self])
 }

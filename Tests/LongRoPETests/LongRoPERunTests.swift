@@ -390,3 +390,39 @@ enum Tamper {
         #expect(problem(benchmark).contains("has no cheaper evaluation"))
     }
 }
+
+/// `longrope transfer`: recorded candidates scored on another text, against their search perplexity.
+@Suite(.serialized) struct LongRoPETransferTests {
+    let logger = Logger(label: "test")
+
+    /// Given the search document itself as the "held-out" text, every candidate scores its recorded search
+    /// perplexity again, so the ranks agree perfectly and the search's best is the held-out best.
+    @Test func theSearchDocumentAsHeldOutTextReproducesTheSearch() throws {
+        var settings = LongRoPESettings(targetLength: 256, space: .critical)
+        settings.model = LongRoPERunTests.modelPath
+        settings.documents = 1
+        settings.numerics = .float32
+        let e = Experiment(
+            name: "tiny-transfer", objective: "longrope", strategy: "cma-es", sigma: 0.2, seed: 5, maxEvaluations: 9,
+            sections: ["longrope": try JSONValue(encoding: settings)])
+        let temporary = try TemporaryStore(.sqlite)
+        defer { temporary.remove() }
+        let store = try temporary.open()
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
+        _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search)
+        let model = try LlamaModel(path: LongRoPERunTests.modelPath)
+        let run = try LongRoPERun(run: id, in: store, configuration: model.configuration)
+        let play = try Assets.searchPlays(count: 1, logger: logger)[0]
+        let candidates = try LongRoPETransfer.candidates(run: id, in: store, top: nil)
+        #expect(candidates.count == (try store.candidates(run: id).count))
+        #expect(try LongRoPETransfer.candidates(run: id, in: store, top: 4).map(\.1) == candidates.prefix(4).map(\.1))
+        let rows = try LongRoPETransfer.measure(
+            run, candidates: candidates, model: model, text: try TextFile.read(path: play.path.path), documents: 1,
+            numerics: .float32)
+        for row in rows { #expect(abs(row.heldOutPerplexity / row.searchPerplexity - 1) < 1e-9, "\(row)") }
+        let (spearman, rank) = LongRoPETransfer.agreement(rows)
+        #expect(try #require(spearman) > 0.999)
+        #expect(rank == 1)
+    }
+}
