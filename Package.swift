@@ -154,7 +154,7 @@ let package = Package(
                 "Pause", "RunLoop", "Workbench", "Objectives", "RunStore", "Transformer", "Numerics", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives"]),
+        .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Transformer", "TestSupport"]),
         .testTarget(name: "AssetsTests", dependencies: ["Assets"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(

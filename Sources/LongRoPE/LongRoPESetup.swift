@@ -24,22 +24,26 @@ public enum LongRoPESetup {
         let target = settings.targetLength
         let space = try searchSpace(settings, configuration: c)
 
-        let plays = try Assets.searchPlays(count: settings.documentCount, logger: logger)
-        let tokens = try Corpus(root: try Assets().texts(logger: logger)).tokens(of: plays, tokenizer: model.tokenizer)
         let bos = model.tokenizer.vocabulary.bos
+        let documents = try Corpus(root: try Assets().texts(logger: logger)).searchDocuments(
+            count: settings.documentCount, tokensNeeded: Documents.tokensNeeded(context: target, bos: bos),
+            tokenizer: model.tokenizer)
+        let names = documents.map(\.name)
+        let tokens = documents.map(\.tokens)
         let sequences: [ScoredSequence]
         switch settings.fitnessProtocol {
         case .document:
-            sequences = try Documents.scoredSequences(tokens, names: plays.map(\.name), context: target, bos: bos)
+            sequences = try Documents.scoredSequences(tokens, names: names, context: target, bos: bos)
         case .needle:
-            sequences = try zip(plays, tokens).enumerated().flatMap { index, play in
+            sequences = try zip(names, tokens).enumerated().flatMap { index, document in
                 try NeedleSamples.make(
-                    tokenizer: model.tokenizer, filler: play.1, context: target, depths: settings.depths,
-                    digits: settings.needleDigits ?? 7, seed: experiment.seed &+ UInt64(index), name: play.0.name)
+                    tokenizer: model.tokenizer, filler: document.1, context: target, depths: settings.depths,
+                    digits: settings.needleDigits ?? 7, seed: experiment.seed &+ UInt64(index), name: document.0)
             }
         }
         let fingerprints = Fingerprints(
-            model: try Digest.sha256(file: modelPath), data: try Digest.sha256(combining: plays.map(\.path.path)))
+            model: try Digest.sha256(file: modelPath),
+            data: try Digest.sha256(combining: documents.flatMap(\.plays).map(\.path.path)))
         let unit = experiment.abilities.searchesUnitCoordinates
         let objective = try LongRoPEObjective(
             model: model, space: space, sequences: sequences, targetLength: target, fingerprints: fingerprints,

@@ -46,6 +46,42 @@ public struct Corpus: Sendable {
         return Array(bySize.prefix(count))
     }
 
+    /// A search document for a target length: one play, or consecutive plays joined by a blank line when one is
+    /// not long enough (SmolLM2 at 8x needs 65,535 tokens; the longest play has 54,554).
+    public struct Joined: Sendable {
+        public let plays: [Document]
+        public let tokens: [Int32]
+        public var name: String { plays.map(\.name).joined(separator: "+") }
+    }
+
+    /// `count` documents of at least `tokensNeeded` tokens each (no BOS): the largest plays first, each followed
+    /// by the next largest unused plays until it is long enough. While every play is long enough these are
+    /// `largestSearchDocuments(count:)`, one play each, as `tokens(of:)` reads them.
+    public func searchDocuments(count: Int, tokensNeeded: Int, tokenizer: Tokenizer) throws -> [Joined] {
+        let order = try largestSearchDocuments(count: search.count)
+        var next = 0
+        var documents: [Joined] = []
+        while documents.count < count {
+            guard next < order.count else {
+                throw CorpusError.tooFewDocuments(asked: count, have: documents.count, tokens: tokensNeeded)
+            }
+            var plays: [Document] = []
+            var text = ""
+            var tokens: [Int32] = []
+            while tokens.count < tokensNeeded && next < order.count {
+                text += (plays.isEmpty ? "" : "\n\n") + (try TextFile.read(path: order[next].path.path))
+                plays.append(order[next])
+                next += 1
+                tokens = tokenizer.encode(text, addSpecial: false)
+            }
+            guard tokens.count >= tokensNeeded else {
+                throw CorpusError.tooFewDocuments(asked: count, have: documents.count, tokens: tokensNeeded)
+            }
+            documents.append(Joined(plays: plays, tokens: tokens))
+        }
+        return documents
+    }
+
     /// The token ids of each document (no BOS: the protocols add it), read exactly as on disk.
     public func tokens(of documents: [Document], tokenizer: Tokenizer) throws -> [[Int32]] {
         try documents.map { tokenizer.encode(try TextFile.read(path: $0.path.path), addSpecial: false) }
@@ -53,11 +89,14 @@ public struct Corpus: Sendable {
 }
 
 public enum CorpusError: Error, CustomStringConvertible, Equatable {
-    case tooFewDocuments(asked: Int, have: Int)
+    case tooFewDocuments(asked: Int, have: Int, tokens: Int? = nil)
 
     public var description: String {
         switch self {
-        case .tooFewDocuments(let asked, let have): "asked for \(asked) search documents; the search set has \(have)"
+        case .tooFewDocuments(let asked, let have, nil):
+            "asked for \(asked) search documents; the search set has \(have)"
+        case .tooFewDocuments(let asked, let have, let tokens?):
+            "asked for \(asked) search documents of \(tokens) tokens; the search set's plays, joined, make \(have)"
         }
     }
 }
