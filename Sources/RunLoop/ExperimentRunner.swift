@@ -110,32 +110,15 @@ public enum ExperimentRunner {
             while strategy.termination == nil {
                 let started = Date()
                 let population = strategy.ask()
-                let stages: [[Int: Double]]
-                if let schedule = experiment.fidelity {
-                    guard
-                        let staged = try collectLevels(
-                            population, schedule: schedule, generation: generation, collector: collector,
-                            counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
-                            shouldStop: shouldStop, progress: progress)
-                    else {
-                        try store.setStatus(run: id, .interrupted)
-                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
-                        return report.with(counts)
-                    }
-                    stages = staged
-                } else {
-                    guard
-                        let fitness = try collector.collect(
-                            generation: generation,
-                            asked: Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0, $1) }),
-                            counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
-                            shouldStop: shouldStop, progress: progress)
-                    else {
-                        try store.setStatus(run: id, .interrupted)
-                        try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
-                        return report.with(counts)
-                    }
-                    stages = [fitness]
+                guard
+                    let stages = try collectLevels(
+                        population, schedule: experiment.fidelity, generation: generation, collector: collector,
+                        counted: strategy.evaluations, budget: experiment.maxEvaluations, counts: &counts,
+                        shouldStop: shouldStop, progress: progress)
+                else {
+                    try store.setStatus(run: id, .interrupted)
+                    try store.recordEvent(run: id, level: "info", "interrupted in generation \(generation)")
+                    return report.with(counts)
                 }
                 let values = FidelitySchedule.told(stages: stages, count: population.count)
                 let told =
@@ -184,18 +167,19 @@ public enum ExperimentRunner {
         return report.with(counts)
     }
 
-    /// The levels of a multi-fidelity generation (`FidelitySchedule`): every candidate at the first level, the
-    /// survivors of each level at the next, the last level under the candidates' own indices. Returns each level's
-    /// values by candidate (nil when `shouldStop` asked to stop).
+    /// The evaluations of one generation: each candidate in full, or with a multi-fidelity `schedule` every
+    /// candidate at the first level, the survivors of each level at the next, the last level under the candidates'
+    /// own indices. Returns each level's values by candidate (nil when `shouldStop` asked to stop).
     static func collectLevels(
-        _ population: [[Double]], schedule: FidelitySchedule, generation: Int, collector: GenerationCollector,
+        _ population: [[Double]], schedule: FidelitySchedule?, generation: Int, collector: GenerationCollector,
         counted: Int, budget: Int?, counts: inout GenerationCollector.Counts, shouldStop: () -> Bool,
         progress: (_ evaluations: Double, _ budget: Int?) -> Void
     ) throws -> [[Int: Double]]? {
         var stages: [[Int: Double]] = []
         var alive = Array(population.indices)
-        for level in schedule.levels.indices {
-            let last = level == schedule.levels.count - 1
+        let levels = schedule?.levels.count ?? 1
+        for level in 0..<levels {
+            let last = level == levels - 1
             func index(_ candidate: Int) -> Int {
                 last ? candidate : ProxyIndex.index(candidate: candidate, level: level)
             }
@@ -207,7 +191,7 @@ public enum ExperimentRunner {
                     progress: last ? progress : { _, _ in })
             else { return nil }
             stages.append(Dictionary(uniqueKeysWithValues: alive.map { ($0, got[index($0)] ?? .nan) }))
-            if !last { alive = schedule.survivors(stages[level]).sorted() }
+            if !last, let schedule { alive = schedule.survivors(stages[level]).sorted() }
         }
         return stages
     }
