@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -35,20 +37,20 @@ let package = Package(
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off"])]),
-        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: native),
-        .target(name: "GGUF", dependencies: ["Numerics"], swiftSettings: native),
-        .target(name: "Evolution", dependencies: ["Numerics"], swiftSettings: native),
+        .target(name: "Arithmetic", dependencies: ["CBLAS", "CKernels"], swiftSettings: native),
+        .target(name: "GGUF", dependencies: ["Arithmetic"], swiftSettings: native),
+        .target(name: "Evolution", dependencies: ["Arithmetic"], swiftSettings: native),
         .target(
             name: "RunStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "Transformer", dependencies: ["Numerics", "GGUF"], swiftSettings: native),
+        .target(name: "Transformer", dependencies: ["Arithmetic", "GGUF"], swiftSettings: native),
         .target(name: "RoPEScaling", dependencies: ["Transformer"], swiftSettings: native),
-        .target(name: "MemoryPolicy", dependencies: ["Numerics", "Transformer"], swiftSettings: unchecked),
+        .target(name: "MemoryPolicy", dependencies: ["Arithmetic", "Transformer"], swiftSettings: unchecked),
         .target(
-            name: "Objectives", dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Numerics"],
+            name: "Objectives", dependencies: ["Transformer", "RoPEScaling", "MemoryPolicy", "Arithmetic"],
             swiftSettings: native),
         // Downloads of the default model and texts, and the digests of what a run reads.
         .target(
@@ -71,36 +73,45 @@ let package = Package(
         .target(
             name: "BenchmarkFunctions",
             dependencies: [
-                "RunLoop", "Objectives", "Evolution", "Numerics", "RunStore",
+                "RunLoop", "Objectives", "Evolution", "Arithmetic", "RunStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "LongRoPE",
             dependencies: [
                 "RunLoop", "Reporting", "Assets", "Objectives", "RoPEScaling", "Transformer", "GGUF", "Evolution",
-                "Numerics", "RunStore", .product(name: "Logging", package: "swift-log"),
+                "Arithmetic", "RunStore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native),
         .target(
             name: "NAMM",
             dependencies: [
-                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics",
+                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution",
+                "Arithmetic",
                 "RunStore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native),
         .target(
             name: "Pause",
             dependencies: [
-                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution", "Numerics",
+                "RunLoop", "Reporting", "Assets", "Objectives", "MemoryPolicy", "Transformer", "Evolution",
+                "Arithmetic",
                 "RunStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native),
+        // The live web page over a run database (`ctxevo dashboard`) and the report, its saved snapshot.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "RunLoop", "RunStore", "Objectives", "Assets", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
         // The standard objective registry and the engine's benchmarks.
         .target(
             name: "Workbench",
             dependencies: [
-                "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "CBLAS", "CKernels", "Numerics",
+                "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "CBLAS", "CKernels", "Arithmetic",
                 "Transformer",
                 "Objectives",
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +119,8 @@ let package = Package(
         .executableTarget(
             name: "ctxevo",
             dependencies: [
-                "Workbench", "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "Reporting", "Assets",
+                "Workbench", "Dashboard", "BenchmarkFunctions", "LongRoPE", "NAMM", "Pause", "RunLoop", "Reporting",
+                "Assets",
                 "Objectives",
                 "RoPEScaling", "MemoryPolicy", "Transformer", "Evolution", "RunStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -118,10 +130,12 @@ let package = Package(
         // stopped at random and resumed.
         .target(
             name: "TestSupport",
-            dependencies: ["GGUF", "Numerics", "RunStore", "RunLoop", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GGUF", "Arithmetic", "RunStore", "RunLoop", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"),
-        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Numerics"]),
+        .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
+        .testTarget(name: "EvolutionTests", dependencies: ["Evolution", "Arithmetic"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TransformerTests",
@@ -132,26 +146,26 @@ let package = Package(
         .testTarget(name: "RoPEScalingTests", dependencies: ["RoPEScaling", "Transformer"]),
         .testTarget(
             name: "MemoryPolicyTests",
-            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Numerics", "TestSupport"]),
+            dependencies: ["MemoryPolicy", "Transformer", "Objectives", "Arithmetic", "TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "TestSupport"]),
         .testTarget(
             name: "RunLoopTests",
             dependencies: [
                 "RunLoop", "Reporting", "BenchmarkFunctions", "Workbench", "RunStore", "Evolution", "Objectives",
-                "Numerics", "TestSupport",
+                "Arithmetic", "TestSupport",
             ]),
         .testTarget(
             name: "LongRoPETests",
             dependencies: [
                 "LongRoPE", "RunLoop", "Workbench", "Assets", "Reporting", "Objectives", "RunStore", "Evolution",
-                "Numerics", "RoPEScaling",
+                "Arithmetic", "RoPEScaling",
                 "Transformer", "GGUF", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "NAMMTests", dependencies: ["NAMM", "MemoryPolicy", "Objectives"]),
         .testTarget(
             name: "PauseTests",
             dependencies: [
-                "Pause", "RunLoop", "Workbench", "Objectives", "RunStore", "Transformer", "Numerics", "TestSupport",
+                "Pause", "RunLoop", "Workbench", "Objectives", "RunStore", "Transformer", "Arithmetic", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Transformer", "TestSupport"]),

@@ -34,6 +34,14 @@ public struct Assets: Sendable {
         archiveSHA256: "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
         extraArguments: ["--no-binary", ":all:"])
 
+    /// `plotly` 7.1.0: its wheel carries plotly.js 4.1.1 (MIT), the dashboard's charts library, served by the
+    /// dashboard itself and inlined in reports: never from a CDN, and no copy of it in the repository.
+    static let chartsPackage = Package(
+        requirement: "plotly==7.1.0", archive: "plotly-7.1.0-py3-none-any.whl",
+        archiveSHA256: "dbb7fa18afce40d0a8e80d1bf162eceb3faa0ce5a77fe741ad09a74cf78f53f3", extraArguments: [])
+    static let chartsMember = "plotly/package_data/plotly.min.js"
+    public static let chartsSHA256 = "3b6e15d45dbb7fca5bd2094291e961ddc5472cd887009e6009a56dab668d721f"
+
     public init(home: URL? = nil) {
         if let home {
             self.home = home
@@ -74,6 +82,34 @@ public struct Assets: Sendable {
             logger.info("model installed at \(modelPath.path)")
         }
         return modelPath
+    }
+
+    public var chartsPath: URL { home.appendingPathComponent("charts/plotly-4.1.1.min.js") }
+
+    /// plotly.js, fetching it first (from the plotly wheel) if the cache does not have it; checked every time it is
+    /// read, since a page runs it.
+    public func chartsLibrary(logger: Logger) throws -> Data {
+        if !FileManager.default.fileExists(atPath: chartsPath.path) {
+            let directory = try download(Assets.chartsPackage, logger: logger)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let unpacked = directory.appendingPathComponent("unpacked")
+            try run(
+                "python3",
+                [
+                    "-m", "zipfile", "-e", directory.appendingPathComponent(Assets.chartsPackage.archive).path,
+                    unpacked.path,
+                ])
+            try install(unpacked.appendingPathComponent(Assets.chartsMember), at: chartsPath)
+            logger.info("charts library installed at \(chartsPath.path)")
+        }
+        let digest = try sha256(of: chartsPath)
+        guard digest == Assets.chartsSHA256 else {
+            throw AssetError.checksumMismatch(file: chartsPath.path, expected: Assets.chartsSHA256, found: digest)
+        }
+        guard let data = FileManager.default.contents(atPath: chartsPath.path) else {
+            throw AssetError.unreadable(chartsPath.path)
+        }
+        return data
     }
 
     /// The root of the default texts, fetching them first if the cache does not have them.

@@ -1,7 +1,7 @@
+import Arithmetic
 import Dispatch
 import Evolution
 import Foundation
-import Numerics
 
 /// The optimiser benchmark of Hansen's tutorial, arXiv:1604.00772: evaluations to reach f < 1e-8 over seeded runs, and
 /// the library's own time per generation (objective excluded).

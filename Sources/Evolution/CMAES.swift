@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// CMA-ES (Hansen 2016) with active covariance update, the h_sigma stall rule, a lazy eigendecomposition and
 /// pycma's termination criteria; with `separable`, the diagonal variant. Equation numbers refer to the tutorial.

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// What each gene of a genome may be: a real in a range (optionally on a grid, as LongRoPE's 0.01 steps), an
 /// integer in a range, or one of a list of values (LongRoPE's n-hat set). `snap` maps any vector to the nearest

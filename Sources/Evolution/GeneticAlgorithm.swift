@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// A genetic algorithm over a `GeneSpace`, with LongRoPE's operators available (LongRoPE, arXiv:2402.13753 §3):
 /// each generation keeps the `elites` best individuals, and breeds `mutants` by mutation and `crossovers` by

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// CMA-ES with restarts: IPOP (Auger & Hansen 2005: the population doubles at each restart) or BIPOP (Hansen
 /// 2009: alternate the doubling regime with runs of small random populations and step sizes, giving each regime

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// Turns ggml tensor data into float32, one block at a time. The block layouts are those of ggml-quants.c
 /// (`block_q4_0` ... `block_q6_K`); each function below names its layout and formula.

@@ -1,9 +1,9 @@
+import Arithmetic
 import Assets
 import Evolution
 import Foundation
 import GGUF
 import Logging
-import Numerics
 import Objectives
 import Reporting
 import RoPEScaling

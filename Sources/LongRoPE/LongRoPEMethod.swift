@@ -1,9 +1,9 @@
+import Arithmetic
 import Assets
 import Evolution
 import Foundation
 import GGUF
 import Logging
-import Numerics
 import Objectives
 import Reporting
 import RoPEScaling
@@ -109,6 +109,25 @@ public struct LongRoPEMethod: ObjectiveMethod {
                     "wrote \(output): \(URL(fileURLWithPath: modelPath).lastPathComponent) with the factors of run \(id) as \(tensors), context \(target)",
                 warnings: losses)
         }
+    }
+
+    /// Lambda per rotary pair of PI, NTK and YaRN at the run's target, for the dashboard's lambda plot (read from
+    /// the model file's metadata: nil when the model is not on this machine).
+    public func dashboardReference(_ experiment: Experiment, logger: Logger) throws -> JSONValue? {
+        let settings = try Self.settings(of: experiment, path: experiment.name)
+        let name = settings.model ?? "default"
+        // The default model only when it is in the cache: a dashboard does not fetch 100 MB.
+        let path = name == "default" ? Assets().modelPath.path : name
+        guard FileManager.default.fileExists(atPath: path),
+            let c = try? LlamaConfiguration(file: try GGUFFile(path: path))
+        else { return nil }
+        var curves: [String: JSONValue] = [:]
+        for method in [BaselineMethod.linear, .ntk, .yarn] {
+            let table = try method.method(length: settings.targetLength, trainedContext: c.trainedContext)
+                .table(rotaryDimensions: c.rotaryDimensions, base: c.ropeBase, trainedContext: c.trainedContext)
+            curves[method.displayName] = .array(table.lambda.map { .number($0) })
+        }
+        return .object(["lambda": .object(curves), "target_length": .integer(settings.targetLength)])
     }
 
     /// Lambda per rotary pair of the best table against PI, NTK and YaRN at the target, and the held-out tables

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// NAMM's attention spectrogram (Cetin et al. 2024, arXiv:2410.13166 §3; docs/namm.md), for the tokens of one (layer,
 /// KV head) at one firing.

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 import Transformer
 
 /// What the attention-based eviction rules read, reduced as the prefill produces it, per (layer, KV head) and per

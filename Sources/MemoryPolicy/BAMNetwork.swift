@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// NAMM's scorer, the backward attention memory (BAM; Cetin et al. 2024, arXiv:2410.13166 §3): 4,172 parameters shared
 /// by every

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 import Transformer
 
 /// Keeps everything: the reference every budget is compared with (the policy never fires).

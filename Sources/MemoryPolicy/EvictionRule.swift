@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 import Transformer
 
 /// What an eviction rule sees of one (layer, KV head) when the policy fires: the cached tokens in cache order

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Transformer
 
 /// A memory policy at work on one session: after every chunk of the prefill (the policy's n_up tokens) it asks its

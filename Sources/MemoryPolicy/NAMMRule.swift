@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// A learned memory: a scorer over NAMM's features. With a hard budget it keeps the highest scores; with the
 /// threshold budget the manager evicts, per layer, as many tokens as the KV head with the fewest negative scores

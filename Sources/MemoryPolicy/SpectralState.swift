@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 import Transformer
 
 /// NAMM's per-token memory of attention (Cetin et al. 2024, arXiv:2410.13166 §3; docs/namm.md): for every (layer, KV

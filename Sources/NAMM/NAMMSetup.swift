@@ -1,9 +1,9 @@
+import Arithmetic
 import Assets
 import Evolution
 import Foundation
 import Logging
 import MemoryPolicy
-import Numerics
 import Objectives
 import Reporting
 import RunLoop

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 import Transformer
 
 /// LongRoPE2's needle-driven samples (arXiv 2502.20082 §3.2), also the passkey

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Transformer
 
 /// The fillers an evolved pause is compared with at equal M (issue: pause tokens): no pause, an ordinary token

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Transformer
 
 /// `ctxevo pause evaluate`: held-out problems (never any a search reads, `PauseSplit`) answered after M fillers of

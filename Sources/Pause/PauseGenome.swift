@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// What a pause genome stands for: the pause embedding and the number of pauses M.
 ///

@@ -1,8 +1,8 @@
+import Arithmetic
 import Assets
 import Evolution
 import Foundation
 import Logging
-import Numerics
 import Objectives
 import RunLoop
 import Transformer

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// One problem: a prompt (worked examples, then the question), and the answer whose tokens alone are scored. The
 /// pauses go between the two.

@@ -45,12 +45,17 @@ public protocol ObjectiveMethod: Sendable {
     /// The experiment with its evaluations computed in another numerics (`runs replay --numerics`: does a faster
     /// arithmetic rank the recorded candidates as the run's did?); nil when the objective has no such setting.
     func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment?
+    /// What the dashboard draws beside a run of this objective (LongRoPE: lambda per pair of PI, NTK and YaRN at
+    /// the target), nil when nothing.
+    func dashboardReference(_ experiment: Experiment, logger: Logger) throws -> JSONValue?
 }
 
 extension ObjectiveMethod {
     public var exportFormats: [ExportFormat] { [] }
 
     public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? { nil }
+
+    public func dashboardReference(_ experiment: Experiment, logger: Logger) throws -> JSONValue? { nil }
 
     public func export(
         _ format: String, run id: Int64, in store: RunStore, options: ExportOptions, logger: Logger

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// Every projection and the output layer of a model rounded to bf16 and packed for `vdpbf16ps` (`bf16` numerics),
 /// made on first use and shared by every session; keyed by the float matrix it was rounded from.

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// The attention probabilities of one block of queries of one head, as a memory policy reads them (NAMM reads
 /// those of the most recent queries): rows (queries) x `keyCount` columns (cache entries in cache order), row stride

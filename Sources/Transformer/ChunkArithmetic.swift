@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// The arithmetic one forward pass computes in, one value per session, made from its `EngineNumerics`: what the
 /// activations become before they meet a weight, how a projection is computed, what the KV cache stores, and which

@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import GGUF
-import Numerics
 
 /// The Q4_1 matrices of a model packed for integer products with Q8_1 activations, as llama.cpp computes them.
 /// Only `llamacpp` numerics use them (float32 keeps the float sgemm on the dequantised weights), so a model packs

@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// The keys and values of one sequence, per layer and KV head, with the rotary position each key was cached
 /// with. Keys are stored already rotated, so evicting tokens never re-rotates the ones kept (NAMM, spec section 4).

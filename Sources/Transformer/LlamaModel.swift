@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import GGUF
-import Numerics
 import Synchronization
 
 /// A loaded model: configuration, shared immutable weights and tokenizer. Sessions (`LlamaSession`) hold the

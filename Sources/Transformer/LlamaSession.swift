@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 
 /// How faithfully the engine reproduces llama.cpp's CPU arithmetic.
 public enum EngineNumerics: String, Sendable, Codable, CaseIterable {

@@ -1,5 +1,5 @@
+import Arithmetic
 import GGUF
-import Numerics
 
 /// A weight matrix (out_features, in_features) row-major, with the rounding llama.cpp applies to its inputs.
 public struct LinearWeight: Sendable {

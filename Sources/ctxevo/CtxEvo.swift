@@ -11,7 +11,7 @@ struct CtxEvo: ParsableCommand {
             Fetch.self, Tokenize.self, Perplexity.self, LongRoPE.self, NAMM.self, PauseTokens.self, Bench.self,
             Run.self, Resume.self,
             WorkerCommand.self,
-            Runs.self, Report.self,
+            Runs.self, Report.self, DashboardCommand.self,
         ])
 
     static func main() {

@@ -1,6 +1,6 @@
+import Arithmetic
 import Evolution
 import Foundation
-import Numerics
 import Testing
 
 /// The benchmark's own functions, by short names.

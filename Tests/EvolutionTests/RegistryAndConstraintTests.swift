@@ -1,6 +1,6 @@
+import Arithmetic
 import Evolution
 import Foundation
-import Numerics
 import Testing
 
 @Suite struct RegistryTests {

@@ -1,10 +1,10 @@
+import Arithmetic
 import Assets
 import Evolution
 import Foundation
 import GGUF
 import Logging
 import LongRoPE
-import Numerics
 import Objectives
 import RoPEScaling
 import RunLoop

@@ -1,7 +1,7 @@
+import Arithmetic
 import Evolution
 import Foundation
 import LongRoPE
-import Numerics
 import Objectives
 import RoPEScaling
 import RunLoop

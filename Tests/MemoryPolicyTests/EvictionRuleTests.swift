@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import MemoryPolicy
-import Numerics
 import Objectives
 import TestSupport
 import Testing

@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import MemoryPolicy
-import Numerics
 import Testing
 
 /// NAMM's features and network against their definitions.

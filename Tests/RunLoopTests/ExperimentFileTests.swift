@@ -1,7 +1,7 @@
+import Arithmetic
 import BenchmarkFunctions
 import Evolution
 import Foundation
-import Numerics
 import Objectives
 import Reporting
 import RunLoop

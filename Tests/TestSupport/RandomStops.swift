@@ -1,4 +1,4 @@
-import Numerics
+import Arithmetic
 
 /// Runs a run to its end in pieces, as processes killed at random moments would: each piece is told to stop
 /// after a random number (1 to `atMost`) of evaluations. `piece(shouldStop)` runs one piece (a new objective each

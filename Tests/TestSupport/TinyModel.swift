@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import GGUF
-import Numerics
 
 /// Writes a small random Llama GGUF (F32 weights from a seeded generator, a byte-level BPE vocabulary of the 256
 /// GPT-2 byte tokens plus a few merges and an end-of-text token used as BOS), so that the forward pass, sessions,

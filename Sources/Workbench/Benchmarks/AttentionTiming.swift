@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Transformer
 
 /// Causal attention alone, timed: the last `queries` tokens of a `keys`-token context attending over the cache of

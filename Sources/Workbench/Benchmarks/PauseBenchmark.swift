@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Objectives
 import Pause
 import Transformer

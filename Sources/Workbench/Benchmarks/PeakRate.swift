@@ -1,7 +1,7 @@
+import Arithmetic
 import CKernels
 import Dispatch
 import Foundation
-import Numerics
 
 /// The machine's own arithmetic limits, measured on its cores: independent multiply-add chains of each
 /// instruction, on every core at once (one chain loop per worker). Every throughput ctxevo prints is a fraction of

@@ -1,6 +1,6 @@
+import Arithmetic
 import Foundation
 import Logging
-import Numerics
 import Objectives
 import Transformer
 

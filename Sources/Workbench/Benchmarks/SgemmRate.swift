@@ -1,6 +1,6 @@
+import Arithmetic
 import CBLAS
 import Foundation
-import Numerics
 
 /// The machine's own matrix-multiply rate, the yardstick of every throughput figure ctxevo prints.
 public enum SgemmRate {

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Testing
 
 /// The integer Q4_1 x Q8_1 product against ggml's definition, written out here in double: activations quantised

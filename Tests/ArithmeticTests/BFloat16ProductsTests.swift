@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Testing
 
 /// bf16 products with float32 sums against the same sums in double from the bf16-rounded values, on shapes that are

@@ -1,5 +1,5 @@
+import Arithmetic
 import Foundation
-import Numerics
 import Testing
 
 /// The fused kernel against attention as its definition reads: the full score matrix, a softmax and a product with

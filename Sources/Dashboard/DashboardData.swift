@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import RunLoop
+import RunStore
+
+/// What the dashboard's page reads, as JSON objects, from a run store opened read-only: the runs list and one
+/// run's page (`DashboardPage` describes the shapes). Every value comes from the store as recorded; the page
+/// escapes every string it shows.
+public struct DashboardData: Sendable {
+    public let store: RunStore
+    public let objectives: ObjectiveRegistry
+    /// A worker not heard of for this long is marked stale (its lease has run out several times over).
+    public let staleAfter: Double
+    let logger: Logger
+
+    public init(store: RunStore, objectives: ObjectiveRegistry, staleAfter: Double = 180, logger: Logger) {
+        self.store = store
+        self.objectives = objectives
+        self.staleAfter = staleAfter
+        self.logger = logger
+    }
+
+    /// `/api/runs`: one line per run, newest first.
+    public func runs() throws -> [String: Any] {
+        let lines = try store.runs().compactMap(\.id).sorted(by: >).map { try runLine($0) }
+        return ["runs": lines]
+    }
+
+    func runLine(_ id: Int64) throws -> [String: Any] {
+        let record = try store.run(id)
+        let experiment = try? Experiment.stored(record.configuration, run: id)
+        let generations = try store.generations(run: id)
+        let candidates = try store.candidates(run: id).fullEvaluations
+        let workers = try store.workers(run: id)
+        let rate = DashboardData.evaluationsPerHour(generations: generations, candidates: candidates)
+        let budget = experiment?.maxEvaluations
+        let left: Double? =
+            record.status == .running
+            ? rate.flatMap { r in budget.map { Double(max(0, $0 - candidates.count)) / r * 3600 } } : nil
+        return [
+            "id": id, "name": record.name, "objective": experiment?.objective ?? "?", "strategy": record.strategy,
+            "status": record.status.rawValue, "evaluations": candidates.count, "budget": json(budget),
+            "generations": generations.count, "best_fitness": json(generations.compactMap(\.bestSoFar).last),
+            "lowest_perplexity": json(try LowestPerplexity.find(run: id, in: store)?.perplexity),
+            "evaluations_per_hour": json(rate), "seconds_left": json(left),
+            "workers_alive": workers.filter { Date().timeIntervalSince($0.lastHeartbeat) < staleAfter }.count,
+            "created": DashboardData.iso(record.createdAt),
+        ]
+    }
+
+    /// `/api/runs/{id}`: the run, its generations, every candidate, its workers and events, and the objective's
+    /// reference curves.
+    public func run(_ id: Int64) throws -> [String: Any] {
+        let record = try store.run(id)
+        let experiment = try Experiment.stored(record.configuration, run: id)
+        let candidates = try store.candidates(run: id)
+        let parsed = candidates.map { candidate($0) }
+        let generations = try store.generations(run: id)
+        // The lowest perplexity evaluated up to each generation (LongRoPE ranks by it; the fitness adds the penalty).
+        var lowest = Double.infinity
+        var lowestByGeneration: [Int: Double] = [:]
+        for (c, row) in zip(candidates, parsed).sorted(by: { $0.0.generation < $1.0.generation }) {
+            if !c.isProxy, c.status == .ok, let metrics = row["metrics"] as? [String: Any],
+                let p = metrics["perplexity"] as? Double
+            {
+                lowest = min(lowest, p)
+            }
+            if lowest.isFinite { lowestByGeneration[c.generation] = lowest }
+        }
+        var reference: Any = [String: Any]()
+        if let method = objectives.method(named: experiment.objective),
+            let value = try? method.dashboardReference(experiment, logger: logger),
+            let data = try? JSONEncoder().encode(value),
+            let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        {
+            reference = object
+        }
+        let experimentObject =
+            (try? JSONSerialization.jsonObject(with: Data(record.configuration.utf8))) ?? [String: Any]()
+        return [
+            "run": [
+                "id": id, "name": record.name, "objective": experiment.objective, "strategy": record.strategy,
+                "status": record.status.rawValue, "seed": record.seed, "code_version": record.codeVersion,
+                "created": DashboardData.iso(record.createdAt), "budget": json(experiment.maxEvaluations),
+                "evaluations": candidates.fullEvaluations.count, "experiment": experimentObject,
+            ] as [String: Any],
+            "generations": generations.map { generation($0, lowest: lowestByGeneration[$0.index]) },
+            "candidates": parsed,
+            "workers": try workers(id),
+            "events": try store.events(run: id).suffix(200).map {
+                ["time": DashboardData.iso($0.time), "level": $0.level, "message": $0.message]
+            },
+            "reference": reference,
+        ]
+    }
+
+    /// One candidate as the page reads it.
+    public func candidate(_ c: CandidateRecord) -> [String: Any] {
+        let parameters = (try? JSONSerialization.jsonObject(with: Data(c.parameters.utf8))) ?? [Any]()
+        let metrics = (try? JSONSerialization.jsonObject(with: Data(c.metrics.utf8))) ?? [String: Any]()
+        let split = ProxyIndex.split(c.index)
+        return [
+            "generation": c.generation, "index": split.candidate, "proxy_level": json(split.level),
+            "fitness": json(c.fitness), "status": c.status.rawValue, "seconds": c.seconds, "worker": json(c.workerID),
+            "parameters": parameters, "metrics": metrics,
+        ]
+    }
+
+    /// One generation as the page reads it.
+    public func generation(_ g: GenerationRecord, lowest: Double?) -> [String: Any] {
+        [
+            "index": g.index, "best": json(g.bestFitness), "median": json(g.medianFitness),
+            "worst": json(g.worstFitness), "best_so_far": json(g.bestSoFar), "sigma": g.stepSize,
+            "seconds": g.seconds, "lowest_perplexity_so_far": json(lowest),
+        ]
+    }
+
+    /// The run's workers, those not heard of for `staleAfter` seconds marked stale.
+    public func workers(_ id: Int64) throws -> [[String: Any]] {
+        try store.workers(run: id).map { w in
+            let age = Date().timeIntervalSince(w.lastHeartbeat)
+            return [
+                "id": w.id, "host": w.host, "pid": Int(w.processID),
+                "role": w.coordinatorOf == nil ? "worker" : "coordinator", "candidates": w.candidatesDone,
+                "claims": w.claims, "heartbeat_age_seconds": age, "stale": age >= staleAfter,
+            ]
+        }
+    }
+
+    /// Full evaluations per hour over the recorded generations' time (nil before one is recorded).
+    static func evaluationsPerHour(generations: [GenerationRecord], candidates: [CandidateRecord]) -> Double? {
+        let seconds = generations.reduce(0) { $0 + $1.seconds }
+        guard seconds > 0, let last = generations.last?.index else { return nil }
+        let done = candidates.filter { $0.generation <= last }.count
+        return done > 0 ? Double(done) / seconds * 3600 : nil
+    }
+
+    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    /// A value for JSONSerialization: nil and non-finite numbers become null.
+    func json<T>(_ value: T?) -> Any {
+        guard let value else { return NSNull() }
+        if let d = value as? Double, !d.isFinite { return NSNull() }
+        return value
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import RunLoop
+import RunStore
+
+/// What one open run page has not been sent yet: the server-sent events of `/api/runs/{id}/stream`. The page
+/// says from which generation on it wants rows (`since`); after that only rows it was not sent go out, polled from
+/// the store, so candidates recorded by any worker on any machine appear as they are recorded.
+struct DashboardStream {
+    let run: Int64
+    let since: Int
+    private var sentCandidates: Set<[Int]> = []
+    private var sentGenerations: Set<Int> = []
+    private var lastStatus: String?
+    private var lastEvaluations: Int?
+
+    init(run: Int64, since: Int) {
+        self.run = run
+        self.since = max(0, since)
+    }
+
+    /// One server-sent event.
+    struct Event {
+        let name: String
+        let payload: Any
+
+        var text: String {
+            let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return "event: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        }
+    }
+
+    /// The rows recorded since the last call (the first call: those of generations from `since` on), the run's
+    /// status when it changed, and with `workers` the workers table.
+    mutating func news(_ data: DashboardData, workers: Bool) throws -> [Event] {
+        let store = data.store
+        var events: [Event] = []
+        let generations = try store.generations(run: run)
+        let current = (generations.last?.index ?? -1) + 1
+        var fresh: [CandidateRecord] = []
+        for generation in max(since, current - 1)...max(since, current) {
+            for c in try store.candidates(run: run, generation: generation)
+            where !sentCandidates.contains([c.generation, c.index]) {
+                sentCandidates.insert([c.generation, c.index])
+                fresh.append(c)
+            }
+        }
+        events += fresh.map { Event(name: "candidate", payload: data.candidate($0)) }
+        let newGenerations = generations.filter { $0.index >= since && !sentGenerations.contains($0.index) }
+        if !newGenerations.isEmpty {
+            let lowest = try DashboardStream.lowestPerplexity(run: run, in: store)
+            for g in newGenerations {
+                sentGenerations.insert(g.index)
+                let upTo = lowest.filter { $0.key <= g.index }.values.min()
+                events.append(Event(name: "generation", payload: data.generation(g, lowest: upTo)))
+            }
+        }
+        let record = try store.run(run)
+        let evaluations = try store.candidates(run: run).fullEvaluations.count
+        if record.status.rawValue != lastStatus || evaluations != lastEvaluations {
+            lastStatus = record.status.rawValue
+            lastEvaluations = evaluations
+            events.append(Event(name: "run", payload: ["status": record.status.rawValue, "evaluations": evaluations]))
+        }
+        if workers { events.append(Event(name: "workers", payload: try data.workers(run))) }
+        return events
+    }
+
+    /// The lowest perplexity of each generation's full evaluations (where the metrics have one).
+    static func lowestPerplexity(run: Int64, in store: RunStore) throws -> [Int: Double] {
+        var lowest: [Int: Double] = [:]
+        let decoder = JSONDecoder()
+        for c in try store.candidates(run: run).fullEvaluations where c.status == .ok {
+            struct Perplexity: Decodable { let perplexity: Double? }
+            if let p = (try? decoder.decode(Perplexity.self, from: Data(c.metrics.utf8)))?.perplexity {
+                lowest[c.generation] = min(lowest[c.generation] ?? .infinity, p)
+            }
+        }
+        return lowest
+    }
+}
