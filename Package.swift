@@ -168,6 +168,12 @@ let package = Package(
                 "Pause", "RunLoop", "Workbench", "Objectives", "RunStore", "Transformer", "Arithmetic", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "RunLoop", "RunStore", "Workbench", "Assets", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ObjectivesTests", dependencies: ["Objectives", "Transformer", "TestSupport"]),
         .testTarget(name: "AssetsTests", dependencies: ["Assets"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

@@ -1,0 +1,149 @@
+import Dashboard
+import Foundation
+import Logging
+import RunLoop
+import RunStore
+import TestSupport
+import Testing
+import Workbench
+
+/// The dashboard server over a real SQLite run database, spoken to over a socket: its JSON, its stream of new
+/// rows, that nothing writes through it, the token, and a hostile run name kept as data.
+@Suite(.serialized) struct DashboardServerTests {
+    static let hostile = "<script>alert(1)</script>"
+    let logger = Logger(label: "test")
+
+    /// A finished Rosenbrock run named like an attack, in a new database file.
+    func database() throws -> (TemporaryStore, SQLiteRunStore, Int64) {
+        let temporary = try TemporaryStore(.sqlite)
+        let store = try temporary.open() as! SQLiteRunStore
+        var e = Experiment(
+            name: DashboardServerTests.hostile, objective: "rosenbrock", strategy: "cma-es", sigma: 0.5, seed: 3,
+            maxEvaluations: 24,
+            sections: ["dimension": .integer(3), "mean": .number(0), "lower": .number(-2), "upper": .number(2)])
+        e.populationSize = 6
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
+        _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search)
+        return (temporary, store, id)
+    }
+
+    /// Starts `server` and returns its port and the task to cancel.
+    func start(_ server: DashboardServer) async throws -> (Int, Task<Void, Error>) {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        return (try #require(await iterator.next()), task)
+    }
+
+    func server(_ path: String, token: String? = nil) throws -> DashboardServer {
+        let store = try SQLiteRunStore(path: path, readOnly: true)
+        return DashboardServer(
+            data: DashboardData(store: store, objectives: .standard, logger: logger),
+            access: try DashboardAccess(host: "127.0.0.1", token: token, environment: [:]), port: 0,
+            charts: Data("/* charts */".utf8), pollInterval: .milliseconds(100))
+    }
+
+    @Test func theJSONIsTheDatabaseAndTheNameStaysData() async throws {
+        let (temporary, store, id) = try database()
+        defer { temporary.remove() }
+        let (port, task) = try await start(try server(temporary.location))
+        defer { task.cancel() }
+        let list = try PlainHTTP.request(port: port, path: "/api/runs")
+        #expect(list.status == 200)
+        let runs = try #require(
+            (try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any])?["runs"]
+                as? [[String: Any]])
+        #expect(runs.count == 1)
+        #expect(runs[0]["name"] as? String == DashboardServerTests.hostile)
+        #expect(runs[0]["evaluations"] as? Int == (try store.candidates(run: id).count))
+        let page = try PlainHTTP.request(port: port, path: "/api/runs/\(id)")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])
+        let candidates = try #require(run["candidates"] as? [[String: Any]])
+        #expect(candidates.count == (try store.candidates(run: id).count))
+        #expect((run["generations"] as? [[String: Any]])?.count == (try store.generations(run: id).count))
+        // The page itself carries no data when served live: the name reaches the browser only as JSON.
+        let html = try PlainHTTP.request(port: port, path: "/runs/\(id)")
+        #expect(html.status == 200 && !html.body.contains(DashboardServerTests.hostile))
+        #expect(html.head.lowercased().contains("content-security-policy"))
+        #expect(try PlainHTTP.request(port: port, path: "/api/runs/999").status == 404)
+    }
+
+    /// No method but GET is served, and the database's dump is the same after the attempts.
+    @Test func nothingWritesThroughTheServer() async throws {
+        let (temporary, _, id) = try database()
+        defer { temporary.remove() }
+        let before = try temporary.dump()
+        let (port, task) = try await start(try server(temporary.location))
+        defer { task.cancel() }
+        for method in ["POST", "PUT", "DELETE", "PATCH"] {
+            for route in ["/api/runs", "/api/runs/\(id)", "/runs/\(id)"] {
+                let reply = try PlainHTTP.request(method, port: port, path: route)
+                #expect(reply.status >= 400, "\(method) \(route) answered \(reply.status)")
+            }
+        }
+        _ = try PlainHTTP.request(port: port, path: "/api/runs/\(id)")
+        #expect(try temporary.dump() == before)
+    }
+
+    @Test func aTokenIsRequiredWhenThereIsOne() async throws {
+        let (temporary, _, id) = try database()
+        defer { temporary.remove() }
+        let token = "0123456789abcdef0123"
+        let (port, task) = try await start(try server(temporary.location, token: token))
+        defer { task.cancel() }
+        #expect(try PlainHTTP.request(port: port, path: "/api/runs").status == 401)
+        #expect(try PlainHTTP.request(port: port, path: "/api/runs?token=wrong-wrong-wrong-1").status == 401)
+        #expect(try PlainHTTP.request(port: port, path: "/api/runs/\(id)?token=\(token)").status == 200)
+        #expect(
+            try PlainHTTP.request(port: port, path: "/", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+    }
+
+    /// The stream sends the rows recorded from the asked generation on, then each row as it is recorded.
+    @Test func theStreamSendsNewRowsAsTheyAreRecorded() async throws {
+        let (temporary, store, id) = try database()
+        defer { temporary.remove() }
+        let (port, task) = try await start(try server(temporary.location))
+        defer { task.cancel() }
+        let generations = try store.generations(run: id)
+        let last = try #require(generations.last?.index)
+        let writer = Task.detached {
+            try await Task.sleep(for: .milliseconds(600))
+            try store.recordCandidate(
+                CandidateRecord(
+                    runID: id, generation: last + 1, index: 0, parameters: "[0,0,0]", fitness: 1, metrics: "{}",
+                    status: .ok, seconds: 0.1))
+        }
+        let reply = try PlainHTTP.request(port: port, path: "/api/runs/\(id)/stream?since=\(last)", readFor: 2)
+        try await writer.value
+        #expect(reply.status == 200)
+        #expect(reply.head.lowercased().contains("text/event-stream"))
+        let atLast = try store.candidates(run: id, generation: last).count
+        #expect(reply.body.components(separatedBy: "event: candidate\n").count - 1 == atLast + 1)
+        #expect(reply.body.components(separatedBy: "event: generation\n").count - 1 == 1)
+        #expect(reply.body.contains("\"generation\":\(last + 1)"))
+    }
+
+    @Test func accessRules() throws {
+        #expect(try DashboardAccess(host: "127.0.0.1", environment: [:]).token == nil)
+        #expect(try DashboardAccess(host: "0.0.0.0", environment: [:]).token?.count == 32)
+        let fromEnvironment = try DashboardAccess(
+            host: "0.0.0.0", environment: ["CTXEVO_DASHBOARD_TOKEN": "a-long-enough-token"])
+        #expect(fromEnvironment.token == "a-long-enough-token")
+        #expect(fromEnvironment.allows(query: "a-long-enough-token", authorization: nil))
+        #expect(fromEnvironment.allows(query: nil, authorization: "Bearer a-long-enough-token"))
+        #expect(!fromEnvironment.allows(query: "a-long-enough-tokeX", authorization: "Bearer nope"))
+        #expect(throws: DashboardAccess.Problem.shortToken) { try DashboardAccess(host: "::", token: "short") }
+    }
+
+    /// The report's snapshot keeps the hostile name inside its data: it cannot close the script element.
+    @Test func aSnapshotCannotBeClosedByItsData() throws {
+        let (temporary, store, id) = try database()
+        defer { temporary.remove() }
+        let data = DashboardData(store: store, objectives: .standard, logger: logger)
+        let html = try DashboardSnapshot.html(run: try data.run(id), charts: Data("/* charts */".utf8))
+        #expect(!html.contains(DashboardServerTests.hostile))
+        #expect(html.contains("<script>alert(1)<\\/script>"))
+        #expect(html.contains("window.CTXEVO_SNAPSHOT"))
+    }
+}
