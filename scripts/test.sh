@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The dashboard's browser test drives Debian's chromium (headless, over the DevTools protocol).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test: installing chromium for the dashboard's browser test" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 swift build -c release --product ctxevo
 .build/release/ctxevo fetch
 swift build -c release --build-tests

