@@ -1,38 +1,43 @@
 import ArgumentParser
 import Assets
-import BenchmarkFunctions
+import Dashboard
 import Foundation
-import LongRoPE
-import NAMM
-import Objectives
-import Reporting
 import RunLoop
 import RunStore
 import Workbench
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a self-contained HTML report of a run (SVG plots, no network needed).")
+        abstract:
+            "Save a run's dashboard page as one self-contained HTML file (charts library and data inlined; no server, no network)."
+    )
     @Argument(help: "The run id.") var runID: Int64
     @Option(name: .shortAndLong, help: "Output file (default: run-<id>.html).") var output: String?
     @Option(
         help:
-            "The held-out evaluation to include: the JSON of `ctxevo longrope evaluate --json` (LongRoPE runs) or of `ctxevo namm evaluate --json` (NAMM runs)."
+            "A held-out evaluation to show with it: the JSON of `ctxevo longrope evaluate --json`, `ctxevo namm evaluate --json` or `ctxevo pause evaluate --json`."
     )
     var evaluation: String?
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        let logger = makeLogger()
         let store = try database.open(readOnly: true)
-        var data: Data?
+        var page = try DashboardData(store: store, objectives: .standard, logger: logger).run(runID)
         if let evaluation {
             guard let contents = FileManager.default.contents(atPath: evaluation) else {
                 throw ValidationError("\(evaluation) cannot be read")
             }
-            data = contents
+            // The method's view of its held-out evaluation (tables, plots; every string escaped), shown under the
+            // run's charts.
+            let objective = try ExperimentRunner.experiment(run: runID, in: store).objective
+            guard let method = ObjectiveRegistry.standard.method(named: objective) else {
+                throw ValidationError("run \(runID)'s objective '\(objective)' is not registered")
+            }
+            page["sections_html"] = try method.reportSections(
+                run: runID, in: store, evaluation: contents, logger: logger)
         }
-        let html = try RunReport.html(
-            run: runID, in: store, objectives: .standard, evaluation: data, logger: makeLogger())
+        let html = try DashboardSnapshot.html(run: page, charts: try Assets().chartsLibrary(logger: logger))
         let path = output ?? "run-\(runID).html"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         print("report written to \(path)")

@@ -21,19 +21,6 @@ import Workbench
         return (store, try ExperimentRunner.create(experiment, in: store), path)
     }
 
-    @Test func reportIsSelfContainedWithItsPlots() throws {
-        let (store, id, path) = try smallRun()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard)
-        let html = try RunReport.html(run: id, in: store, objectives: .standard)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)  // fitness, sigma, time, parameters
-        #expect(html.contains("<polygon"))  // the best-to-worst band
-        #expect(html.contains("<polyline"))
-        // Nothing fetched: no scripts, no external sources (the SVG namespace URI is a name, not a fetch).
-        #expect(!html.contains("<script"))
-        #expect(!html.contains("src=") && !html.contains("href=") && !html.contains("url("))
-    }
-
     /// A plot whose values span the doubles (or a failed run's sentinel values) renders instead of trapping.
     @Test func plotsOfExtremeValuesRender() {
         for logY in [false, true] {
