@@ -28,6 +28,9 @@ struct GenerationCollector {
         generation: Int, asked: [Int: [Double]], counted: Int, budget: Int?, counts: inout Counts,
         shouldStop: () -> Bool, progress: (_ evaluations: Double, _ budget: Int?) -> Void
     ) throws -> [Int: Double]? {
+        // A generation that crosses the budget is completed (the strategies stop between generations): the bar's
+        // total grows to its end instead of standing at 100 % while it runs.
+        let budget = budget.map { max($0, counted + asked.keys.filter { $0 >= 0 }.count) }
         var fitness = try recorded(generation: generation, asked: asked)
         counts.reused += fitness.count
         let missing = asked.keys.filter { fitness[$0] == nil }.sorted()
