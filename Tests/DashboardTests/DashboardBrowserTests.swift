@@ -19,7 +19,7 @@ import Workbench
         let store = try temporary.open()
         var e = Experiment(
             name: "<script>alert(1)</script>", objective: "rosenbrock", strategy: "cma-es", sigma: 0.5, seed: 4,
-            maxEvaluations: 60,
+            maxEvaluations: 2000,
             sections: [
                 "dimension": .integer(4), "mean": .number(0), "lower": .number(-2), "upper": .number(2),
                 "evaluation_delay": .number(0.15),
@@ -27,11 +27,15 @@ import Workbench
         e.populationSize = 4
         let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
         let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
-        // The run goes on in the background while the page is watched (each generation about 0.6 s).
-        let running = Task.detached {
-            try ExperimentRunner.run(id: id, in: store, objectives: .standard, search: search)
+        // The run goes on in the background while the page is watched (each generation about 0.6 s), on a thread
+        // of its own, until the test is done with it.
+        let stop = Flag()
+        let running = Task {
+            try await offThePool {
+                try ExperimentRunner.run(id: id, in: store, objectives: .standard, shouldStop: { stop.isSet })
+            }
         }
-        defer { running.cancel() }
+        defer { stop.set() }
         let server = DashboardServer(
             data: DashboardData(
                 store: try SQLiteRunStore(path: temporary.location, readOnly: true), objectives: .standard,
@@ -44,38 +48,53 @@ import Workbench
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
 
-        let browser = try HeadlessChromium()
-        let tab = try browser.open("about:blank")
-        try browser.navigate(
-            "http://127.0.0.1:\(port)/runs/\(id)", session: tab,
-            before: "window.alert = () => { document.documentElement.dataset.alerted = 'yes' };")
-        try browser.wait(for: "document.body && document.body.dataset.chartsRendered === 'yes'", session: tab)
-        try browser.evaluate("window.loadedOnce = 'yes'", session: tab)
-        let first = try #require(
-            try browser.evaluate("Number(document.body.dataset.generations)", session: tab) as? Int)
-        try browser.wait(
-            for: "Number(document.body.dataset.generations) > \(first) && window.loadedOnce === 'yes'",
-            session: tab, timeout: 30)
-        // The charts are Plotly's SVG, and the candidate table has rows.
-        #expect(
-            try browser.evaluate("!!document.querySelector('#fitness-chart .main-svg')", session: tab) as? Bool == true)
-        #expect(
-            try browser.evaluate("!!document.querySelector('#parcoords-chart .main-svg')", session: tab) as? Bool
-                == true)
-        #expect(
-            (try browser.evaluate("document.querySelectorAll('#candidates-table tbody tr').length", session: tab)
-                as? Int ?? 0) > 0)
-        // The name is shown as text, and no script of it ran.
-        #expect(
-            (try browser.evaluate("document.querySelector('#run-title').textContent", session: tab) as? String ?? "")
-                .contains("<script>alert(1)</script>"))
-        #expect(
-            try browser.evaluate("document.documentElement.dataset.alerted || 'no'", session: tab) as? String == "no")
-        // The runs list.
-        let list = try browser.open("http://127.0.0.1:\(port)/")
-        try browser.wait(for: "document.querySelectorAll('#runs-table tbody tr').length === 1", session: list)
-        #expect(
-            (try browser.evaluate("document.querySelector('#runs-table').textContent", session: list) as? String ?? "")
-                .contains("<script>alert(1)</script>"))
+        try await offThePool {
+            let browser = try HeadlessChromium()
+            let tab = try browser.open("about:blank")
+            try browser.navigate(
+                "http://127.0.0.1:\(port)/runs/\(id)", session: tab,
+                before: "window.alert = () => { document.documentElement.dataset.alerted = 'yes' };")
+            try browser.wait(for: "document.body && document.body.dataset.chartsRendered === 'yes'", session: tab)
+            _ = try browser.evaluate("window.loadedOnce = 'yes'", session: tab)
+            let first = try #require(
+                try browser.evaluate("Number(document.body.dataset.generations)", session: tab) as? Int)
+            try browser.wait(
+                for: "Number(document.body.dataset.generations) > \(first) && window.loadedOnce === 'yes'",
+                session: tab, timeout: 30)
+            // The charts are Plotly's SVG, and the candidate table has rows.
+            #expect(
+                try browser.evaluate("!!document.querySelector('#fitness-chart .main-svg')", session: tab) as? Bool
+                    == true)
+            #expect(
+                try browser.evaluate("!!document.querySelector('#parcoords-chart .main-svg')", session: tab) as? Bool
+                    == true)
+            #expect(
+                (try browser.evaluate("document.querySelectorAll('#candidates-table tbody tr').length", session: tab)
+                    as? Int ?? 0) > 0)
+            // The name is shown as text, and no script of it ran.
+            #expect(
+                (try browser.evaluate("document.querySelector('#run-title').textContent", session: tab) as? String ?? "")
+                    .contains("<script>alert(1)</script>"))
+            #expect(
+                try browser.evaluate("document.documentElement.dataset.alerted || 'no'", session: tab) as? String
+                    == "no")
+            // The runs list.
+            let list = try browser.open("http://127.0.0.1:\(port)/")
+            try browser.wait(for: "document.querySelectorAll('#runs-table tbody tr').length === 1", session: list)
+            #expect(
+                (try browser.evaluate("document.querySelector('#runs-table').textContent", session: list) as? String
+                    ?? "")
+                    .contains("<script>alert(1)</script>"))
+        }
+        stop.set()
+        _ = try await running.value
     }
+}
+
+/// A flag set once, read from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -36,6 +36,15 @@ import Workbench
         return (try #require(await iterator.next()), task)
     }
 
+    /// One request, made off the cooperative pool (the server in this process answers on it).
+    func get(
+        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:], readFor: Double = 10
+    ) async throws -> PlainHTTP.Reply {
+        try await offThePool {
+            try PlainHTTP.request(method, port: port, path: path, headers: headers, readFor: readFor)
+        }
+    }
+
     func server(_ path: String, token: String? = nil) throws -> DashboardServer {
         let store = try SQLiteRunStore(path: path, readOnly: true)
         return DashboardServer(
@@ -49,7 +58,7 @@ import Workbench
         defer { temporary.remove() }
         let (port, task) = try await start(try server(temporary.location))
         defer { task.cancel() }
-        let list = try PlainHTTP.request(port: port, path: "/api/runs")
+        let list = try await get(port: port, path: "/api/runs")
         #expect(list.status == 200)
         let runs = try #require(
             (try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any])?["runs"]
@@ -57,16 +66,16 @@ import Workbench
         #expect(runs.count == 1)
         #expect(runs[0]["name"] as? String == DashboardServerTests.hostile)
         #expect(runs[0]["evaluations"] as? Int == (try store.candidates(run: id).count))
-        let page = try PlainHTTP.request(port: port, path: "/api/runs/\(id)")
+        let page = try await get(port: port, path: "/api/runs/\(id)")
         let run = try #require(try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])
         let candidates = try #require(run["candidates"] as? [[String: Any]])
         #expect(candidates.count == (try store.candidates(run: id).count))
         #expect((run["generations"] as? [[String: Any]])?.count == (try store.generations(run: id).count))
         // The page itself carries no data when served live: the name reaches the browser only as JSON.
-        let html = try PlainHTTP.request(port: port, path: "/runs/\(id)")
+        let html = try await get(port: port, path: "/runs/\(id)")
         #expect(html.status == 200 && !html.body.contains(DashboardServerTests.hostile))
         #expect(html.head.lowercased().contains("content-security-policy"))
-        #expect(try PlainHTTP.request(port: port, path: "/api/runs/999").status == 404)
+        #expect(try await get(port: port, path: "/api/runs/999").status == 404)
     }
 
     /// No method but GET is served, and the database's dump is the same after the attempts.
@@ -78,11 +87,11 @@ import Workbench
         defer { task.cancel() }
         for method in ["POST", "PUT", "DELETE", "PATCH"] {
             for route in ["/api/runs", "/api/runs/\(id)", "/runs/\(id)"] {
-                let reply = try PlainHTTP.request(method, port: port, path: route)
+                let reply = try await get(method, port: port, path: route)
                 #expect(reply.status >= 400, "\(method) \(route) answered \(reply.status)")
             }
         }
-        _ = try PlainHTTP.request(port: port, path: "/api/runs/\(id)")
+        _ = try await get(port: port, path: "/api/runs/\(id)")
         #expect(try temporary.dump() == before)
     }
 
@@ -92,11 +101,11 @@ import Workbench
         let token = "0123456789abcdef0123"
         let (port, task) = try await start(try server(temporary.location, token: token))
         defer { task.cancel() }
-        #expect(try PlainHTTP.request(port: port, path: "/api/runs").status == 401)
-        #expect(try PlainHTTP.request(port: port, path: "/api/runs?token=wrong-wrong-wrong-1").status == 401)
-        #expect(try PlainHTTP.request(port: port, path: "/api/runs/\(id)?token=\(token)").status == 200)
+        #expect(try await get(port: port, path: "/api/runs").status == 401)
+        #expect(try await get(port: port, path: "/api/runs?token=wrong-wrong-wrong-1").status == 401)
+        #expect(try await get(port: port, path: "/api/runs/\(id)?token=\(token)").status == 200)
         #expect(
-            try PlainHTTP.request(port: port, path: "/", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+            try await get(port: port, path: "/", headers: ["Authorization": "Bearer \(token)"]).status == 200)
     }
 
     /// The stream sends the rows recorded from the asked generation on, then each row as it is recorded.
@@ -114,7 +123,7 @@ import Workbench
                     runID: id, generation: last + 1, index: 0, parameters: "[0,0,0]", fitness: 1, metrics: "{}",
                     status: .ok, seconds: 0.1))
         }
-        let reply = try PlainHTTP.request(port: port, path: "/api/runs/\(id)/stream?since=\(last)", readFor: 2)
+        let reply = try await get(port: port, path: "/api/runs/\(id)/stream?since=\(last)", readFor: 2)
         try await writer.value
         #expect(reply.status == 200)
         #expect(reply.head.lowercased().contains("text/event-stream"))
