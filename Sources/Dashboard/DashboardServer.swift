@@ -51,7 +51,7 @@ public struct DashboardServer: Sendable {
         router.get("/api/runs") { _, _ in try DashboardServer.json(try data.runs()) }
         router.get("/api/runs/:id") { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
-            return try DashboardServer.json(try DashboardServer.known(id, in: data) { try data.run(id) })
+            return DashboardServer.json(text: try DashboardServer.known(id, in: data) { try data.runJSON(id) })
         }
         router.get("/api/runs/:id/stream") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
@@ -96,10 +96,15 @@ public struct DashboardServer: Sendable {
     }
 
     static func json(_ object: Any) throws -> Response {
-        let body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        json(
+            text: String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    static func json(text: String) -> Response {
         var headers = headers("application/json")
         headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func headers(_ contentType: String) -> HTTPFields {
@@ -107,8 +112,8 @@ public struct DashboardServer: Sendable {
         headers[.contentType] = contentType
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         headers[
-            .init("Content-Security-Policy")!]// plotly's parallel coordinates draw with WebGL through regl, which compiles its shaders' glue with
-            // Function: hence 'unsafe-eval'. Nothing is loaded from elsewhere.
+            .init("Content-Security-Policy")!]  // plotly's parallel coordinates draw with WebGL through regl, which compiles its shaders' glue with
+        // Function: hence 'unsafe-eval'. Nothing is loaded from elsewhere.
         =
             "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'"

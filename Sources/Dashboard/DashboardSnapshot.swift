@@ -3,16 +3,14 @@ import Foundation
 /// `ctxevo report`: the dashboard's run page saved as one self-contained HTML file, the charts library and the
 /// run's data inlined (`DashboardPage` renders it without a server). One renderer for the live page and the report.
 public enum DashboardSnapshot {
-    /// The page of `run` (a `DashboardData.run` object) with `charts` inlined.
-    public static func html(run: [String: Any], charts: Data) throws -> String {
-        let payload = try JSONSerialization.data(
-            withJSONObject: ["page": "run", "run_data": run] as [String: Any], options: [.sortedKeys])
+    /// The page of a run (`DashboardData.runJSON`) with `charts` inlined.
+    public static func html(runJSON: String, charts: Data) throws -> String {
+        let payload = "{\"page\":\"run\",\"run_data\":" + runJSON + "}"
         return DashboardPage.html
             .replacingOccurrences(of: "<!--CTXEVO_CHARTS-->", with: "<script>" + (try library(charts)) + "</script>")
             .replacingOccurrences(
                 of: "<!--CTXEVO_DATA-->",
-                with: "<script>window.CTXEVO_SNAPSHOT = " + scriptSafe(String(decoding: payload, as: UTF8.self))
-                    + ";</script>")
+                with: "<script>window.CTXEVO_SNAPSHOT = " + scriptSafe(payload) + ";</script>")
     }
 
     /// The charts library as the body of a <script> element: it must not close the element itself (plotly.js

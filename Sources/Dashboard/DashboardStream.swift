@@ -21,12 +21,20 @@ struct DashboardStream {
     /// One server-sent event.
     struct Event {
         let name: String
-        let payload: Any
+        /// The event's data: JSON text on one line.
+        let json: String
 
-        var text: String {
-            let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
-            return "event: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        init(name: String, json: String) {
+            self.name = name
+            self.json = json
         }
+
+        init(name: String, payload: Any) {
+            let data = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
+            self.init(name: name, json: String(decoding: data, as: UTF8.self))
+        }
+
+        var text: String { "event: \(name)\ndata: \(json)\n\n" }
     }
 
     /// The rows recorded since the last call (the first call: those of generations from `since` on), the run's
@@ -44,7 +52,7 @@ struct DashboardStream {
                 fresh.append(c)
             }
         }
-        events += fresh.map { Event(name: "candidate", payload: data.candidate($0)) }
+        events += fresh.map { Event(name: "candidate", json: data.candidateJSON($0)) }
         let newGenerations = generations.filter { $0.index >= since && !sentGenerations.contains($0.index) }
         if !newGenerations.isEmpty {
             let lowest = try DashboardStream.lowestPerplexity(run: run, in: store)
@@ -55,7 +63,10 @@ struct DashboardStream {
             }
         }
         let record = try store.run(run)
-        let evaluations = try store.candidates(run: run).fullEvaluations.count
+        // Counted once, then from the rows sent (every full evaluation recorded since is among them).
+        let evaluations =
+            try lastEvaluations.map { $0 + fresh.fullEvaluations.count }
+            ?? store.candidates(run: run).fullEvaluations.count
         if record.status.rawValue != lastStatus || evaluations != lastEvaluations {
             lastStatus = record.status.rawValue
             lastEvaluations = evaluations

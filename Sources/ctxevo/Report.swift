@@ -23,7 +23,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         let store = try database.open(readOnly: true)
-        var page = try DashboardData(store: store, objectives: .standard, logger: logger).run(runID)
+        var extra: [String: Any] = [:]
         if let evaluation {
             guard let contents = FileManager.default.contents(atPath: evaluation) else {
                 throw ValidationError("\(evaluation) cannot be read")
@@ -34,10 +34,12 @@ struct Report: ParsableCommand {
             guard let method = ObjectiveRegistry.standard.method(named: objective) else {
                 throw ValidationError("run \(runID)'s objective '\(objective)' is not registered")
             }
-            page["sections_html"] = try method.reportSections(
+            extra["sections_html"] = try method.reportSections(
                 run: runID, in: store, evaluation: contents, logger: logger)
         }
-        let html = try DashboardSnapshot.html(run: page, charts: try Assets().chartsLibrary(logger: logger))
+        let data = DashboardData(store: store, objectives: .standard, logger: logger)
+        let html = try DashboardSnapshot.html(
+            runJSON: try data.runJSON(runID, extra: extra), charts: try Assets().chartsLibrary(logger: logger))
         let path = output ?? "run-\(runID).html"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         print("report written to \(path)")

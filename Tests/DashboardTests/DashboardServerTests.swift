@@ -150,7 +150,7 @@ import Workbench
         let (temporary, store, id) = try database()
         defer { temporary.remove() }
         let data = DashboardData(store: store, objectives: .standard, logger: logger)
-        let html = try DashboardSnapshot.html(run: try data.run(id), charts: Data("/* charts */".utf8))
+        let html = try DashboardSnapshot.html(runJSON: try data.runJSON(id), charts: Data("/* charts */".utf8))
         #expect(!html.contains(DashboardServerTests.hostile))
         #expect(html.contains("<script>alert(1)<\\/script>"))
         #expect(html.contains("window.CTXEVO_SNAPSHOT"))
