@@ -22,7 +22,8 @@ public final class PostgresRunStore: RunStore {
     public init(url: PostgresURL, readOnly: Bool = false, policy: OutagePolicy = .standard) throws {
         self.url = url
         self.policy = policy
-        session = try PostgresSession.connect(url, applicationName: PostgresRunStore.applicationName, policy: policy)
+        session = try PostgresSession.connect(
+            url, applicationName: PostgresRunStore.applicationName, policy: policy, readOnly: readOnly)
         if readOnly {
             guard try migrationsTableExists() else {
                 throw RunStoreError.notAStore(url.redacted, reason: "it has no ctxevo tables")

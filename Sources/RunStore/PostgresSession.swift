@@ -21,6 +21,9 @@ final class PostgresSession: @unchecked Sendable {
     let location: String
     let applicationName: String
     let policy: OutagePolicy
+    /// Every transaction of every connection read-only (`default_transaction_read_only`, a startup parameter, so a
+    /// connection made again after an outage is read-only too).
+    let readOnly: Bool
     private var connection: PostgresConnection?
     private let lock = NSRecursiveLock()
     /// PostgresNIO's own log, silenced: its failures reach the caller as errors.
@@ -31,8 +34,9 @@ final class PostgresSession: @unchecked Sendable {
     /// When the current outage began (nil while connected).
     private var outageSince: Date?
 
-    private init(url: PostgresURL, applicationName: String, policy: OutagePolicy) {
+    private init(url: PostgresURL, applicationName: String, policy: OutagePolicy, readOnly: Bool) {
         self.url = url
+        self.readOnly = readOnly
         self.location = url.redacted
         self.applicationName = applicationName
         self.policy = policy
@@ -42,9 +46,9 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     static func connect(
-        _ url: PostgresURL, applicationName: String, policy: OutagePolicy = .standard
+        _ url: PostgresURL, applicationName: String, policy: OutagePolicy = .standard, readOnly: Bool = false
     ) throws -> PostgresSession {
-        let session = PostgresSession(url: url, applicationName: applicationName, policy: policy)
+        let session = PostgresSession(url: url, applicationName: applicationName, policy: policy, readOnly: readOnly)
         session.connection = try session.open()
         return session
     }
@@ -71,7 +75,8 @@ final class PostgresSession: @unchecked Sendable {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: tls)
         configuration.options.connectTimeout = .milliseconds(Int64(policy.statementDeadline * 1000))
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        configuration.options.additionalStartupParameters =
+            [("application_name", applicationName)] + (readOnly ? [("default_transaction_read_only", "on")] : [])
         do {
             let connection = try wait(
                 PostgresConnection.connect(

@@ -133,6 +133,31 @@ import Workbench
         #expect(reply.body.contains("\"generation\":\(last + 1)"))
     }
 
+    /// Over a PostgreSQL store, opened read-only: the same JSON, and the store refuses writes.
+    @Test func overPostgreSQL() async throws {
+        let temporary = try TemporaryStore(.postgres)
+        defer { temporary.remove() }
+        let writer = try temporary.open()
+        let e = Experiment(
+            name: "on postgres", objective: "rosenbrock", strategy: "cma-es", sigma: 0.5, seed: 3, maxEvaluations: 12,
+            sections: ["dimension": .integer(3), "mean": .number(0), "lower": .number(-2), "upper": .number(2)])
+        let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
+        let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: writer)
+        _ = try ExperimentRunner.run(id: id, in: writer, objectives: .standard, search: search)
+        let reader = try temporary.open(readOnly: true)
+        let server = DashboardServer(
+            data: DashboardData(store: reader, objectives: .standard, logger: logger),
+            access: try DashboardAccess(host: "127.0.0.1", environment: [:]), port: 0, charts: Data(),
+            pollInterval: .milliseconds(100))
+        let (port, task) = try await start(server)
+        defer { task.cancel() }
+        let page = try await get(port: port, path: "/api/runs/\(id)")
+        #expect(page.status == 200)
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])
+        #expect((run["candidates"] as? [[String: Any]])?.count == (try writer.candidates(run: id).count))
+        #expect(throws: (any Error).self) { try reader.setStatus(run: id, .running) }
+    }
+
     @Test func accessRules() throws {
         #expect(try DashboardAccess(host: "127.0.0.1", environment: [:]).token == nil)
         #expect(try DashboardAccess(host: "0.0.0.0", environment: [:]).token?.count == 32)

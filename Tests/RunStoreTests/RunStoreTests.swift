@@ -45,6 +45,12 @@ import Testing
         #expect(try reader.generations(run: id).count == 1)
         #expect(try reader.events(run: id).map(\.message) == ["started"])
         #expect(throws: RunStoreError.unknownRun(99)) { try reader.run(99) }
+        // Nothing is written through the read-only one (SQLite's read-only mode; PostgreSQL's read-only
+        // transactions), and the database is as it was.
+        let before = try temporary.dump()
+        #expect(throws: (any Error).self) { try reader.setStatus(run: id, .running) }
+        #expect(throws: (any Error).self) { try reader.recordEvent(run: id, level: "info", "written") }
+        #expect(try temporary.dump() == before)
     }
 
     @Test(arguments: Backend.allCases) func refusesADatabaseFromANewerVersionAndChangesNothing(backend: Backend) throws
