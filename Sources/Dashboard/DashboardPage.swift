@@ -93,6 +93,7 @@ public enum DashboardPage {
         const PAGE = readLocation();
         const PAGE_SIZE = 500;     // candidate rows in the DOM at once: 5,000 stay fast
         const MAX_GENES = 40;      // parallel-coordinate axes beyond this are unreadable
+        const MAX_LINES = 1000;    // parallel-coordinate lines and fitness-chart points drawn at most
         const RENDER_EVERY = 500;  // ms: streamed rows are drawn at most this often
 
         /** The view to show: a snapshot's run, or what the address names (path, ?token=, ?compare=). */
@@ -662,6 +663,7 @@ public enum DashboardPage {
           const x = generations.map(g => g.index);
           const series = key => generations.map(g => (isNum(g[key]) ? g[key] : null));
           const scored = fullCandidates().filter(c => isNum(c.fitness));
+          const shown = thinned(scored, MAX_LINES);
           const longrope = RUN.info.objective === "longrope" && scored.some(c => isNum(metric(c, "perplexity")));
           const lines = [
             { name: "worst", x, y: series("worst"), mode: "lines", line: { width: 0.6, color: "rgba(47,111,223,0.45)" } },
@@ -682,9 +684,9 @@ public enum DashboardPage {
           }
           // The candidates go first, under the lines; "best" fills down to the trace just before it, "worst".
           const points = {
-            name: "candidates", x: scored.map(c => c.generation + jitter(c.index)), y: scored.map(c => c.fitness),
-            mode: "markers", marker: { size: 5, color: "rgba(90,100,115,0.35)" }, customdata: scored.map(candidateKey),
-            text: scored.map(describeCandidate), hovertemplate: "%{text}<br>fitness %{y:.6g}<extra></extra>",
+            name: "candidates", x: shown.map(c => c.generation + jitter(c.index)), y: shown.map(c => c.fitness),
+            mode: "markers", marker: { size: 5, color: "rgba(90,100,115,0.35)" }, customdata: shown.map(candidateKey),
+            text: shown.map(describeCandidate), hovertemplate: "%{text}<br>fitness %{y:.6g}<extra></extra>",
           };
           const traces = [points, ...lines];
           const selected = RUN.selected ? RUN.candidates.get(RUN.selected) : null;
@@ -1017,7 +1019,8 @@ public enum DashboardPage {
             .filter(c => isNum(c.fitness) && Array.isArray(c.parameters) && c.parameters.length);
           const genes = Math.max(0, ...scored.map(c => c.parameters.length));
           const axes = Math.min(genes, MAX_GENES);
-          const rows = scored.filter(c => c.parameters.length >= axes && c.parameters.slice(0, axes).every(isNum));
+          const usable = scored.filter(c => c.parameters.length >= axes && c.parameters.slice(0, axes).every(isNum));
+          const rows = thinned(usable, MAX_LINES);
           if (!rows.length) {
             drawChart("parcoords-chart", [], { title: chartTitle("genes and fitness"), xaxis: { visible: false },
               yaxis: { visible: false }, annotations: emptyNote("no full candidate with a fitness yet") });
@@ -1028,7 +1031,8 @@ public enum DashboardPage {
           const dimensions = [];
           for (let j = 0; j < axes; j++) dimensions.push({ label: "x" + j, values: rows.map(c => c.parameters[j]) });
           dimensions.push({ label: "fitness", values: fitness });
-          const more = genes > MAX_GENES ? ` · the first ${MAX_GENES} of ${genes} genes` : "";
+          const more = (genes > MAX_GENES ? ` · the first ${MAX_GENES} of ${genes} genes` : "")
+            + (rows.length < usable.length ? ` · the best ${MAX_LINES / 2} and an even sample of the rest, of ${usable.length}` : "");
           const drawn = drawChart("parcoords-chart", [{
             type: "parcoords", dimensions, labelangle: axes > 16 ? -40 : 0, labelfont: { size: axes > 16 ? 10 : 12 },
             rangefont: { size: axes > 16 ? 8 : 11 }, tickfont: { size: axes > 16 ? 9 : 11 },
@@ -1045,6 +1049,21 @@ public enum DashboardPage {
               "parallel coordinates need run-time code generation (WebGL through regl), which this page's "
               + "Content-Security-Policy forbids: its script-src lacks 'unsafe-eval'"));
           }
+        }
+
+        /**
+         * At most `limit` candidates for a chart that draws one mark each (a run of thousands would take seconds in a
+         * browser without a GPU): the best half of the limit by fitness, and an even sample of the others.
+         */
+        function thinned(candidates, limit) {
+          if (candidates.length <= limit) return candidates;
+          const sorted = [...candidates].sort((a, b) => a.fitness - b.fitness);
+          const best = sorted.slice(0, limit / 2);
+          const rest = sorted.slice(limit / 2);
+          const step = rest.length / (limit / 2);
+          const sample = [];
+          for (let k = 0; k < limit / 2; k++) sample.push(rest[Math.floor(k * step)]);
+          return best.concat(sample);
         }
 
         function codeGenerationAllowed() {
