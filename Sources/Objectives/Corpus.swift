@@ -46,8 +46,8 @@ public struct Corpus: Sendable {
         return Array(bySize.prefix(count))
     }
 
-    /// A search document for a target length: one play, or consecutive plays joined by a blank line when one is
-    /// not long enough (SmolLM2 at 8x needs 65,535 tokens; the longest play has 54,554).
+    /// A search document for a target length: one play, or consecutive plays joined by a blank line's tokens when
+    /// one is not long enough (SmolLM2 at 8x needs 65,535 tokens; the longest play has 54,554).
     public struct Joined: Sendable {
         public let plays: [Document]
         public let tokens: [Int32]
@@ -66,13 +66,13 @@ public struct Corpus: Sendable {
                 throw CorpusError.tooFewDocuments(asked: count, have: documents.count, tokens: tokensNeeded)
             }
             var plays: [Document] = []
-            var text = ""
             var tokens: [Int32] = []
             while tokens.count < tokensNeeded && next < order.count {
-                text += (plays.isEmpty ? "" : "\n\n") + (try TextFile.read(path: order[next].path.path))
+                // Each play tokenized on its own, a blank line's tokens between (linear in the text read).
+                if !plays.isEmpty { tokens += tokenizer.encode("\n\n", addSpecial: false) }
+                tokens += tokenizer.encode(try TextFile.read(path: order[next].path.path), addSpecial: false)
                 plays.append(order[next])
                 next += 1
-                tokens = tokenizer.encode(text, addSpecial: false)
             }
             guard tokens.count >= tokensNeeded else {
                 throw CorpusError.tooFewDocuments(asked: count, have: documents.count, tokens: tokensNeeded)

@@ -54,13 +54,14 @@ import Workbench
             try browser.navigate(
                 "http://127.0.0.1:\(port)/runs/\(id)", session: tab,
                 before: "window.alert = () => { document.documentElement.dataset.alerted = 'yes' };")
-            try browser.wait(for: "document.body && document.body.dataset.chartsRendered === 'yes'", session: tab)
+            try browser.wait(
+                for: "document.body && document.body.dataset.chartsRendered === 'yes'", session: tab, timeout: 120)
             _ = try browser.evaluate("window.loadedOnce = 'yes'", session: tab)
             let first = try #require(
                 try browser.evaluate("Number(document.body.dataset.generations)", session: tab) as? Int)
             try browser.wait(
                 for: "Number(document.body.dataset.generations) > \(first) && window.loadedOnce === 'yes'",
-                session: tab, timeout: 30)
+                session: tab, timeout: 120)
             // The charts are Plotly's SVG, and the candidate table has rows.
             #expect(
                 try browser.evaluate("!!document.querySelector('#fitness-chart .main-svg')", session: tab) as? Bool
@@ -80,7 +81,8 @@ import Workbench
                     == "no")
             // The runs list.
             let list = try browser.open("http://127.0.0.1:\(port)/")
-            try browser.wait(for: "document.querySelectorAll('#runs-table tbody tr').length === 1", session: list)
+            try browser.wait(
+                for: "document.querySelectorAll('#runs-table tbody tr').length === 1", session: list, timeout: 120)
             #expect(
                 (try browser.evaluate("document.querySelector('#runs-table').textContent", session: list) as? String
                     ?? "")

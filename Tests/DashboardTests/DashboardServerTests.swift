@@ -38,10 +38,12 @@ import Workbench
 
     /// One request, made off the cooperative pool (the server in this process answers on it).
     func get(
-        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:], readFor: Double = 10
+        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:], readFor: Double = 120,
+        enough: @escaping @Sendable (String) -> Bool = { _ in false }
     ) async throws -> PlainHTTP.Reply {
         try await offThePool {
-            try PlainHTTP.request(method, port: port, path: path, headers: headers, readFor: readFor)
+            try PlainHTTP.request(
+                method, port: port, path: path, headers: headers, readFor: readFor, enough: enough)
         }
     }
 
@@ -123,14 +125,16 @@ import Workbench
                     runID: id, generation: last + 1, index: 0, parameters: "[0,0,0]", fitness: 1, metrics: "{}",
                     status: .ok, seconds: 0.1))
         }
-        let reply = try await get(port: port, path: "/api/runs/\(id)/stream?since=\(last)", readFor: 2)
+        // Read until the row recorded after the stream opened has come (at most two minutes on a loaded machine).
+        let marker = "\"generation\":\(last + 1)"
+        let reply = try await get(port: port, path: "/api/runs/\(id)/stream?since=\(last)") { $0.contains(marker) }
         try await writer.value
         #expect(reply.status == 200)
         #expect(reply.head.lowercased().contains("text/event-stream"))
         let atLast = try store.candidates(run: id, generation: last).count
         #expect(reply.body.components(separatedBy: "event: candidate\n").count - 1 == atLast + 1)
         #expect(reply.body.components(separatedBy: "event: generation\n").count - 1 == 1)
-        #expect(reply.body.contains("\"generation\":\(last + 1)"))
+        #expect(reply.body.contains(marker))
     }
 
     /// Over a PostgreSQL store, opened read-only: the same JSON, and the store refuses writes.

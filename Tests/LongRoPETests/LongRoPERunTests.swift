@@ -78,9 +78,14 @@ import Workbench
         }
         // A target not longer than the trained context (128).
         refused(try experiment { $0.targetLength = 128 }) { ($0 as? SearchSpaceError) == .notAnExtension(1) }
-        // A document shorter than the target.
+        // A target beyond the format's limit, and more documents of the target than the plays, joined, make.
         refused(try experiment { $0.targetLength = 2_000_000 }) { $0 is ExperimentError }
-        refused(try experiment { $0.targetLength = 900_000 }) { $0 is PerplexityError }
+        refused(
+            try experiment {
+                $0.targetLength = 900_000
+                $0.documents = 30
+            }
+        ) { $0 is CorpusError }
         // n-hat outside the target.
         refused(try experiment { $0.nHat = [0, 300] }) { ($0 as? ExperimentError)?.field == "longrope.n_hat" }
         // An empty space: critical pairs beyond the model's 8 pairs.

@@ -40,7 +40,7 @@ import Transformer
         }
     }
 
-    /// Documents longer than any play join the next largest unused plays (a blank line between); while each play
+    /// Documents longer than any play join the next largest unused plays (a blank line's tokens between); while each play
     /// is long enough they are the largest plays, one each. Counted in the tiny model's byte-level tokens.
     @Test func documentsLongerThanAPlayJoinTheNextPlays() throws {
         let root = try corpus(["a": 10, "b": 30, "c": 30, "d": 20])
@@ -56,8 +56,9 @@ import Transformer
         #expect(three.map(\.name) == ["b", "c", "d+a"])
         #expect(
             three[2].tokens
-                == tokenizer.encode(
-                    String(repeating: "a", count: 20) + "\n\n" + String(repeating: "a", count: 10), addSpecial: false))
+                == tokenizer.encode(String(repeating: "a", count: 20), addSpecial: false)
+                + tokenizer.encode("\n\n", addSpecial: false)
+                + tokenizer.encode(String(repeating: "a", count: 10), addSpecial: false))
         #expect(try corpus.searchDocuments(count: 1, tokensNeeded: 50, tokenizer: tokenizer).map(\.name) == ["b+c"])
         #expect(throws: CorpusError.tooFewDocuments(asked: 2, have: 1, tokens: 50)) {
             try corpus.searchDocuments(count: 2, tokensNeeded: 50, tokenizer: tokenizer)

@@ -25,9 +25,11 @@ public enum PlainHTTP {
         }
     }
 
-    /// Sends one request and reads until the server closes the connection or `readFor` seconds have passed.
+    /// Sends one request and reads until the server closes the connection, `enough` says the text received so far
+    /// is enough (a stream), or `readFor` seconds have passed (generous: a loaded machine answers late).
     public static func request(
-        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:], readFor: Double = 10
+        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:], readFor: Double = 120,
+        enough: (String) -> Bool = { _ in false }
     ) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.connect(errno) }
@@ -55,6 +57,7 @@ public enum PlainHTTP {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n > 0 {
                 received += buffer[0..<n]
+                if enough(String(decoding: received, as: UTF8.self)) { break }
             } else if n == 0 {
                 break
             }
