@@ -45,7 +45,10 @@ struct DashboardStream {
         let generations = try store.generations(run: run)
         let current = (generations.last?.index ?? -1) + 1
         var fresh: [CandidateRecord] = []
-        for generation in max(since, current - 1)...max(since, current) {
+        // The first call sends every generation from `since` on; later ones look at the last two (a generation's
+        // rows come before its record, and nothing is recorded in an older one after).
+        let from = lastEvaluations == nil ? since : max(since, current - 1)
+        for generation in from...max(from, current) {
             for c in try store.candidates(run: run, generation: generation)
             where !sentCandidates.contains([c.generation, c.index]) {
                 sentCandidates.insert([c.generation, c.index])
