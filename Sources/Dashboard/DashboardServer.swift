@@ -111,10 +111,9 @@ public struct DashboardServer: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.init("X-Content-Type-Options")!] = "nosniff"
-        headers[
-            .init("Content-Security-Policy")!]  // plotly's parallel coordinates draw with WebGL through regl, which compiles its shaders' glue with
+        // plotly's parallel coordinates draw with WebGL through regl, which compiles its shaders' glue with
         // Function: hence 'unsafe-eval'. Nothing is loaded from elsewhere.
-        =
+        headers[.init("Content-Security-Policy")!] =
             "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'"
         return headers
