@@ -82,13 +82,15 @@ public struct DashboardServer: Sendable {
         return router
     }
 
-    /// The page, with the charts library linked (carrying the request's token) and no data inlined.
+    /// The page, with the charts library linked (carrying the request's token) and no data inlined. The library
+    /// loads without blocking the page (async; a failure is marked for the page's script, which may start after it).
     static func page(_ request: Request) -> Response {
         let token = request.uri.queryParameters.get("token").map { "?token=" + DashboardSnapshot.escapeAttribute($0) }
+        let library =
+            "<script id=\"charts-library\" src=\"/assets/plotly.min.js\(token ?? "")\" async "
+            + "onerror=\"this.dataset.failed = 'yes'\"></script>"
         let html = DashboardPage.html
-            .replacingOccurrences(
-                of: "<!--CTXEVO_CHARTS-->", with: "<script src=\"/assets/plotly.min.js\(token ?? "")\"></script>"
-            )
+            .replacingOccurrences(of: "<!--CTXEVO_CHARTS-->", with: library)
             .replacingOccurrences(of: "<!--CTXEVO_DATA-->", with: "")
         return Response(
             status: .ok, headers: headers("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html))
