@@ -11,13 +11,47 @@ public struct DashboardData: Sendable {
     public let objectives: ObjectiveRegistry
     /// A worker not heard of for this long is marked stale (its lease has run out several times over).
     public let staleAfter: Double
+    /// Held-out evaluations shown on their runs' pages: run id → the file of the method's `evaluate --json`, read
+    /// at each request, so that an evaluation written while the dashboard runs shows on the next load.
+    public let evaluations: [Int64: String]
     let logger: Logger
 
-    public init(store: RunStore, objectives: ObjectiveRegistry, staleAfter: Double = 180, logger: Logger) {
+    public init(
+        store: RunStore, objectives: ObjectiveRegistry, staleAfter: Double = 180, evaluations: [Int64: String] = [:],
+        logger: Logger
+    ) {
         self.store = store
         self.objectives = objectives
         self.staleAfter = staleAfter
+        self.evaluations = evaluations
         self.logger = logger
+    }
+
+    /// The run's method's view of a held-out evaluation of it (tables and plots; every string escaped by the
+    /// method): HTML for the page's sections.
+    public func heldOutSections(_ id: Int64, evaluation: Data) throws -> String {
+        let objective = try ExperimentRunner.experiment(run: id, in: store).objective
+        guard let method = objectives.method(named: objective) else {
+            throw DashboardError.unknownObjective(objective, run: id)
+        }
+        return try method.reportSections(run: id, in: store, evaluation: evaluation, logger: logger)
+    }
+
+    /// `heldOutSections` of the file given for run `id`, if any; a file that cannot be read or shown becomes a
+    /// line saying so on the page (the server stays up).
+    func heldOutSectionsFromFile(_ id: Int64) -> String? {
+        guard let path = evaluations[id] else { return nil }
+        do {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw DashboardError.unreadableEvaluation(path)
+            }
+            return try heldOutSections(id, evaluation: contents)
+        } catch {
+            logger.warning("run \(id)'s held-out evaluation \(path): \(error)")
+            return "<p class=\"error\">"
+                + DashboardSnapshot.escapeAttribute("the held-out evaluation \(path): \(error)")
+                + "</p>"
+        }
     }
 
     /// `/api/runs`: one line per run, newest first.
@@ -93,6 +127,7 @@ public struct DashboardData: Sendable {
             },
             "reference": reference,
         ]
+        if let sections = heldOutSectionsFromFile(id) { head["sections_html"] = sections }
         head.merge(extra) { _, new in new }
         let headText = String(
             decoding: try JSONSerialization.data(withJSONObject: head, options: [.sortedKeys]), as: UTF8.self)
@@ -158,5 +193,18 @@ public struct DashboardData: Sendable {
         guard let value else { return NSNull() }
         if let d = value as? Double, !d.isFinite { return NSNull() }
         return value
+    }
+}
+
+/// What the dashboard's data cannot do, named for the person who asked.
+public enum DashboardError: Error, CustomStringConvertible {
+    case unknownObjective(String, run: Int64)
+    case unreadableEvaluation(String)
+
+    public var description: String {
+        switch self {
+        case .unknownObjective(let name, let run): "run \(run)'s objective '\(name)' is not registered"
+        case .unreadableEvaluation(let path): "\(path) cannot be read"
+        }
     }
 }

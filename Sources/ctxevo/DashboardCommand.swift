@@ -15,10 +15,33 @@ struct DashboardCommand: ParsableCommand {
     var host = "127.0.0.1"
     @Option(help: "The port (0: any free one, printed at start).") var port = 8080
     @Option(help: "Seconds without a heartbeat after which a worker is shown as stale.") var staleAfter: Double = 180
+    @Option(
+        name: .customLong("evaluation"),
+        help: ArgumentHelp(
+            "RUN=FILE: a held-out evaluation shown on run RUN's page, under its charts (the JSON of `ctxevo longrope evaluate --json`, `ctxevo namm evaluate --json` or `ctxevo pause evaluate --json`); repeatable. The file is read again at each load.",
+            valueName: "run=file"))
+    var evaluationOptions: [String] = []
+
+    /// `--evaluation` as run id → file.
+    var evaluations: [Int64: String] {
+        get throws {
+            var map: [Int64: String] = [:]
+            for option in evaluationOptions {
+                let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let run = Int64(parts[0]), !parts[1].isEmpty else {
+                    throw ValidationError("--evaluation \(option): write RUN=FILE, e.g. 1=evaluation.json")
+                }
+                if map[run] != nil { throw ValidationError("--evaluation names run \(run) twice") }
+                map[run] = parts[1]
+            }
+            return map
+        }
+    }
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must lie in 0...65535") }
         if !(staleAfter > 0) { throw ValidationError("--stale-after must be positive") }
+        _ = try evaluations
     }
 
     func run() throws {
@@ -26,9 +49,21 @@ struct DashboardCommand: ParsableCommand {
         let store = try database.open(readOnly: true)
         let access = try DashboardAccess(host: host)
         let charts = try Assets().chartsLibrary(logger: logger)
-        let server = DashboardServer(
-            data: DashboardData(store: store, objectives: .standard, staleAfter: staleAfter, logger: logger),
-            access: access, port: port, charts: charts)
+        let data = DashboardData(
+            store: store, objectives: .standard, staleAfter: staleAfter, evaluations: try evaluations, logger: logger)
+        // Each evaluation is shown once before the server starts: a file that cannot be, or a run that is not in the
+        // database, stops here with its reason rather than as a line on a page.
+        for (run, path) in try evaluations.sorted(by: { $0.key < $1.key }) {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("--evaluation \(run)=\(path): \(path) cannot be read")
+            }
+            do {
+                _ = try data.heldOutSections(run, evaluation: contents)
+            } catch {
+                throw ValidationError("--evaluation \(run)=\(path): \(error)")
+            }
+        }
+        let server = DashboardServer(data: data, access: access, port: port, charts: charts)
         let host = self.host
         let finished = Finished()
         Task {

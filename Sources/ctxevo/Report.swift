@@ -23,6 +23,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         let store = try database.open(readOnly: true)
+        let data = DashboardData(store: store, objectives: .standard, logger: logger)
         var extra: [String: Any] = [:]
         if let evaluation {
             guard let contents = FileManager.default.contents(atPath: evaluation) else {
@@ -30,14 +31,8 @@ struct Report: ParsableCommand {
             }
             // The method's view of its held-out evaluation (tables, plots; every string escaped), shown under the
             // run's charts.
-            let objective = try ExperimentRunner.experiment(run: runID, in: store).objective
-            guard let method = ObjectiveRegistry.standard.method(named: objective) else {
-                throw ValidationError("run \(runID)'s objective '\(objective)' is not registered")
-            }
-            extra["sections_html"] = try method.reportSections(
-                run: runID, in: store, evaluation: contents, logger: logger)
+            extra["sections_html"] = try data.heldOutSections(runID, evaluation: contents)
         }
-        let data = DashboardData(store: store, objectives: .standard, logger: logger)
         let html = try DashboardSnapshot.html(
             runJSON: try data.runJSON(runID, extra: extra), charts: try Assets().chartsLibrary(logger: logger))
         let path = output ?? "run-\(runID).html"

@@ -174,6 +174,32 @@ import Workbench
         #expect(throws: DashboardAccess.Problem.shortToken) { try DashboardAccess(host: "::", token: "short") }
     }
 
+    /// A held-out evaluation given for a run goes into that run's page as its method's view; one the method
+    /// cannot show (a benchmark has no held-out view) or a file gone since becomes an escaped line saying why.
+    @Test func aHeldOutEvaluationIsShownOnItsRunOrSaysWhyNot() throws {
+        let (temporary, store, id) = try database()
+        defer { temporary.remove() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ctxevo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("<b>held-out<i>.json")
+        try Data("[]".utf8).write(to: file)
+        let data = DashboardData(store: store, objectives: .standard, evaluations: [id: file.path], logger: logger)
+        func sections() throws -> String {
+            let run = try JSONSerialization.jsonObject(with: Data(try data.runJSON(id).utf8)) as? [String: Any]
+            return try #require(run?["sections_html"] as? String)
+        }
+        let refused = try sections()
+        #expect(refused.hasPrefix("<p class=\"error\">") && refused.contains("has no held-out evaluation to show"))
+        #expect(refused.contains("&lt;b&gt;held-out&lt;i&gt;.json") && !refused.contains("<b>"))
+        try FileManager.default.removeItem(at: file)
+        #expect(try sections().contains("cannot be read"))
+        // Another run's page has no sections.
+        let other = DashboardData(store: store, objectives: .standard, evaluations: [id + 1: file.path], logger: logger)
+        let run = try JSONSerialization.jsonObject(with: Data(try other.runJSON(id).utf8)) as? [String: Any]
+        #expect(run?["sections_html"] == nil)
+    }
+
     /// The report's snapshot keeps the hostile name inside its data: it cannot close the script element.
     @Test func aSnapshotCannotBeClosedByItsData() throws {
         let (temporary, store, id) = try database()
