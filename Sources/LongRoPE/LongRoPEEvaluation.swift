@@ -84,14 +84,21 @@ public enum LongRoPEEvaluation {
             self.numerics = numerics
         }
 
-        /// With one window and both protocols, one pass gives both (`PerplexityEvaluator.bothProtocols`).
-        var sharesPass: Bool { documents == 1 && Set(protocols) == [.llamacpp, .document] }
+        /// With one window and both protocols, one pass may give both (`PerplexityEvaluator.bothProtocols`, when
+        /// the two read the same tokens).
+        var maySharePass: Bool { documents == 1 && Set(protocols) == [.llamacpp, .document] }
 
-        /// Tokens the plan runs through the model, for progress bars.
-        public var tokens: Int {
-            let perLength = (sharesPass ? 1 : protocols.count) * documents + passkeyDepths.count
-            return candidates.count * lengths.reduce(0) { $0 + $1 * perLength }
+        /// Tokens the plan runs through the model at one length, for progress bars.
+        func tokens(length: Int, sharesPass: Bool) -> Int {
+            candidates.count * length * ((sharesPass ? 1 : protocols.count) * documents + passkeyDepths.count)
         }
+    }
+
+    /// What one length of a plan reads: its documents, and whether one pass gives both protocols.
+    struct LengthInput {
+        let length: Int
+        let documents: [[Int32]]
+        let sharesPass: Bool
     }
 
     /// Runs the plan on `text` (the held-out book); `progress(tokens done, tokens total)`, `cellDone` per result.
@@ -104,10 +111,9 @@ public enum LongRoPEEvaluation {
         let plain = model.tokenizer.encode(text, addSpecial: false)
         let special = model.tokenizer.encode(text, addSpecial: true)
         var cells: [Cell] = []
-        var done = 0
-        let total = plan.tokens
-        for length in plan.lengths {
-            let evaluator = try PerplexityEvaluator(model: model, context: length, numerics: plan.numerics)
+        // Every length's documents first: a text too short for one fails before any pass, and the progress
+        // total counts the passes that will run.
+        let inputs = try plan.lengths.map { length in
             let documents = Documents.windows(of: plain, context: length, bos: vocabulary.bos, limit: plan.documents)
             guard documents.count == plan.documents else {
                 throw PerplexityError.textTooShort(
@@ -115,6 +121,18 @@ public enum LongRoPEEvaluation {
                     needed: plan.documents * Documents.tokensNeeded(context: length, bos: vocabulary.bos),
                     context: length, what: "the evaluation text (\(plan.documents) documents)")
             }
+            let shares =
+                try plan.maySharePass
+                && PerplexityEvaluator.sharedPass(
+                    stream: special, document: documents[0], context: length, vocabulary: vocabulary) != nil
+            return LengthInput(length: length, documents: documents, sharesPass: shares)
+        }
+        var done = 0
+        let total = inputs.reduce(0) { $0 + plan.tokens(length: $1.length, sharesPass: $1.sharesPass) }
+        for input in inputs {
+            let length = input.length
+            let documents = input.documents
+            let evaluator = try PerplexityEvaluator(model: model, context: length, numerics: plan.numerics)
             let passkeys =
                 plan.passkeyDepths.isEmpty
                 ? []
@@ -124,7 +142,7 @@ public enum LongRoPEEvaluation {
             for candidate in plan.candidates {
                 let table = try candidate.table(length: length, configuration: c)
                 var shared: [PerplexityProtocol: PerplexityResult] = [:]
-                if plan.sharesPass {
+                if input.sharesPass {
                     let base = done
                     if let both = try evaluator.bothProtocols(
                         stream: special, document: documents[0], rotary: table,

@@ -254,18 +254,28 @@ public final class PerplexityEvaluator {
     /// (BOS, then the text) are the same tokens, and llama.cpp's scored rows (context/2 ..< context-1) are the
     /// second half of the document's (0 ..< context-1). nil when the two sequences differ (another tokenizer's
     /// BOS rule). Both results carry the one pass's seconds.
-    public func bothProtocols(
-        stream: [Int32], document: [Int32], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
-    ) throws -> (llamacpp: PerplexityResult, document: PerplexityResult)? {
-        let bos = model.tokenizer.vocabulary.bos
+    /// The one sequence both protocols read with one window of `context` tokens (see `bothProtocols`), nil when
+    /// llama.cpp's window and the document protocol's first document differ.
+    public static func sharedPass(stream: [Int32], document: [Int32], context: Int, vocabulary: Vocabulary) throws
+        -> ScoredSequence?
+    {
         guard stream.count >= 2 * context else {
             throw PerplexityError.textTooShort(
                 tokens: stream.count, needed: 2 * context, context: context, what: "the text")
         }
         var window = Array(stream[..<context])
-        if model.tokenizer.vocabulary.addBOS, let bos { window[0] = bos }
-        let sequence = try Documents.scoredSequences([document], names: nil, context: context, bos: bos)[0]
-        guard sequence.tokens == window else { return nil }
+        if vocabulary.addBOS, let bos = vocabulary.bos { window[0] = bos }
+        let sequence = try Documents.scoredSequences([document], names: nil, context: context, bos: vocabulary.bos)[0]
+        return sequence.tokens == window ? sequence : nil
+    }
+
+    public func bothProtocols(
+        stream: [Int32], document: [Int32], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (llamacpp: PerplexityResult, document: PerplexityResult)? {
+        guard
+            let sequence = try Self.sharedPass(
+                stream: stream, document: document, context: context, vocabulary: model.tokenizer.vocabulary)
+        else { return nil }
         var whole = try score([sequence], rotary: rotary, keepingRows: true, progress: progress)
         let tail = whole.rowNegativeLogLikelihoods[0][(context / 2)...]
         let perplexity = exp(tail.reduce(0, +) / Double(tail.count))

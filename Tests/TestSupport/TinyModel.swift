@@ -15,6 +15,8 @@ public enum TinyModel {
         public var feedForward = 192
         public var trainedContext = 128
         public var ropeBase = 10_000.0
+        /// Whether the tokenizer starts a text with BOS (`tokenizer.ggml.add_bos_token`; SmolLM2's does not).
+        public var addBOS = true
 
         public init() {}
     }
@@ -59,7 +61,7 @@ public enum TinyModel {
             ("tokenizer.ggml.merges", .array(merges.map { .string($0) })),
             ("tokenizer.ggml.bos_token_id", .uint32(UInt32(bos))),
             ("tokenizer.ggml.eos_token_id", .uint32(UInt32(bos))),
-            ("tokenizer.ggml.add_bos_token", .bool(true)),
+            ("tokenizer.ggml.add_bos_token", .bool(s.addBOS)),
         ]
         writer.metadata = metadata
 
