@@ -13,6 +13,24 @@ import Workbench
 @Suite(.serialized) struct DashboardBrowserTests {
     let logger = Logger(label: "test")
 
+    /// The dashboard over the SQLite database at `path`, read-only, with `charts` as its charts library: its port,
+    /// and the task serving it (cancel it when done).
+    func serve(_ path: String, charts: Data) async throws -> (Int, Task<Void, Error>) {
+        let server = DashboardServer(
+            data: DashboardData(
+                store: try SQLiteRunStore(path: path, readOnly: true), objectives: .standard, logger: logger),
+            access: try DashboardAccess(host: "127.0.0.1", environment: [:]), port: 0, charts: charts,
+            pollInterval: .milliseconds(200))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let serving = Task { try await server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            serving.cancel()
+            throw CancellationError()
+        }
+        return (port, serving)
+    }
+
     @Test func aNewGenerationAppearsWithoutAReload() async throws {
         let temporary = try TemporaryStore(.sqlite)
         defer { temporary.remove() }
@@ -36,17 +54,8 @@ import Workbench
             }
         }
         defer { stop.set() }
-        let server = DashboardServer(
-            data: DashboardData(
-                store: try SQLiteRunStore(path: temporary.location, readOnly: true), objectives: .standard,
-                logger: logger),
-            access: try DashboardAccess(host: "127.0.0.1", environment: [:]), port: 0,
-            charts: try Assets().chartsLibrary(logger: logger), pollInterval: .milliseconds(200))
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let serving = Task { try await server.run { continuation.yield($0) } }
+        let (port, serving) = try await serve(temporary.location, charts: try Assets().chartsLibrary(logger: logger))
         defer { serving.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
 
         try await offThePool {
             let browser = try HeadlessChromium()
@@ -105,17 +114,9 @@ import Workbench
         let search = try ObjectiveRegistry.standard.prepare(e, logger: logger)
         let id = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
         _ = try ExperimentRunner.run(id: id, in: store, objectives: .standard)
-        let server = DashboardServer(
-            data: DashboardData(
-                store: try SQLiteRunStore(path: temporary.location, readOnly: true), objectives: .standard,
-                logger: logger),
-            access: try DashboardAccess(host: "127.0.0.1", environment: [:]), port: 0,
-            charts: Data("throw new Error('a broken charts library');".utf8), pollInterval: .milliseconds(200))
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let serving = Task { try await server.run { continuation.yield($0) } }
+        let broken = Data("throw new Error('a broken charts library');".utf8)
+        let (port, serving) = try await serve(temporary.location, charts: broken)
         defer { serving.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
 
         try await offThePool {
             let browser = try HeadlessChromium()
