@@ -249,11 +249,6 @@ public final class PerplexityEvaluator {
             perSequenceTopChoiceAccuracy: perSequenceAccuracy, rowNegativeLogLikelihoods: rows)
     }
 
-    /// Both protocols from one pass, when they read the same sequence: with one window, llama.cpp's (the
-    /// stream's first `context` tokens, BOS in place of the first) and the document protocol's first document
-    /// (BOS, then the text) are the same tokens, and llama.cpp's scored rows (context/2 ..< context-1) are the
-    /// second half of the document's (0 ..< context-1). nil when the two sequences differ (another tokenizer's
-    /// BOS rule). Both results carry the one pass's seconds.
     /// The one sequence both protocols read with one window of `context` tokens (see `bothProtocols`), nil when
     /// llama.cpp's window and the document protocol's first document differ.
     public static func sharedPass(stream: [Int32], document: [Int32], context: Int, vocabulary: Vocabulary) throws
@@ -269,6 +264,11 @@ public final class PerplexityEvaluator {
         return sequence.tokens == window ? sequence : nil
     }
 
+    /// Both protocols from one pass, when they read the same sequence: with one window, llama.cpp's (the
+    /// stream's first `context` tokens, BOS in place of the first) and the document protocol's first document
+    /// (BOS, then the text) are the same tokens, and llama.cpp's scored rows (context/2 ..< context-1) are the
+    /// second half of the document's (0 ..< context-1). nil when the two sequences differ (another tokenizer's
+    /// BOS rule). Both results carry the one pass's seconds.
     public func bothProtocols(
         stream: [Int32], document: [Int32], rotary: RotaryTable?, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> (llamacpp: PerplexityResult, document: PerplexityResult)? {
