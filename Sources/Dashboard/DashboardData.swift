@@ -37,16 +37,22 @@ public struct DashboardData: Sendable {
         return try method.reportSections(run: id, in: store, evaluation: evaluation, logger: logger)
     }
 
-    /// `heldOutSections` of the file given for run `id`, if any; a file that cannot be read or shown becomes a
-    /// line saying so on the page (the server stays up).
-    func heldOutSectionsFromFile(_ id: Int64) -> String? {
+    /// `heldOutSections` of the file given for run `id` (nil when none was given); throws what stops it.
+    public func heldOutSectionsOfFile(_ id: Int64) throws -> String? {
         guard let path = evaluations[id] else { return nil }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw DashboardError.unreadableEvaluation(path)
+        }
+        return try heldOutSections(id, evaluation: contents)
+    }
+
+    /// `heldOutSectionsOfFile` for the page: a file that cannot be read or shown becomes a line saying so (the
+    /// server stays up).
+    func heldOutSectionsFromFile(_ id: Int64) -> String? {
         do {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw DashboardError.unreadableEvaluation(path)
-            }
-            return try heldOutSections(id, evaluation: contents)
+            return try heldOutSectionsOfFile(id)
         } catch {
+            let path = evaluations[id] ?? ""
             logger.warning("run \(id)'s held-out evaluation \(path): \(error)")
             return "<p class=\"error\">"
                 + DashboardSnapshot.escapeAttribute("the held-out evaluation \(path): \(error)")

@@ -54,11 +54,8 @@ struct DashboardCommand: ParsableCommand {
         // Each evaluation is shown once before the server starts: a file that cannot be, or a run that is not in the
         // database, stops here with its reason rather than as a line on a page.
         for (run, path) in try evaluations.sorted(by: { $0.key < $1.key }) {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("--evaluation \(run)=\(path): \(path) cannot be read")
-            }
             do {
-                _ = try data.heldOutSections(run, evaluation: contents)
+                _ = try data.heldOutSectionsOfFile(run)
             } catch {
                 throw ValidationError("--evaluation \(run)=\(path): \(error)")
             }
