@@ -42,6 +42,10 @@ public struct NAMMMethod: ObjectiveMethod {
         }
     }
 
+    public func numerics(of experiment: Experiment) throws -> String? {
+        (try Self.settings(of: experiment, path: experiment.name).numerics ?? .float32).rawValue
+    }
+
     public func prepare(_ experiment: Experiment, logger: Logger) throws -> PreparedSearch {
         try NAMMSetup.prepare(experiment, Self.settings(of: experiment, path: experiment.name), logger: logger)
     }

@@ -36,6 +36,10 @@ public struct PauseMethod: ObjectiveMethod {
         }
     }
 
+    public func numerics(of experiment: Experiment) throws -> String? {
+        (try Self.settings(of: experiment, path: experiment.name).numerics ?? .float32).rawValue
+    }
+
     public var exportFormats: [ExportFormat] {
         [
             ExportFormat(

@@ -9,7 +9,7 @@ import RunStore
 /// run killed at any moment resumes from its database: the generation in progress is asked again from the
 /// recorded state (the same population, bit for bit), and its recorded evaluations are reused, never redone.
 public enum ExperimentRunner {
-    public static let codeVersion = "ctxevo 0.2.0"
+    public static let codeVersion = "ctxevo 0.3.0"
 
     public enum Outcome: Equatable, Sendable {
         case finished(Termination)
@@ -32,9 +32,10 @@ public enum ExperimentRunner {
 
     /// Creates the run record of `experiment` with the fingerprints of what its objective reads, and returns its
     /// id. Prepare the search first (`ObjectiveRegistry.prepare`): bad input fails there, before the database is
-    /// touched.
+    /// touched. `codeVersion` is this one's but for tests that write an older version's run.
     public static func create(
-        _ experiment: Experiment, fingerprints: Fingerprints = .none, in store: RunStore
+        _ experiment: Experiment, fingerprints: Fingerprints = .none, in store: RunStore,
+        codeVersion: String = codeVersion
     ) throws -> Int64 {
         var experiment = experiment
         experiment.formatVersion = experiment.formatVersion ?? Experiment.formatVersion
@@ -69,7 +70,7 @@ public enum ExperimentRunner {
     ) throws -> Report {
         var report = Report(outcome: .interrupted)
         let record = try store.run(id)
-        let experiment = try Experiment.stored(record.configuration, run: id)
+        let experiment = try objectives.experimentAsRecorded(run: id, in: store)
         let search = try prepared ?? objectives.prepare(experiment, logger: logger)
         try record.requireFingerprints(search.objective.fingerprints)
         let lock = try store.lockCoordinator(run: id, holder: WorkerIdentity.current.description)

@@ -45,6 +45,9 @@ public protocol ObjectiveMethod: Sendable {
     /// The experiment with its evaluations computed in another numerics (`runs replay --numerics`: does a faster
     /// arithmetic rank the recorded candidates as the run's did?); nil when the objective has no such setting.
     func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment?
+    /// The numerics the experiment's evaluations compute in (its setting, else the objective's default); nil when
+    /// the objective has no such setting.
+    func numerics(of experiment: Experiment) throws -> String?
     /// What the dashboard draws beside a run of this objective (LongRoPE: lambda per pair of PI, NTK and YaRN at
     /// the target), nil when nothing.
     func dashboardReference(_ experiment: Experiment, logger: Logger) throws -> JSONValue?
@@ -54,6 +57,8 @@ extension ObjectiveMethod {
     public var exportFormats: [ExportFormat] { [] }
 
     public func experiment(_ experiment: Experiment, numerics: String) throws -> Experiment? { nil }
+
+    public func numerics(of experiment: Experiment) throws -> String? { nil }
 
     public func dashboardReference(_ experiment: Experiment, logger: Logger) throws -> JSONValue? { nil }
 

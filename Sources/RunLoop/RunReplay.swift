@@ -28,7 +28,7 @@ public enum RunReplay {
         run id: Int64, generation: Int?, in store: RunStore, objectives: ObjectiveRegistry, numerics: String? = nil,
         logger: Logger = Logger(label: "ctxevo"), progress: (_ done: Int, _ of: Int) -> Void = { _, _ in }
     ) throws -> [Result] {
-        var experiment = try ExperimentRunner.experiment(run: id, in: store)
+        var experiment = try objectives.experimentAsRecorded(run: id, in: store)
         if let numerics {
             let method = try objectives.method(for: experiment, path: "stored in run \(id)")
             guard let changed = try method.experiment(experiment, numerics: numerics) else {

@@ -93,7 +93,7 @@ public enum Worker {
         run id: Int64, in store: RunStore, objectives: ObjectiveRegistry, logger: Logger
     ) throws -> PreparedSearch {
         let record = try store.run(id)
-        let experiment = try Experiment.stored(record.configuration, run: id)
+        let experiment = try objectives.experimentAsRecorded(run: id, in: store)
         let search = try objectives.prepare(experiment, logger: logger)
         try record.requireFingerprints(search.objective.fingerprints)
         return search

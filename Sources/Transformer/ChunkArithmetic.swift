@@ -33,7 +33,7 @@ extension EngineNumerics {
     /// The attention algorithm these numerics compute.
     public var attention: AttentionAlgorithm {
         switch self {
-        case .float32, .llamacpp, .bfloat16: .fused
+        case .float32, .float32OpenBLAS, .llamacpp, .bfloat16: .fused
         case .llamacppNoFlash: .twoPass(halfPrecisionProbabilities: true)
         }
     }
@@ -44,15 +44,21 @@ extension EngineNumerics {
     /// The arithmetic of a session of `model` whose chunks have up to `rows` tokens.
     func arithmetic(model: LlamaModel, rows: Int) -> any ChunkArithmetic {
         switch self {
-        case .float32: Float32Arithmetic()
+        case .float32: Float32Arithmetic(openBLAS: false)
+        case .float32OpenBLAS: Float32Arithmetic(openBLAS: true)
         case .bfloat16: BFloat16Arithmetic(model: model, rows: rows)
         case .llamacpp, .llamacppNoFlash: LlamaCppArithmetic(model: model, rows: rows, numerics: self)
         }
     }
 }
 
-/// Plain float32: the model as its weights define it; every projection one sgemm per core (OpenBLAS).
+/// Plain float32: the model as its weights define it; the projections through the own kernels, or (`float32-openblas`)
+/// one OpenBLAS sgemm per core.
 final class Float32Arithmetic: ChunkArithmetic {
+    private let openBLAS: Bool
+
+    init(openBLAS: Bool) { self.openBLAS = openBLAS }
+
     func inputs(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> LinearInputs {
         LinearInputs(source: source, rows: rows, width: width, epoch: 0, rounding: nil)
     }
@@ -61,11 +67,16 @@ final class Float32Arithmetic: ChunkArithmetic {
         _ inputs: LinearInputs, _ weight: LinearWeight, rows: Int, into output: UnsafeMutablePointer<Float>,
         accumulate: Bool
     ) {
-        BLAS.linear(
-            inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
-            outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+        if openBLAS {
+            BLAS.linear(
+                inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
+                outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+        } else {
+            Float32Products.linear(
+                inputs.source, rows: rows, inFeatures: weight.inFeatures, weight: weight.pointer,
+                outFeatures: weight.outFeatures, into: output, accumulate: accumulate)
+        }
     }
-
 }
 
 /// bf16 products with float32 sums: each projection's input rounded to bf16 once (the q, k and v projections
@@ -74,7 +85,7 @@ final class BFloat16Arithmetic: ChunkArithmetic {
     private let weights: BFloat16Weights
     private let activations: BFloat16Activations
     /// For a matrix without a bf16 form (none in a Llama model today: every projection is packed).
-    private let float32 = Float32Arithmetic()
+    private let float32 = Float32Arithmetic(openBLAS: false)
     private var converted: (source: UnsafePointer<Float>, epoch: Int)?
     private var epoch = 0
 

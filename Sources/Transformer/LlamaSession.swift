@@ -12,8 +12,13 @@ public enum EngineNumerics: String, Sendable, Codable, CaseIterable {
     /// engine): as `llamacpp`, but Q is f16 too and the attention is two-pass, the probabilities of each row
     /// normalised and rounded to f16 before they meet V.
     case llamacppNoFlash = "llamacpp-fa-off"
-    /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding).
+    /// Plain float32 everywhere (the model as its weights define it, without the reference engine's rounding); the
+    /// projections through ctxevo's own kernels (`Float32Products`: the same bits on any machine).
     case float32
+    /// `float32` with the projections through OpenBLAS's sgemm, as ctxevo 0.2.0 and earlier computed `float32`: runs
+    /// recorded then resume and replay in it (`ObjectiveRegistry.experimentAsRecorded`), and benchmarks measure the
+    /// own kernels against it. Its sums depend on the kernel OpenBLAS picks for the CPU.
+    case float32OpenBLAS = "float32-openblas"
     /// Every projection and the output layer with weights and activations rounded to bf16 and float32 sums
     /// (`vdpbf16ps` where the CPU has it: twice the fp32 rate); the KV cache in bf16, and attention's two products
     /// in bf16 with float32 sums and the online softmax in float32; norms, RoPE and the log-sum-exp in float32.

@@ -5,6 +5,6 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks that print figures (never timed tests).",
         subcommands: [
             BenchPeak.self, BenchPerplexity.self, BenchLongRoPE.self, BenchOptimizers.self, BenchWorkers.self,
-            BenchNAMM.self, BenchPause.self,
+            BenchNAMM.self, BenchPause.self, BenchProjections.self,
         ])
 }

@@ -21,7 +21,7 @@ struct Resume: ParsableCommand {
     func run() throws {
         let logger = makeLogger()
         let store = try database.open()
-        let experiment = try ExperimentRunner.experiment(run: runID, in: store)
+        let experiment = try ObjectiveRegistry.standard.experimentAsRecorded(run: runID, in: store)
         try execute(
             run: runID, store: store, search: try ObjectiveRegistry.standard.prepare(experiment, logger: logger),
             logger: logger,

@@ -110,6 +110,37 @@ import Workbench
         ) { $0 is RescalingError }
     }
 
+    /// ctxevo 0.2.0 computed `float32` through OpenBLAS: a float32 run it recorded resumes and replays in
+    /// `float32-openblas`, bit for bit; a float32 run of this version computes with the own kernels, and a bf16 run
+    /// of 0.2.0 stays bf16.
+    @Test func aRunOfAnOlderVersionKeepsItsFloat32() throws {
+        var e = try experiment()
+        e.maxEvaluations = 6
+        let temporary = try TemporaryStore(.sqlite)
+        defer { temporary.remove() }
+        let store = try temporary.open()
+        // What 0.2.0 recorded: `float32` in the experiment, OpenBLAS's sums in the fitness.
+        let asComputed = try #require(try LongRoPEMethod().experiment(e, numerics: "float32-openblas"))
+        let search = try ObjectiveRegistry.standard.prepare(asComputed, logger: logger)
+        let old = try ExperimentRunner.create(
+            e, fingerprints: search.objective.fingerprints, in: store, codeVersion: "ctxevo 0.2.0")
+        _ = try ExperimentRunner.run(id: old, in: store, objectives: .standard, search: search)
+        let method = LongRoPEMethod()
+        let recorded = try ObjectiveRegistry.standard.experimentAsRecorded(run: old, in: store)
+        #expect(try method.numerics(of: recorded) == "float32-openblas")
+        let replays = try RunReplay.replay(run: old, generation: nil, in: store, objectives: .standard)
+        #expect(replays.count == (try store.candidates(run: old).count))
+        #expect(replays.filter { !$0.reproduces }.isEmpty)
+        let current = try ExperimentRunner.create(e, fingerprints: search.objective.fingerprints, in: store)
+        let currentRecorded = try ObjectiveRegistry.standard.experimentAsRecorded(run: current, in: store)
+        #expect(try method.numerics(of: currentRecorded) == "float32")
+        let bf16 = try #require(try method.experiment(e, numerics: "bf16"))
+        let oldBF16 = try ExperimentRunner.create(
+            bf16, fingerprints: search.objective.fingerprints, in: store, codeVersion: "ctxevo 0.2.0")
+        let oldBF16Recorded = try ObjectiveRegistry.standard.experimentAsRecorded(run: oldBF16, in: store)
+        #expect(try method.numerics(of: oldBF16Recorded) == "bf16")
+    }
+
     /// A stored experiment or optimiser state edited to nonsense gets a named error on resume and replay.
     @Test func tamperedDatabasesGetNamedErrors() throws {
         let e = try experiment()

@@ -114,6 +114,22 @@ enum RealModel {
         #expect(abs(bfloat16 / float32 - 1) < 0.002, "bf16 \(bfloat16) against float32 \(float32)")
     }
 
+    /// The own float32 kernels against OpenBLAS's sgemm (`float32-openblas`) on 10 windows of 512 tokens: the same
+    /// products summed in another order, so the perplexities agree to float32 rounding (held to 1e-5 relative;
+    /// a wrong packing or a lost tail row moves it by whole percents).
+    @Test func ownFloat32KernelsAgreeWithOpenBLAS() throws {
+        let model = try #require(RealModel.shared)
+        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
+        func perplexity(_ numerics: EngineNumerics) throws -> Double {
+            try PerplexityEvaluator(model: model, context: 512, numerics: numerics)
+                .llamacpp(tokens: tokens, windows: 10, rotary: nil).perplexity
+        }
+        let own = try perplexity(.float32)
+        let openBLAS = try perplexity(.float32OpenBLAS)
+        print("float32 own kernels \(own), OpenBLAS \(openBLAS), relative \(own / openBLAS - 1)")
+        #expect(abs(own / openBLAS - 1) < 1e-5, "own \(own) against OpenBLAS \(openBLAS)")
+    }
+
     @Test func documentProtocolScoresEveryTokenAfterBOS() throws {
         let model = try #require(RealModel.shared)
         let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: false)

@@ -111,4 +111,16 @@ void ck_bf16_gemm_with(
 /// Non-zero when the CPU and the OS support AVX-512 F and BF16.
 int ck_bf16_avx512_supported(void);
 
+/// float32 products (f32_gemm.c): y[t][o - row0] (+= when accumulate) = sum_k x[t][k] w[o][k] for the output rows
+/// o in [row0, row1), W (rows x columns) and x (tokens x columns) row-major as they are, y with row stride ldy. Every
+/// output is the chain acc = fma(x[k], w[k], acc), k = 0, 1, ..., columns - 1, from 0 (then + y when accumulate):
+/// the AVX-512F kernel (when `avx512` is non-zero and the CPU has it) and the AVX2 one give the same bits. The rows
+/// are packed 48 at a time into a buffer of the calling thread; returns -1, writing nothing, when that buffer
+/// cannot be allocated, else 0.
+int ck_f32_gemm_with(
+    int avx512, const float *x, size_t tokens, size_t columns, const float *w, size_t row0, size_t row1, float *y,
+    size_t ldy, int accumulate);
+/// Non-zero when the CPU and the OS support AVX-512F.
+int ck_f32_avx512_supported(void);
+
 #endif
