@@ -20,8 +20,22 @@ public enum Float32Products {
             let status = ck_f32_gemm_with(
                 avx512 ? 1 : 0, x, rows, inFeatures, weight, range.lowerBound, range.upperBound,
                 y + range.lowerBound, ldy, accumulate ? 1 : 0)
-            // 48 x inFeatures floats a worker: a failure is the process out of memory, as Swift's own allocator traps.
-            if status != 0 { fatalError("out of memory for a \(48 * inFeatures)-float packing buffer") }
+            requireBuffer(status, inFeatures: inFeatures)
         }
+    }
+
+    /// `linear` on the calling thread (inside a worker of its own), the AVX-512F kernel where the CPU has it.
+    public static func linearOnThisThread(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, outFeatures: Int,
+        into y: UnsafeMutablePointer<Float>, ldy: Int
+    ) {
+        let status = ck_f32_gemm_with(1, x, rows, inFeatures, weight, 0, outFeatures, y, ldy, 0)
+        requireBuffer(status, inFeatures: inFeatures)
+    }
+
+    /// The packing buffer is 48 x inFeatures floats a thread: failing to get it is the process out of memory, which
+    /// Swift's own allocator traps on too.
+    private static func requireBuffer(_ status: Int32, inFeatures: Int) {
+        if status != 0 { fatalError("out of memory for a \(48 * inFeatures)-float packing buffer") }
     }
 }

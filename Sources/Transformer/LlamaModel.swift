@@ -108,6 +108,8 @@ public final class LlamaModel: Sendable {
         let rounding = numerics.emulatesLlamaCpp ? weights.output.inputRounding : ActivationRounding.none
         // bf16 numerics: the output layer in bf16 too, each worker rounding its block of rows once.
         let packedOutput = numerics == .bfloat16 ? bfloat16Weights.packed(weights.output) : nil
+        // float32: the own kernels, as its projections (`Float32Products`); the llama.cpp emulations keep OpenBLAS.
+        let ownKernels = numerics == .float32
         let bfloat16Inputs = (0..<(packedOutput == nil ? 0 : workers)).map { _ in
             BFloat16Activations(capacity: block * (width + 1))
         }
@@ -144,6 +146,12 @@ public final class LlamaModel: Sendable {
                             packedOutput.multiply(
                                 bfloat16Inputs[worker], tokens: m, panels: (c0 / 16)..<((c0 + n + 15) / 16),
                                 into: logits, ldy: n)
+                            return
+                        }
+                        if ownKernels {
+                            Float32Products.linearOnThisThread(
+                                input, rows: m, inFeatures: width, weight: weights.output.pointer + c0 * width,
+                                outFeatures: n, into: logits, ldy: n)
                             return
                         }
                         BLAS.gemmTransposedB(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Arithmetic
 import Foundation
 import Workbench
 
@@ -61,6 +62,7 @@ struct BenchProjections: ParsableCommand {
         var rows: [[String: Any]] = []
         var chunkSeconds: [ProjectionRates.Kernel: Double] = [:]
         var lines = peaks.lines.filter { $0.contains("fp32") }
+        lines.append("OpenBLAS kernels: \(BLAS.coreName)")
         for (shape, count) in zip(shapes, perChunk) {
             let flops = 2 * Double(tokens) * Double(shape.inFeatures) * Double(shape.outFeatures)
             for kernel in ProjectionRates.Kernel.allCases {
@@ -89,6 +91,7 @@ struct BenchProjections: ParsableCommand {
         if json {
             var object = peaks.dictionary
             object["tokens"] = tokens
+            object["openblas_core"] = BLAS.coreName
             object["shapes"] = rows
             object["chunk_seconds"] = Dictionary(uniqueKeysWithValues: chunkSeconds.map { ($0.key.key, $0.value) })
             try printJSON(object)

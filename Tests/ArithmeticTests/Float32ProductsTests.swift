@@ -59,16 +59,22 @@ import Testing
         }
     }
 
-    /// A strided output (one matrix written into the columns of a wider one) leaves the other columns alone.
-    @Test func aStridedOutputKeepsItsOtherColumns() {
+    /// A strided output (one matrix written into the columns of a wider one) leaves the other columns alone, from
+    /// the workers or on the calling thread (the output layer's slices).
+    @Test(arguments: [false, true]) func aStridedOutputKeepsItsOtherColumns(onThisThread: Bool) {
         var random = RandomGenerator(seed: 5)
         let (tokens, columns, rows, ldy) = (11, 40, 53, 70)
         let w = (0..<(rows * columns)).map { _ in Float.random(in: -1...1, using: &random) }
         let x = (0..<(tokens * columns)).map { _ in Float.random(in: -1...1, using: &random) }
         var y = [Float](repeating: -3, count: tokens * ldy)
         y.withUnsafeMutableBufferPointer { y in
-            Float32Products.linear(
-                x, rows: tokens, inFeatures: columns, weight: w, outFeatures: rows, into: y.baseAddress!, ldy: ldy)
+            if onThisThread {
+                Float32Products.linearOnThisThread(
+                    x, rows: tokens, inFeatures: columns, weight: w, outFeatures: rows, into: y.baseAddress!, ldy: ldy)
+            } else {
+                Float32Products.linear(
+                    x, rows: tokens, inFeatures: columns, weight: w, outFeatures: rows, into: y.baseAddress!, ldy: ldy)
+            }
         }
         for t in 0..<tokens {
             for o in 0..<ldy {
