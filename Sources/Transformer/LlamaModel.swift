@@ -84,8 +84,9 @@ public final class LlamaModel: Sendable {
     }
 
     /// How the model scores each target: its negative log-likelihood, and whether it is the greedy (top-1) choice.
-    /// Rows go in blocks of 256 and the vocabulary in slices of `vocabularySlice`: each slice of logits is one sgemm
-    /// small enough to stay in cache, folded at once into each row's running maximum and sum of exponentials (in
+    /// Rows go in blocks of 256 and the vocabulary in slices of `vocabularySlice` (`float32`, whose own kernel packs
+    /// each slice of weights per block: blocks of up to 512 rows, slices of half as many entries): each slice of
+    /// logits is one product small enough to stay in cache, folded at once into each row's running maximum and sum of exponentials (in
     /// double), so the logits are read once and the full logit matrix never exists. The target is the top choice
     /// when no logit exceeds it, i.e. when it equals the maximum. A `clock` gets the wall time split between the
     /// output layer and the log-sum-exp in proportion to the time the workers spent in each.
@@ -99,8 +100,15 @@ public final class LlamaModel: Sendable {
         defer { timer?.finish() }
         let width = configuration.modelWidth
         let vocabulary = configuration.vocabularySize
-        let block = TargetScoring.rowBlock
-        let slice = min(TargetScoring.vocabularySlice, vocabulary)
+        // float32: the own kernels, as its projections (`Float32Products`); the llama.cpp emulations keep OpenBLAS.
+        // The own kernel packs each slice of weights for its block of rows: up to twice the rows (half the packing)
+        // while every worker still gets a block.
+        let ownKernels = numerics == .float32
+        let perWorker = (rows + Parallel.workerCount - 1) / Parallel.workerCount
+        let block =
+            ownKernels
+            ? min(2 * TargetScoring.rowBlock, max(TargetScoring.rowBlock, perWorker)) : TargetScoring.rowBlock
+        let slice = min(ownKernels ? TargetScoring.vocabularySlice / 2 : TargetScoring.vocabularySlice, vocabulary)
         let workers = Parallel.workerCount
         let scratch = (0..<workers).map { _ in FloatBuffer(count: block * slice, zeroed: false) }
         let inputs = (0..<workers).map { _ in FloatBuffer(count: block * width, zeroed: false) }
@@ -108,8 +116,6 @@ public final class LlamaModel: Sendable {
         let rounding = numerics.emulatesLlamaCpp ? weights.output.inputRounding : ActivationRounding.none
         // bf16 numerics: the output layer in bf16 too, each worker rounding its block of rows once.
         let packedOutput = numerics == .bfloat16 ? bfloat16Weights.packed(weights.output) : nil
-        // float32: the own kernels, as its projections (`Float32Products`); the llama.cpp emulations keep OpenBLAS.
-        let ownKernels = numerics == .float32
         let bfloat16Inputs = (0..<(packedOutput == nil ? 0 : workers)).map { _ in
             BFloat16Activations(capacity: block * (width + 1))
         }
