@@ -80,10 +80,10 @@ public final class NAMMObjective: Objective {
     /// `sequences` with the full cache (spec §2).
     public static func normalization(
         model: LlamaModel, sequences: [ScoredSequence], length: Int, updateInterval: Int,
-        gamma: Double = AttentionSpectrogram.gamma
+        gamma: Double = AttentionSpectrogram.gamma, numerics: EngineNumerics = .float32
     ) throws -> SpectrogramNormalization {
         let evaluator = try PerplexityEvaluator(
-            model: model, context: length, chunkSize: updateInterval, numerics: .float32)
+            model: model, context: length, chunkSize: updateInterval, numerics: numerics)
         let manager = MemoryManager(
             rule: FullCache(), budget: CacheBudget(size: .fraction(1)), configuration: model.configuration,
             capacity: length, chunkSize: updateInterval, collectNormalization: true, normalizationGamma: gamma)

@@ -53,9 +53,11 @@ enum NAMMSetup {
                     spectrogram normalisation (moving average decay \(settings.gamma) per query): a full-cache pass \
                     over \(sequences.count) documents of \(length) tokens
                     """)
+                // A float32 pass whatever the numerics; OpenBLAS's float32 for a run recorded before the own kernels.
                 normalization = try NAMMObjective.normalization(
                     model: model, sequences: sequences, length: length, updateInterval: settings.interval,
-                    gamma: settings.gamma)
+                    gamma: settings.gamma, numerics: settings.numerics == .float32OpenBLAS ? .float32OpenBLAS : .float32
+                )
             }
         case .allocation:
             let name = settings.rule ?? "h2o"
