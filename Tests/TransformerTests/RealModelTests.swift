@@ -97,19 +97,21 @@ enum RealModel {
         #expect(abs(result.perplexity / reference - 1) < 0.003, "\(result.perplexity) vs llama.cpp \(reference)")
     }
 
+    /// The real model's perplexity on the held-out book, llama.cpp's protocol, `windows` windows of 512 tokens.
+    static func heldOutPerplexity(_ numerics: EngineNumerics, windows: Int) throws -> Double {
+        let model = try #require(RealModel.shared)
+        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
+        return try PerplexityEvaluator(model: model, context: 512, numerics: numerics)
+            .llamacpp(tokens: tokens, windows: windows, rotary: nil).perplexity
+    }
+
     /// bf16 products with float32 sums against float32 on the same 40 windows of 512 tokens (10,200 scored tokens):
     /// measured +0.05 % (83.4570 against 83.4166; +0.04 % with attention and the cache still float32); held to
     /// 0.2 %, so a wrong packing or rounding (which moves it by
     /// whole percents) fails.
     @Test func bfloat16PerplexityIsFloat32sWithinAFifthOfAPercent() throws {
-        let model = try #require(RealModel.shared)
-        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
-        func perplexity(_ numerics: EngineNumerics) throws -> Double {
-            try PerplexityEvaluator(model: model, context: 512, numerics: numerics)
-                .llamacpp(tokens: tokens, windows: 40, rotary: nil).perplexity
-        }
-        let float32 = try perplexity(.float32)
-        let bfloat16 = try perplexity(.bfloat16)
+        let float32 = try Self.heldOutPerplexity(.float32, windows: 40)
+        let bfloat16 = try Self.heldOutPerplexity(.bfloat16, windows: 40)
         #expect(float32 != bfloat16)
         #expect(abs(bfloat16 / float32 - 1) < 0.002, "bf16 \(bfloat16) against float32 \(float32)")
     }
@@ -118,14 +120,8 @@ enum RealModel {
     /// products summed in another order, so the perplexities agree to float32 rounding (held to 1e-5 relative;
     /// a wrong packing or a lost tail row moves it by whole percents).
     @Test func ownFloat32KernelsAgreeWithOpenBLAS() throws {
-        let model = try #require(RealModel.shared)
-        let tokens = model.tokenizer.encode(try RealModel.heldOutText(), addSpecial: true)
-        func perplexity(_ numerics: EngineNumerics) throws -> Double {
-            try PerplexityEvaluator(model: model, context: 512, numerics: numerics)
-                .llamacpp(tokens: tokens, windows: 10, rotary: nil).perplexity
-        }
-        let own = try perplexity(.float32)
-        let openBLAS = try perplexity(.float32OpenBLAS)
+        let own = try Self.heldOutPerplexity(.float32, windows: 10)
+        let openBLAS = try Self.heldOutPerplexity(.float32OpenBLAS, windows: 10)
         print("float32 own kernels \(own), OpenBLAS \(openBLAS), relative \(own / openBLAS - 1)")
         #expect(abs(own / openBLAS - 1) < 1e-5, "own \(own) against OpenBLAS \(openBLAS)")
     }
