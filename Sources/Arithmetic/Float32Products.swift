@@ -33,6 +33,18 @@ public enum Float32Products {
         requireBuffer(status, inFeatures: inFeatures)
     }
 
+    /// On the calling thread: Y (rows x outFeatures, row stride ldy) = X (rows x inFeatures, row stride ldx) W^T,
+    /// W (outFeatures, inFeatures) with rows ldw apart, or when `transposed` given as W^T (inFeatures, outFeatures),
+    /// rows ldw apart (Y = X M for a row-major M). The same chains as `linear`.
+    public static func productOnThisThread(
+        _ x: UnsafePointer<Float>, ldx: Int, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, ldw: Int,
+        transposed: Bool, outFeatures: Int, into y: UnsafeMutablePointer<Float>, ldy: Int, avx512: Bool = true
+    ) {
+        let status = ck_f32_gemm_strided(
+            avx512 ? 1 : 0, x, ldx, rows, inFeatures, weight, ldw, transposed ? 1 : 0, 0, outFeatures, y, ldy, 0)
+        requireBuffer(status, inFeatures: inFeatures)
+    }
+
     /// The packing buffer is 48 x inFeatures floats a thread: failing to get it is the process out of memory, which
     /// Swift's own allocator traps on too.
     private static func requireBuffer(_ status: Int32, inFeatures: Int) {

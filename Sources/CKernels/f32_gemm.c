@@ -53,14 +53,25 @@ static float *packing_buffer(size_t floats) {
     return buffer->floats;
 }
 
-/// Rows [row0, row0 + count) of W, count <= 48, as panels of (column, 16 rows) steps.
-static void pack_block(const float *w, size_t columns, size_t row0, size_t count, float *packed) {
+/// Rows [row0, row0 + count) of W, count <= 48, as panels of (column, 16 rows) steps. W's row r is at w + r ldw, or,
+/// when `transposed` (W^T stored, columns x rows), its element k at w + k ldw + r.
+static void pack_block(
+    const float *w, size_t ldw, int transposed, size_t columns, size_t row0, size_t count, float *packed) {
     for (size_t q = 0; q < PANELS; q++) {
         float *panel = packed + q * columns * PANEL;
+        size_t first = q * PANEL, width = count > first ? (count - first < PANEL ? count - first : PANEL) : 0;
+        if (transposed) {
+            for (size_t k = 0; k < columns; k++) {
+                const float *source = w + k * ldw + row0 + first;
+                float *target = panel + k * PANEL;
+                for (size_t i = 0; i < width; i++) target[i] = source[i];
+                for (size_t i = width; i < PANEL; i++) target[i] = 0;
+            }
+            continue;
+        }
         for (size_t i = 0; i < PANEL; i++) {
-            size_t r = q * PANEL + i;
-            if (r < count) {
-                const float *row = w + (row0 + r) * columns;
+            if (i < width) {
+                const float *row = w + (row0 + first + i) * ldw;
                 for (size_t k = 0; k < columns; k++) panel[k * PANEL + i] = row[k];
             } else {
                 for (size_t k = 0; k < columns; k++) panel[k * PANEL + i] = 0;
@@ -78,15 +89,15 @@ static inline void store_lanes(float *out, const float *lanes, size_t width, int
 #define AVX2_TOKENS 6
 
 static void block_avx2(
-    const float *x, size_t tokens, size_t columns, const float *packed, size_t count, float *y, size_t ldy,
-    int accumulate) {
+    const float *x, size_t ldx, size_t tokens, size_t columns, const float *packed, size_t count, float *y,
+    size_t ldy, int accumulate) {
     for (size_t q = 0; q * PANEL < count; q++) {
         const float *panel = packed + q * columns * PANEL;
         size_t width = count - q * PANEL < PANEL ? count - q * PANEL : PANEL;
         for (size_t t0 = 0; t0 < tokens; t0 += AVX2_TOKENS) {
             size_t nt = tokens - t0 < AVX2_TOKENS ? tokens - t0 : AVX2_TOKENS;
             const float *row[AVX2_TOKENS];
-            for (size_t t = 0; t < AVX2_TOKENS; t++) row[t] = x + (t0 + (t < nt ? t : 0)) * columns;
+            for (size_t t = 0; t < AVX2_TOKENS; t++) row[t] = x + (t0 + (t < nt ? t : 0)) * ldx;
             __m256 acc[AVX2_TOKENS][2];
             for (size_t t = 0; t < AVX2_TOKENS; t++) acc[t][0] = acc[t][1] = _mm256_setzero_ps();
             for (size_t k = 0; k < columns; k++) {
@@ -119,27 +130,25 @@ static inline void store_panel(float *out, __m512 acc, size_t width, int accumul
     _mm512_mask_storeu_ps(out, mask, acc);
 }
 
-static void block_avx512(
-    const float *x, size_t tokens, size_t columns, const float *packed, size_t count, float *y, size_t ldy,
-    int accumulate) {
-    const float *p0 = packed, *p1 = packed + columns * PANEL, *p2 = packed + 2 * columns * PANEL;
-    size_t panels = (count + PANEL - 1) / PANEL;
+// `panels` (1 to 3) is a constant where it is inlined, so a last block of 16 or 32 rows computes only its panels.
+static inline __attribute__((always_inline)) void block_avx512_panels(
+    const float *x, size_t ldx, size_t tokens, size_t columns, const float *packed, size_t count, float *y,
+    size_t ldy, int accumulate, const size_t panels) {
+    const float *p[PANELS];
+    for (size_t q = 0; q < PANELS; q++) p[q] = packed + q * columns * PANEL;
     for (size_t t0 = 0; t0 < tokens; t0 += AVX512_TOKENS) {
         size_t nt = tokens - t0 < AVX512_TOKENS ? tokens - t0 : AVX512_TOKENS;
         const float *row[AVX512_TOKENS];
-        for (size_t t = 0; t < AVX512_TOKENS; t++) row[t] = x + (t0 + (t < nt ? t : 0)) * columns;
+        for (size_t t = 0; t < AVX512_TOKENS; t++) row[t] = x + (t0 + (t < nt ? t : 0)) * ldx;
         __m512 acc[AVX512_TOKENS][PANELS];
         for (size_t t = 0; t < AVX512_TOKENS; t++)
-            for (size_t q = 0; q < PANELS; q++) acc[t][q] = _mm512_setzero_ps();
+            for (size_t q = 0; q < panels; q++) acc[t][q] = _mm512_setzero_ps();
         for (size_t k = 0; k < columns; k++) {
-            __m512 b0 = _mm512_load_ps(p0 + k * PANEL);
-            __m512 b1 = _mm512_load_ps(p1 + k * PANEL);
-            __m512 b2 = _mm512_load_ps(p2 + k * PANEL);
+            __m512 b[PANELS];
+            for (size_t q = 0; q < panels; q++) b[q] = _mm512_load_ps(p[q] + k * PANEL);
             for (size_t t = 0; t < AVX512_TOKENS; t++) {
                 __m512 a = _mm512_set1_ps(row[t][k]);
-                acc[t][0] = _mm512_fmadd_ps(a, b0, acc[t][0]);
-                acc[t][1] = _mm512_fmadd_ps(a, b1, acc[t][1]);
-                acc[t][2] = _mm512_fmadd_ps(a, b2, acc[t][2]);
+                for (size_t q = 0; q < panels; q++) acc[t][q] = _mm512_fmadd_ps(a, b[q], acc[t][q]);
             }
         }
         for (size_t t = 0; t < nt; t++) {
@@ -151,13 +160,23 @@ static void block_avx512(
     }
 }
 
+static void block_avx512(
+    const float *x, size_t ldx, size_t tokens, size_t columns, const float *packed, size_t count, float *y,
+    size_t ldy, int accumulate) {
+    switch ((count + PANEL - 1) / PANEL) {
+    case 1: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 1); break;
+    case 2: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 2); break;
+    default: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 3); break;
+    }
+}
+
 #pragma clang attribute pop
 
 int ck_f32_avx512_supported(void) { return ck_cpu_avx512f; }
 
-int ck_f32_gemm_with(
-    int avx512, const float *x, size_t tokens, size_t columns, const float *w, size_t row0, size_t row1, float *y,
-    size_t ldy, int accumulate) {
+int ck_f32_gemm_strided(
+    int avx512, const float *x, size_t ldx, size_t tokens, size_t columns, const float *w, size_t ldw,
+    int w_transposed, size_t row0, size_t row1, float *y, size_t ldy, int accumulate) {
     if (row1 <= row0) return 0;
     if (columns == 0) {  // empty sums: zeros
         for (size_t t = 0; t < tokens && !accumulate; t++) memset(y + t * ldy, 0, (row1 - row0) * sizeof(float));
@@ -168,12 +187,18 @@ int ck_f32_gemm_with(
     int wide = avx512 && ck_f32_avx512_supported();
     for (size_t r = row0; r < row1; r += BLOCK_ROWS) {
         size_t count = row1 - r < BLOCK_ROWS ? row1 - r : BLOCK_ROWS;
-        pack_block(w, columns, r, count, packed);
+        pack_block(w, ldw, w_transposed, columns, r, count, packed);
         float *out = y + (r - row0);
         if (wide)
-            block_avx512(x, tokens, columns, packed, count, out, ldy, accumulate);
+            block_avx512(x, ldx, tokens, columns, packed, count, out, ldy, accumulate);
         else
-            block_avx2(x, tokens, columns, packed, count, out, ldy, accumulate);
+            block_avx2(x, ldx, tokens, columns, packed, count, out, ldy, accumulate);
     }
     return 0;
+}
+
+int ck_f32_gemm_with(
+    int avx512, const float *x, size_t tokens, size_t columns, const float *w, size_t row0, size_t row1, float *y,
+    size_t ldy, int accumulate) {
+    return ck_f32_gemm_strided(avx512, x, columns, tokens, columns, w, columns, 0, row0, row1, y, ldy, accumulate);
 }

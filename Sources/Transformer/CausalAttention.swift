@@ -47,8 +47,10 @@ public enum AttentionAlgorithm: Sendable, Equatable {
     case fused
     /// Scores, softmax and the product with V as three steps, the probabilities of each block written out (what an
     /// attention recorder reads); with `halfPrecisionProbabilities`, rounded to f16 before they meet V, as
-    /// llama.cpp does without flash attention.
-    case twoPass(halfPrecisionProbabilities: Bool)
+    /// llama.cpp does without flash attention. With `ownProducts` (the `float32` numerics) the two products are
+    /// ctxevo's own kernels (`Float32Products`), else OpenBLAS's sgemm (the llama.cpp emulation, `float32-openblas`,
+    /// and bf16's widened cache, as they were recorded).
+    case twoPass(halfPrecisionProbabilities: Bool, ownProducts: Bool = false)
 }
 
 /// Causal attention of a chunk of queries over a KV cache, in one of two algorithms:
@@ -99,11 +101,11 @@ public enum CausalAttention {
             fused(
                 q: q, rows: rows, layer: layer, cache: cache, cachedBefore: cachedBefore, heads: heads,
                 headsPerKVHead: headsPerKVHead, headWidth: headWidth, scratch: scratch, out: out)
-        case .twoPass(let half):
+        case .twoPass(let half, let own):
             twoPass(
                 q: q, rows: rows, layer: layer, cache: cache, cachedBefore: cachedBefore, heads: heads,
                 headsPerKVHead: headsPerKVHead, headWidth: headWidth, halfPrecisionProbabilities: half,
-                scratch: scratch, recorder: recorder, out: out)
+                ownProducts: own, scratch: scratch, recorder: recorder, out: out)
         }
     }
 
@@ -139,8 +141,8 @@ public enum CausalAttention {
 
     static func twoPass(
         q: UnsafePointer<Float>, rows: Int, layer: Int, cache: KVCache, cachedBefore: Int, heads: Int,
-        headsPerKVHead: Int, headWidth: Int, halfPrecisionProbabilities: Bool, scratch: [Scratch],
-        recorder: AttentionRecorder?, out: UnsafeMutablePointer<Float>
+        headsPerKVHead: Int, headWidth: Int, halfPrecisionProbabilities: Bool, ownProducts: Bool = false,
+        scratch: [Scratch], recorder: AttentionRecorder?, out: UnsafeMutablePointer<Float>
     ) {
         let width = heads * headWidth
         let blocks = (rows + queryBlock - 1) / queryBlock
@@ -164,9 +166,17 @@ public enum CausalAttention {
                 (keys, values) = (UnsafePointer(k), UnsafePointer(v))
             }
             let ld = s.stride
-            BLAS.gemmTransposedB(
-                m: m, n: visibleEnd, k: headWidth, alpha: scale, a: q + r0 * width + head * headWidth, lda: width,
-                b: keys, ldb: headWidth, c: s.scores.pointer, ldc: ld)
+            if ownProducts {
+                // The scores, then scaled as sgemm's alpha scales them: once, after the sum.
+                Float32Products.productOnThisThread(
+                    q + r0 * width + head * headWidth, ldx: width, rows: m, inFeatures: headWidth, weight: keys,
+                    ldw: headWidth, transposed: false, outFeatures: visibleEnd, into: s.scores.pointer, ldy: ld)
+                for i in 0..<m { VectorMath.scale(s.scores.pointer + i * ld, count: visibleEnd, by: scale) }
+            } else {
+                BLAS.gemmTransposedB(
+                    m: m, n: visibleEnd, k: headWidth, alpha: scale, a: q + r0 * width + head * headWidth, lda: width,
+                    b: keys, ldb: headWidth, c: s.scores.pointer, ldc: ld)
+            }
             for i in 0..<m {
                 let row = s.scores.pointer + i * ld
                 let visible = cachedBefore + r0 + i + 1
@@ -184,9 +194,15 @@ public enum CausalAttention {
             if halfPrecisionProbabilities {
                 for i in 0..<m { VectorMath.roundToHalf(s.scores.pointer + i * ld, count: cachedBefore + r0 + i + 1) }
             }
-            BLAS.gemm(
-                m: m, n: headWidth, k: visibleEnd, a: s.scores.pointer, lda: ld, b: values, ldb: headWidth,
-                c: out + r0 * width + head * headWidth, ldc: width)
+            if ownProducts {
+                Float32Products.productOnThisThread(
+                    s.scores.pointer, ldx: ld, rows: m, inFeatures: visibleEnd, weight: values, ldw: headWidth,
+                    transposed: true, outFeatures: headWidth, into: out + r0 * width + head * headWidth, ldy: width)
+            } else {
+                BLAS.gemm(
+                    m: m, n: headWidth, k: visibleEnd, a: s.scores.pointer, lda: ld, b: values, ldb: headWidth,
+                    c: out + r0 * width + head * headWidth, ldc: width)
+            }
         }
     }
 }

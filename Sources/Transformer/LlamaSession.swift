@@ -197,7 +197,7 @@ public final class LlamaSession {
         // An attention recorder reads the probabilities, which only the two-pass algorithm writes out.
         let attention =
             attentionRecorder == nil || arithmetic.attention != .fused
-            ? arithmetic.attention : .twoPass(halfPrecisionProbabilities: false)
+            ? arithmetic.attention : .twoPass(halfPrecisionProbabilities: false, ownProducts: numerics == .float32)
         clock.measure(.embedding) {
             for (row, token) in tokens.enumerated() {
                 if let vector = embeddings[offset + row] {

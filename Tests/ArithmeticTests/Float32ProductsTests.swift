@@ -83,4 +83,37 @@ import Testing
             }
         }
     }
+
+    /// Strided operands and W given as its transpose (attention's P V, where V is keys x head width): the same
+    /// chains, bit for bit, with both kernels; blocks of 16 and 32 rows (64 = 48 + 16) included.
+    @Test(arguments: [(64, 1000, 64, true), (5, 7, 33, true), (9, 64, 200, false), (3, 70, 32, true)])
+    func stridedAndTransposedOperandsKeepTheChains(rows: Int, inFeatures: Int, outFeatures: Int, transposed: Bool) {
+        var random = RandomGenerator(seed: UInt64(rows * 7 + inFeatures + outFeatures))
+        let (ldx, ldw, ldy) = (inFeatures + 3, (transposed ? outFeatures : inFeatures) + 5, outFeatures + 2)
+        let x = (0..<(rows * ldx)).map { _ in Float.random(in: -1...1, using: &random) }
+        let stored = (0..<((transposed ? inFeatures : outFeatures) * ldw)).map { _ in
+            Float.random(in: -1...1, using: &random)
+        }
+        func w(_ o: Int, _ k: Int) -> Float { transposed ? stored[k * ldw + o] : stored[o * ldw + k] }
+        for avx512 in Float32Products.avx512 ? [true, false] : [false] {
+            var y = [Float](repeating: 9, count: rows * ldy)
+            y.withUnsafeMutableBufferPointer { y in
+                Float32Products.productOnThisThread(
+                    x, ldx: ldx, rows: rows, inFeatures: inFeatures, weight: stored, ldw: ldw, transposed: transposed,
+                    outFeatures: outFeatures, into: y.baseAddress!, ldy: ldy, avx512: avx512)
+            }
+            var wrong = 0
+            for t in 0..<rows {
+                for o in 0..<ldy {
+                    var chain: Float = 9
+                    if o < outFeatures {
+                        chain = 0
+                        for k in 0..<inFeatures { chain = chain.addingProduct(x[t * ldx + k], w(o, k)) }
+                    }
+                    if y[t * ldy + o].bitPattern != chain.bitPattern { wrong += 1 }
+                }
+            }
+            #expect(wrong == 0, "avx512 \(avx512): \(wrong) of \(rows * ldy) outputs differ")
+        }
+    }
 }

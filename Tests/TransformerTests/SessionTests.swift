@@ -48,8 +48,8 @@ enum Tiny {
         #expect(try evaluator.bothProtocols(stream: stream, document: Array(plain[1...]), rotary: nil) == nil)
     }
 
-    /// The fused attention kernel (no recorder) and the two-pass sgemm attention (which a recorder forces) compute
-    /// the same function: the final hidden states of a 299-token pass in chunks of 37 agree. In float32 to 1e-4; in
+    /// The fused attention kernel (no recorder) and the two-pass attention (which a recorder forces; its products
+    /// the own kernels in float32, OpenBLAS's in float32-openblas) compute the same function: the final hidden states of a 299-token pass in chunks of 37 agree. In float32 to 1e-4; in
     /// bf16 the two-pass products read the bf16 cache widened while the fused ones also round Q and the
     /// probabilities to bf16, so there they agree as closely as bf16 and float32 themselves do.
     @Test func fusedAttentionEqualsTwoPassAttentionOnTheTinyModel() throws {
@@ -72,6 +72,9 @@ enum Tiny {
         #expect(fused.count == 299 * c.modelWidth)
         let worst = difference(fused, try hidden(.float32, observed: true))
         #expect(worst < 1e-4, "largest relative difference \(worst)")
+        // The two-pass products through OpenBLAS (`float32-openblas`) and through the own kernels (`float32`).
+        let worstOpenBLAS = difference(fused, try hidden(.float32OpenBLAS, observed: true))
+        #expect(worstOpenBLAS < 1e-4, "largest relative difference with OpenBLAS \(worstOpenBLAS)")
         let bfloat16 = try hidden(.bfloat16, observed: false)
         let worstBFloat16 = difference(bfloat16, try hidden(.bfloat16, observed: true))
         let bfloat16AgainstFloat32 = difference(bfloat16, fused)

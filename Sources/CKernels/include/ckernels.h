@@ -120,6 +120,11 @@ int ck_bf16_avx512_supported(void);
 int ck_f32_gemm_with(
     int avx512, const float *x, size_t tokens, size_t columns, const float *w, size_t row0, size_t row1, float *y,
     size_t ldy, int accumulate);
+/// ck_f32_gemm_with for strided operands: x's rows ldx floats apart, W's rows ldw apart, or, when `w_transposed`,
+/// W given as its transpose (columns x rows, rows ldw apart: W[o][k] at w + k ldw + o).
+int ck_f32_gemm_strided(
+    int avx512, const float *x, size_t ldx, size_t tokens, size_t columns, const float *w, size_t ldw,
+    int w_transposed, size_t row0, size_t row1, float *y, size_t ldy, int accumulate);
 /// Non-zero when the CPU and the OS support AVX-512F.
 int ck_f32_avx512_supported(void);
 
