@@ -57,7 +57,7 @@ public enum NAMMBenchmark {
 
     public static func measure(
         model: LlamaModel, text: String, length: Int, updateInterval: Int, budget: Double, scorer: String = "bam",
-        prior: NAMMPrior? = nil, logger: Logger
+        prior: NAMMPrior? = nil, numerics: EngineNumerics = .float32, logger: Logger
     ) throws -> Figures {
         let tokens = model.tokenizer.encode(text, addSpecial: false)
         let documents = Documents.windows(of: tokens, context: length, bos: model.tokenizer.vocabulary.bos, limit: 1)
@@ -66,7 +66,7 @@ public enum NAMMBenchmark {
                 tokens: tokens.count, needed: length, context: length, what: "the benchmark text")
         }
         let evaluator = try PerplexityEvaluator(
-            model: model, context: length, chunkSize: updateInterval, numerics: .float32)
+            model: model, context: length, chunkSize: updateInterval, numerics: numerics)
         _ = ProcessMemory.resetPeak()
         var start = Date()
         _ = try evaluator.document(documents: documents, rotary: nil)

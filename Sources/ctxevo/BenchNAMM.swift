@@ -8,6 +8,7 @@ import Objectives
 import Reporting
 import RunLoop
 import RunStore
+import Transformer
 import Workbench
 
 extension NAMMPrior: ExpressibleByArgument {}
@@ -25,6 +26,8 @@ struct BenchNAMM: ParsableCommand {
     @Option(help: "The candidate's scorer: bam (4,172 parameters) or linear (26).") var scorer = "bam"
     @Option(help: "The rule the network corrects (h2o), as in an experiment's `namm.prior`; none by default.")
     var prior: NAMMPrior?
+    @Option(help: "Engine numerics: float32 (NAMM's) or float32-openblas (its products through OpenBLAS).")
+    var numerics: EngineNumerics = .float32
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -43,7 +46,7 @@ struct BenchNAMM: ParsableCommand {
         let text = try textOptions.resolve(logger: logger)
         let figures = try NAMMBenchmark.measure(
             model: model, text: text.contents, length: length, updateInterval: updateInterval, budget: budget,
-            scorer: scorer, prior: prior, logger: logger)
+            scorer: scorer, prior: prior, numerics: numerics, logger: logger)
         if json { try printJSON(figures.dictionary) } else { print(figures.summary) }
     }
 }
