@@ -17,6 +17,19 @@ struct RunsShow: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print a JSON array of generations.") var json = false
 
+    /// The numerics the run's evaluations compute in, as it resumes and replays (a float32 run of ctxevo 0.2.0 or
+    /// earlier: `float32-openblas`, said so); nil for an objective without numerics or an unreadable experiment.
+    static func numerics(run id: Int64, in store: RunStore) throws -> String? {
+        let objectives = ObjectiveRegistry.standard
+        guard let experiment = try? objectives.experimentAsRecorded(run: id, in: store),
+            let method = objectives.method(named: experiment.objective),
+            let numerics = try? method.numerics(of: experiment)
+        else { return nil }
+        let stored = try? method.numerics(of: ExperimentRunner.experiment(run: id, in: store))
+        return stored == numerics
+            ? numerics : "\(numerics) (the run's \(stored ?? "?") as \(try store.run(id).codeVersion) computed it)"
+    }
+
     func run() throws {
         let store = try database.open(readOnly: true)
         let record = try store.run(runID)
@@ -38,6 +51,7 @@ struct RunsShow: ParsableCommand {
             "run \(runID): \(record.name), \(record.strategy), seed \(record.seed), \(record.status.rawValue), \(record.codeVersion)"
         )
         print("model sha256 \(record.modelSHA256), data sha256 \(record.dataSHA256)")
+        if let numerics = try Self.numerics(run: runID, in: store) { print("numerics: \(numerics)") }
         print(" gen          best        median         worst   best so far       sigma    seconds")
         func f(_ v: Double?) -> String {
             v.map { String(format: "%12.6g", $0) } ?? String(repeating: " ", count: 11) + "-"
