@@ -4,20 +4,21 @@
 // for any split of the rows across threads (OpenBLAS's sums depend on the kernel it picks).
 //
 // Blocking: the rows are taken 48 at a time (three panels of 16) and packed, on the calling thread, into a buffer of
-// (column, 16 rows) steps per panel, zeros past the last row; the tokens stream past the packed block 8 (AVX-512F)
-// or 6 (AVX2) at a time, their activations broadcast from x as it is.
+// (column, 16 rows) steps per panel, zeros past the last row; the tokens stream past the packed block 8 (AVX-512F,
+// f32_gemm_avx512.c) or 6 (AVX2, below) at a time, their activations broadcast from x as it is.
 
 #include "ckernels.h"
 #include "cpu_features.h"
+#include "f32_gemm_tile.h"
 
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PANEL 16
-#define PANELS 3
-#define BLOCK_ROWS (PANEL * PANELS)
+#define PANEL F32_PANEL
+#define PANELS F32_PANELS
+#define BLOCK_ROWS F32_BLOCK_ROWS
 
 /// The calling thread's packing buffer, grown as needed and freed when the thread ends (the workers are a pool's).
 typedef struct {
@@ -118,59 +119,6 @@ static void block_avx2(
     }
 }
 
-// ---- AVX-512F: 8 tokens x 3 panels (48 rows) per register block, 24 accumulators.
-
-#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
-
-#define AVX512_TOKENS 8
-
-static inline void store_panel(float *out, __m512 acc, size_t width, int accumulate) {
-    __mmask16 mask = width >= PANEL ? 0xFFFF : (__mmask16)((1u << width) - 1);
-    if (accumulate) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, out));
-    _mm512_mask_storeu_ps(out, mask, acc);
-}
-
-// `panels` (1 to 3) is a constant where it is inlined, so a last block of 16 or 32 rows computes only its panels.
-static inline __attribute__((always_inline)) void block_avx512_panels(
-    const float *x, size_t ldx, size_t tokens, size_t columns, const float *packed, size_t count, float *y,
-    size_t ldy, int accumulate, const size_t panels) {
-    const float *p[PANELS];
-    for (size_t q = 0; q < PANELS; q++) p[q] = packed + q * columns * PANEL;
-    for (size_t t0 = 0; t0 < tokens; t0 += AVX512_TOKENS) {
-        size_t nt = tokens - t0 < AVX512_TOKENS ? tokens - t0 : AVX512_TOKENS;
-        const float *row[AVX512_TOKENS];
-        for (size_t t = 0; t < AVX512_TOKENS; t++) row[t] = x + (t0 + (t < nt ? t : 0)) * ldx;
-        __m512 acc[AVX512_TOKENS][PANELS];
-        for (size_t t = 0; t < AVX512_TOKENS; t++)
-            for (size_t q = 0; q < panels; q++) acc[t][q] = _mm512_setzero_ps();
-        for (size_t k = 0; k < columns; k++) {
-            __m512 b[PANELS];
-            for (size_t q = 0; q < panels; q++) b[q] = _mm512_load_ps(p[q] + k * PANEL);
-            for (size_t t = 0; t < AVX512_TOKENS; t++) {
-                __m512 a = _mm512_set1_ps(row[t][k]);
-                for (size_t q = 0; q < panels; q++) acc[t][q] = _mm512_fmadd_ps(a, b[q], acc[t][q]);
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            for (size_t q = 0; q < panels; q++) {
-                size_t width = count - q * PANEL < PANEL ? count - q * PANEL : PANEL;
-                store_panel(y + (t0 + t) * ldy + q * PANEL, acc[t][q], width, accumulate);
-            }
-        }
-    }
-}
-
-static void block_avx512(
-    const float *x, size_t ldx, size_t tokens, size_t columns, const float *packed, size_t count, float *y,
-    size_t ldy, int accumulate) {
-    switch ((count + PANEL - 1) / PANEL) {
-    case 1: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 1); break;
-    case 2: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 2); break;
-    default: block_avx512_panels(x, ldx, tokens, columns, packed, count, y, ldy, accumulate, 3); break;
-    }
-}
-
-#pragma clang attribute pop
 
 int ck_f32_avx512_supported(void) { return ck_cpu_avx512f; }
 
@@ -190,7 +138,7 @@ int ck_f32_gemm_strided(
         pack_block(w, ldw, w_transposed, columns, r, count, packed);
         float *out = y + (r - row0);
         if (wide)
-            block_avx512(x, ldx, tokens, columns, packed, count, out, ldy, accumulate);
+            f32_block_avx512(x, ldx, tokens, columns, packed, count, out, ldy, accumulate);
         else
             block_avx2(x, ldx, tokens, columns, packed, count, out, ldy, accumulate);
     }
