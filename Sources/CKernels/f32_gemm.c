@@ -54,8 +54,29 @@ static float *packing_buffer(size_t floats) {
     return buffer->floats;
 }
 
+/// target[j * stride + i] = source[i * ld + j] for an 8 x 8 block: the rows of W become the lanes of the packed steps.
+static inline void transpose8(const float *source, size_t ld, float *target, size_t stride) {
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(source + i * ld);
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int j = 0; j < 4; j++) {
+        _mm256_storeu_ps(target + j * stride, _mm256_permute2f128_ps(u[j], u[4 + j], 0x20));
+        _mm256_storeu_ps(target + (4 + j) * stride, _mm256_permute2f128_ps(u[j], u[4 + j], 0x31));
+    }
+}
+
 /// Rows [row0, row0 + count) of W, count <= 48, as panels of (column, 16 rows) steps. W's row r is at w + r ldw, or,
-/// when `transposed` (W^T stored, columns x rows), its element k at w + k ldw + r.
+/// when `transposed` (W^T stored, columns x rows), its element k at w + k ldw + r. Whole groups of 8 rows go 8 columns
+/// at a time through transpose8.
 static void pack_block(
     const float *w, size_t ldw, int transposed, size_t columns, size_t row0, size_t count, float *packed) {
     for (size_t q = 0; q < PANELS; q++) {
@@ -70,13 +91,16 @@ static void pack_block(
             }
             continue;
         }
+        size_t whole = columns / 8 * 8;
+        for (size_t half = 0; half < PANEL; half += 8) {
+            if (half + 8 > width) break;
+            const float *rows = w + (row0 + first + half) * ldw;
+            for (size_t k = 0; k < whole; k += 8) transpose8(rows + k, ldw, panel + k * PANEL + half, PANEL);
+        }
+        size_t fast = width / 8 * 8;  // rows done above for the first `whole` columns
         for (size_t i = 0; i < PANEL; i++) {
-            if (i < width) {
-                const float *row = w + (row0 + first + i) * ldw;
-                for (size_t k = 0; k < columns; k++) panel[k * PANEL + i] = row[k];
-            } else {
-                for (size_t k = 0; k < columns; k++) panel[k * PANEL + i] = 0;
-            }
+            const float *row = i < width ? w + (row0 + first + i) * ldw : NULL;
+            for (size_t k = i < fast ? whole : 0; k < columns; k++) panel[k * PANEL + i] = row ? row[k] : 0;
         }
     }
 }

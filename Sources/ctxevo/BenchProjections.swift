@@ -6,14 +6,16 @@ import Workbench
 struct BenchProjections: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
-        abstract: "The float32 projections: ctxevo's own kernels against OpenBLAS, shape by shape.",
+        abstract: "The projections: ctxevo's own float32 kernels against OpenBLAS, and the Q4_1 integer products.",
         discussion: """
             Times y = x W^T on the matrix shapes of one chunk of a Llama model (SmolLM2-135M's by default) with the \
             own AVX-512F and AVX2 kernels and with OpenBLAS as the float32 path called it before them (one \
             single-threaded sgemm per worker), all cores; each rate against the peak of its arithmetic (fp32 FMA \
             at 512 bits for the AVX-512F kernel, at 256 bits for the others: OpenBLAS runs its AVX2 kernels under \
-            OPENBLAS_CORETYPE=Haswell), the peaks measured between the rounds. The last lines add up one chunk's \
-            products (--layers layers and the output layer) at the measured rates.
+            OPENBLAS_CORETYPE=Haswell), the peaks measured between the rounds. The llamacpp numerics' integer \
+            products of Q4_1 weights and Q8_1 activations (AVX-512 VNNI and AVX2; the activations quantised \
+            beforehand, not timed) against the int8 peak, in GOP/s (two per multiply-add). The last lines add up one \
+            chunk's products (--layers layers and the output layer) at the measured rates.
             """)
     @Option(help: "Rows of x (tokens of a chunk).") var tokens = 2048
     @Option(help: "Model width.") var width = 576
@@ -57,11 +59,12 @@ struct BenchProjections: ParsableCommand {
                 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         func peak(_ kernel: ProjectionRates.Kernel) -> Double {
-            (kernel == .ownAVX512 ? peaks.median(.fp32x512) : peaks.median(.fp32x256)) ?? .nan
+            if kernel.isInteger { return peaks.median(.int8) ?? .nan }
+            return (kernel == .ownAVX512 ? peaks.median(.fp32x512) : peaks.median(.fp32x256)) ?? .nan
         }
         var rows: [[String: Any]] = []
         var chunkSeconds: [ProjectionRates.Kernel: Double] = [:]
-        var lines = peaks.lines.filter { $0.contains("fp32") }
+        var lines = peaks.lines.filter { $0.contains("fp32") || $0.contains("int8") }
         lines.append("OpenBLAS kernels: \(BLAS.coreName)")
         for (shape, count) in zip(shapes, perChunk) {
             let flops = 2 * Double(tokens) * Double(shape.inFeatures) * Double(shape.outFeatures)
@@ -75,10 +78,10 @@ struct BenchProjections: ParsableCommand {
                 ])
                 lines.append(
                     String(
-                        format: "%@ %5d -> %5d  %@ %6.1f GFLOP/s = %5.1f%% of its peak",
+                        format: "%@ %5d -> %5d  %@ %6.1f %@ = %5.1f%% of its peak",
                         shape.name.padding(toLength: 20, withPad: " ", startingAt: 0), shape.inFeatures,
                         shape.outFeatures, kernel.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0), rate,
-                        100 * rate / peak(kernel)))
+                        kernel.isInteger ? "GOP/s  " : "GFLOP/s", 100 * rate / peak(kernel)))
             }
         }
         for kernel in ProjectionRates.Kernel.allCases {
