@@ -9,6 +9,8 @@ import Synchronization
 public final class LeaseKeeper: Sendable {
     public let worker: Int64
     private let flag = StopFlag()
+    /// Signalled once by the thread as it ends.
+    private let ended = DispatchSemaphore(value: 0)
 
     final class StopFlag: Sendable {
         let raised = Atomic<Bool>(false)
@@ -18,7 +20,7 @@ public final class LeaseKeeper: Sendable {
     public init(store: RunStore, worker: Int64, lease: Double) {
         self.worker = worker
         let interval = max(0.02, lease / 4)
-        let thread = Thread { [flag] in
+        let thread = Thread { [flag, ended] in
             var next = Date().addingTimeInterval(interval)
             while !flag.isRaised {
                 // Short naps, so that a stopped keeper ends (and lets go of the store) at once.
@@ -27,12 +29,18 @@ public final class LeaseKeeper: Sendable {
                 try? store.heartbeat(worker: worker, lease: lease)
                 next = Date().addingTimeInterval(interval)
             }
+            ended.signal()
         }
         thread.name = "ctxevo heartbeat"
         thread.start()
     }
 
-    public func stop() { flag.raised.store(true, ordering: .relaxed) }
+    /// Stops the heartbeat and waits for a write in progress to end, so that nothing is written after it returns (a
+    /// run that has returned leaves its database alone); at most 5 s, since a store in an outage can hold a write
+    /// for minutes and the caller has its own errors to report.
+    public func stop() {
+        if !flag.raised.exchange(true, ordering: .relaxed) { _ = ended.wait(timeout: .now() + 5) }
+    }
 
     deinit { stop() }
 }
