@@ -52,8 +52,8 @@ extension EngineNumerics {
     }
 }
 
-/// Plain float32: the model as its weights define it; the projections through the own kernels, or (`float32-openblas`)
-/// one OpenBLAS sgemm per core.
+/// Plain float32: the model as its weights define it; the projections through the own kernels, or
+/// (`float32-openblas`) one OpenBLAS sgemm per core.
 final class Float32Arithmetic: ChunkArithmetic {
     private let openBLAS: Bool
 

@@ -86,10 +86,10 @@ public final class LlamaModel: Sendable {
     /// How the model scores each target: its negative log-likelihood, and whether it is the greedy (top-1) choice.
     /// Rows go in blocks of 256 and the vocabulary in slices of `vocabularySlice` (`float32`, whose own kernel packs
     /// each slice of weights per block: blocks of up to 512 rows, slices of half as many entries): each slice of
-    /// logits is one product small enough to stay in cache, folded at once into each row's running maximum and sum of exponentials (in
-    /// double), so the logits are read once and the full logit matrix never exists. The target is the top choice
-    /// when no logit exceeds it, i.e. when it equals the maximum. A `clock` gets the wall time split between the
-    /// output layer and the log-sum-exp in proportion to the time the workers spent in each.
+    /// logits is one product small enough to stay in cache, folded at once into each row's running maximum and sum
+    /// of exponentials (in double), so the logits are read once and the full logit matrix never exists. The target
+    /// is the top choice when no logit exceeds it, i.e. when it equals the maximum. A `clock` gets the wall time
+    /// split between the output layer and the log-sum-exp in proportion to the time the workers spent in each.
     public func targetScores(
         hidden: UnsafePointer<Float>, rows: Int, targets: UnsafePointer<Int32>, numerics: EngineNumerics = .llamacpp,
         clock: StageClock? = nil
