@@ -53,11 +53,6 @@ struct BenchProjections: ParsableCommand {
                 }
             }
         }
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.count % 2 == 1
-                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
         func peak(_ kernel: ProjectionRates.Kernel) -> Double {
             if kernel.isInteger { return peaks.median(.int8) ?? .nan }
             return (kernel == .ownAVX512 ? peaks.median(.fp32x512) : peaks.median(.fp32x256)) ?? .nan
@@ -70,7 +65,7 @@ struct BenchProjections: ParsableCommand {
             let flops = 2 * Double(tokens) * Double(shape.inFeatures) * Double(shape.outFeatures)
             for kernel in ProjectionRates.Kernel.allCases {
                 guard let values = rates["\(shape.name)|\(kernel.key)"] else { continue }
-                let rate = median(values)
+                let rate = SgemmSamples.median(of: values) ?? .nan
                 chunkSeconds[kernel, default: 0] += Double(count) * flops / (rate * 1e9)
                 rows.append([
                     "shape": shape.name, "in": shape.inFeatures, "out": shape.outFeatures, "kernel": kernel.key,

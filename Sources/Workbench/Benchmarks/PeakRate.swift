@@ -81,9 +81,7 @@ public struct PeakSamples: Sendable {
 
     /// The median of an arithmetic's measurements (nil where the CPU lacks it).
     public func median(_ arithmetic: PeakRate.Arithmetic) -> Double? {
-        guard let values = samples[arithmetic]?.sorted(), !values.isEmpty else { return nil }
-        let middle = values.count / 2
-        return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+        samples[arithmetic].flatMap { SgemmSamples.median(of: $0) }
     }
 
     /// The fp32 peak of this machine: 512-bit FMA where the CPU has it, else 256-bit.

@@ -45,9 +45,12 @@ public struct SgemmSamples: Sendable {
         return rate
     }
 
-    public var median: Double {
-        let sorted = gflops.sorted()
-        guard !sorted.isEmpty else { return .nan }
+    public var median: Double { Self.median(of: gflops) ?? .nan }
+
+    /// The median of repeated measurements (the mean of the middle two for an even count); nil for none.
+    public static func median(of values: [Double]) -> Double? {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return nil }
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
