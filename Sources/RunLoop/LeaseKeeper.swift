@@ -17,18 +17,30 @@ public final class LeaseKeeper: Sendable {
         var isRaised: Bool { raised.load(ordering: .relaxed) }
     }
 
+    /// The store, held by the thread until it ends: a closure's captures live as long as the `Thread` object,
+    /// which the thread itself releases some time after it ends, so a store captured directly could be closed
+    /// (and its write-ahead log checkpointed) after the run that opened it has returned.
+    final class Lend: Sendable {
+        let store: Mutex<(any RunStore)?>
+        init(_ store: any RunStore) { self.store = Mutex(store) }
+        func current() -> (any RunStore)? { store.withLock { $0 } }
+        func giveBack() { store.withLock { $0 = nil } }
+    }
+
     public init(store: RunStore, worker: Int64, lease: Double) {
         self.worker = worker
         let interval = max(0.02, lease / 4)
-        let thread = Thread { [flag, ended] in
+        let lend = Lend(store)
+        let thread = Thread { [flag, ended, lend] in
             var next = Date().addingTimeInterval(interval)
             while !flag.isRaised {
                 // Short naps, so that a stopped keeper ends (and lets go of the store) at once.
                 Thread.sleep(forTimeInterval: min(0.05, interval))
                 if Date() < next || flag.isRaised { continue }
-                try? store.heartbeat(worker: worker, lease: lease)
+                try? lend.current()?.heartbeat(worker: worker, lease: lease)
                 next = Date().addingTimeInterval(interval)
             }
+            lend.giveBack()
             ended.signal()
         }
         thread.name = "ctxevo heartbeat"
