@@ -99,13 +99,15 @@ static void output_tile(
 // columns may not see, updates the running maximum *m and sum *l, turns the scores into exponentials and returns
 // the factor 2^(m_old - m_new) the running output must be multiplied by. Column lane x is query `first_query + x`,
 // which sees the keys below `visible0 + first_query + x`; the tile starts at key `key0`.
+// `masked` is the panel's (whether the tile reaches past its first column's limit, as the AVX-512 kernel decides for
+// all 16 columns at once): the upper half of a panel whose lower half alone sees hidden keys takes the masked path
+// too, and both kernels give the same bits.
 static __m256 softmax_tile(
-    float *scores, size_t count, size_t key0, size_t visible0, size_t first_query, const float *tile_top, float *m,
-    float *l) {
+    float *scores, size_t count, size_t key0, size_t visible0, size_t first_query, int masked, const float *tile_top,
+    float *m, float *l) {
     __m256 top = _mm256_load_ps(tile_top);
     // A key j is hidden from query i when j >= visible0 + i; only tiles reaching past the first column's limit
     // hold such keys.
-    const int masked = key0 + count > visible0 + first_query;
     if (masked) {
         const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256 hidden = _mm256_set1_ps(-INFINITY);
@@ -162,8 +164,9 @@ void attention_tile_avx2(
     const float *qt, float *ot, float *m, float *l, float *p) {
     float top[PANEL] __attribute__((aligned(32)));
     scores_tile(keys, count, d, qt, p, top);
-    __m256 alpha0 = softmax_tile(p, count, key0, visible0, query0, top, m, l);
-    __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, top + 8, m + 8, l + 8);
+    const int masked = key0 + count > visible0 + query0;
+    __m256 alpha0 = softmax_tile(p, count, key0, visible0, query0, masked, top, m, l);
+    __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, masked, top + 8, m + 8, l + 8);
     output_tile(values, d, count, p, alpha0, alpha1, key0 == 0, ot);
 }
 
@@ -270,8 +273,9 @@ void attention_tile_bf16_avx2(
     size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
     float top[PANEL] __attribute__((aligned(32)));
     scores_tile_bf16(keys, count, d / 2, qt, p, top);
-    __m256 alpha0 = softmax_tile(p, count, key0, visible0, query0, top, m, l);
-    __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, top + 8, m + 8, l + 8);
+    const int masked = key0 + count > visible0 + query0;
+    __m256 alpha0 = softmax_tile(p, count, key0, visible0, query0, masked, top, m, l);
+    __m256 alpha1 = softmax_tile(p + 8, count, key0, visible0, query0 + 8, masked, top + 8, m + 8, l + 8);
     pair_probabilities(p, count, pp);
     output_tile_bf16(values, d, (count + 1) / 2, pp, alpha0, alpha1, key0 == 0, ot);
 }

@@ -64,7 +64,7 @@ ALWAYS_INLINE void scores_block(int R, const float *keys, size_t d, const float 
 }
 
 // Blocks of 16 keys, then 8, 4, 2, 1 for the rest of a tile.
-static void scores_tile(const float *keys, size_t count, size_t d, const float *qt, float *scores, __m512 *top) {
+ALWAYS_INLINE void scores_tile(const float *keys, size_t count, size_t d, const float *qt, float *scores, __m512 *top) {
     size_t j = 0;
     for (; j + 16 <= count; j += 16) scores_block(16, keys + j * d, d, qt, scores + j * PANEL, top);
     if (count - j >= 8) { scores_block(8, keys + j * d, d, qt, scores + j * PANEL, top); j += 8; }
@@ -85,7 +85,7 @@ ALWAYS_INLINE void output_block(int R, const float *values, size_t d, size_t cou
     for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
 }
 
-static void output_tile(const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
+ALWAYS_INLINE void output_tile(const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
     size_t e = 0;
     for (; e + 16 <= d; e += 16) output_block(16, values + e, d, count, p, alpha, first, ot + e * PANEL);
     if (d - e >= 8) { output_block(8, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 8; }
@@ -147,13 +147,22 @@ ALWAYS_INLINE __m512 softmax_tile(
     return alpha;
 }
 
-void attention_tile_avx512(
+ALWAYS_INLINE void tile_step(
     const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
     const float *qt, float *ot, float *m, float *l, float *p) {
     __m512 top = _mm512_set1_ps(-INFINITY);
     scores_tile(keys, count, d, qt, p, &top);
     __m512 alpha = softmax_tile(p, count, key0, visible0, query0, top, m, l);
     output_tile(values, d, count, p, alpha, key0 == 0, ot);
+}
+
+// A head width of 64 (SmolLM2's, Llama's) as a constant: the rows of a register block are then fixed offsets from one
+// pointer, where a width known only at run time needs a register per row and spills them (the same operations).
+void attention_tile_avx512(
+    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
+    const float *qt, float *ot, float *m, float *l, float *p) {
+    if (d == 64) tile_step(keys, values, count, 64, key0, visible0, query0, qt, ot, m, l, p);
+    else tile_step(keys, values, count, d, key0, visible0, query0, qt, ot, m, l, p);
 }
 
 #pragma clang attribute pop
@@ -181,7 +190,7 @@ ALWAYS_INLINE void scores_block_bf16(
     }
 }
 
-static void scores_tile_bf16(
+ALWAYS_INLINE void scores_tile_bf16(
     const uint32_t *keys, size_t count, size_t pairs, const uint32_t *qt, float *scores, __m512 *top) {
     size_t j = 0;
     for (; j + 16 <= count; j += 16) scores_block_bf16(16, keys + j * pairs, pairs, qt, scores + j * PANEL, top);
@@ -219,7 +228,7 @@ ALWAYS_INLINE void output_block_bf16(
     for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
 }
 
-static void output_tile_bf16(
+ALWAYS_INLINE void output_tile_bf16(
     const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m512 alpha, int first, float *ot) {
     size_t e = 0;
     for (; e + 16 <= d; e += 16) output_block_bf16(16, values + e, d, pairs, pp, alpha, first, ot + e * PANEL);
@@ -229,7 +238,7 @@ static void output_tile_bf16(
     if (d - e >= 1) { output_block_bf16(1, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 1; }
 }
 
-void attention_tile_bf16_avx512(
+ALWAYS_INLINE void tile_step_bf16(
     const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
     size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
     __m512 top = _mm512_set1_ps(-INFINITY);
@@ -237,5 +246,106 @@ void attention_tile_bf16_avx512(
     __m512 alpha = softmax_tile(p, count, key0, visible0, query0, top, m, l);
     pair_probabilities(p, count, pp);
     output_tile_bf16(values, d, (count + 1) / 2, pp, alpha, key0 == 0, ot);
+}
+
+// ---- Two panels at a time: each broadcast word of a key or value meets the Q^T (or P^T) vectors of two panels, so a
+// block of 8 keys (or output dimensions) x 2 panels issues 8 broadcasts and 2 loads for 16 vdpbf16ps, where one panel
+// issues 16 and 1: on Zen 4 the single panel's loop runs at about 74 % of the vdpbf16ps rate and this one at the
+// rate (results/bench-perplexity.txt). Every column's chains are those of the single-panel step: the same bits.
+
+ALWAYS_INLINE void scores_block2_bf16(
+    int R, const uint32_t *keys, size_t pairs, const uint32_t *qa, const uint32_t *qb, float *sa, float *sb,
+    __m512 *topa, __m512 *topb) {
+    __m512 a[8], b[8];
+    for (int r = 0; r < R; r++) a[r] = b[r] = _mm512_setzero_ps();
+    for (size_t i = 0; i < pairs; i++) {
+        __m512bh va = (__m512bh)_mm512_load_si512(qa + i * PANEL), vb = (__m512bh)_mm512_load_si512(qb + i * PANEL);
+        for (int r = 0; r < R; r++) {
+            __m512bh k = (__m512bh)_mm512_set1_epi32((int)keys[r * pairs + i]);
+            a[r] = _mm512_dpbf16_ps(a[r], k, va);
+            b[r] = _mm512_dpbf16_ps(b[r], k, vb);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_store_ps(sa + r * PANEL, a[r]);
+        _mm512_store_ps(sb + r * PANEL, b[r]);
+        *topa = _mm512_max_ps(*topa, a[r]);
+        *topb = _mm512_max_ps(*topb, b[r]);
+    }
+}
+
+ALWAYS_INLINE void scores_tile2_bf16(
+    const uint32_t *keys, size_t count, size_t pairs, const attention_bf16_panel *a, const attention_bf16_panel *b,
+    __m512 *topa, __m512 *topb) {
+#define BLOCK(R) \
+    scores_block2_bf16(R, keys + j * pairs, pairs, a->qt, b->qt, a->p + j * PANEL, b->p + j * PANEL, topa, topb)
+    size_t j = 0;
+    for (; j + 8 <= count; j += 8) BLOCK(8);
+    if (count - j >= 4) { BLOCK(4); j += 4; }
+    if (count - j >= 2) { BLOCK(2); j += 2; }
+    if (count - j >= 1) { BLOCK(1); j += 1; }
+#undef BLOCK
+}
+
+ALWAYS_INLINE void output_block2_bf16(
+    int R, const uint32_t *values, size_t d, size_t pairs, const uint32_t *ppa, const uint32_t *ppb, __m512 alphaa,
+    __m512 alphab, int first, float *ota, float *otb) {
+    __m512 a[8], b[8];
+    for (int r = 0; r < R; r++) {
+        a[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(ota + r * PANEL), alphaa);
+        b[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(otb + r * PANEL), alphab);
+    }
+    for (size_t j = 0; j < pairs; j++) {
+        __m512bh va = (__m512bh)_mm512_load_si512(ppa + j * PANEL), vb = (__m512bh)_mm512_load_si512(ppb + j * PANEL);
+        for (int r = 0; r < R; r++) {
+            __m512bh v = (__m512bh)_mm512_set1_epi32((int)values[j * d + r]);
+            a[r] = _mm512_dpbf16_ps(a[r], v, va);
+            b[r] = _mm512_dpbf16_ps(b[r], v, vb);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_store_ps(ota + r * PANEL, a[r]);
+        _mm512_store_ps(otb + r * PANEL, b[r]);
+    }
+}
+
+ALWAYS_INLINE void output_tile2_bf16(
+    const uint32_t *values, size_t d, size_t pairs, const attention_bf16_panel *a, const attention_bf16_panel *b,
+    __m512 alphaa, __m512 alphab, int first) {
+#define BLOCK(R) \
+    output_block2_bf16(R, values + e, d, pairs, a->pp, b->pp, alphaa, alphab, first, a->ot + e * PANEL, b->ot + e * PANEL)
+    size_t e = 0;
+    for (; e + 8 <= d; e += 8) BLOCK(8);
+    if (d - e >= 4) { BLOCK(4); e += 4; }
+    if (d - e >= 2) { BLOCK(2); e += 2; }
+    if (d - e >= 1) { BLOCK(1); e += 1; }
+#undef BLOCK
+}
+
+ALWAYS_INLINE void tile_pair_bf16(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    const attention_bf16_panel *a, const attention_bf16_panel *b) {
+    __m512 topa = _mm512_set1_ps(-INFINITY), topb = topa;
+    scores_tile2_bf16(keys, count, d / 2, a, b, &topa, &topb);
+    __m512 alphaa = softmax_tile(a->p, count, key0, visible0, a->query0, topa, a->m, a->l);
+    __m512 alphab = softmax_tile(b->p, count, key0, visible0, b->query0, topb, b->m, b->l);
+    pair_probabilities(a->p, count, a->pp);
+    pair_probabilities(b->p, count, b->pp);
+    output_tile2_bf16(values, d, (count + 1) / 2, a, b, alphaa, alphab, key0 == 0);
+}
+
+void attention_tile_pair_bf16_avx512(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    const attention_bf16_panel *a, const attention_bf16_panel *b) {
+    if (d == 64) tile_pair_bf16(keys, values, count, 64, key0, visible0, a, b);
+    else tile_pair_bf16(keys, values, count, d, key0, visible0, a, b);
+}
+
+// As attention_tile_avx512: a head width of 64 as a constant.
+void attention_tile_bf16_avx512(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
+    if (d == 64) tile_step_bf16(keys, values, count, 64, key0, visible0, query0, qt, ot, m, l, p, pp);
+    else tile_step_bf16(keys, values, count, d, key0, visible0, query0, qt, ot, m, l, p, pp);
 }
 #pragma clang attribute pop

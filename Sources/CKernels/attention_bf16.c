@@ -28,9 +28,9 @@ int ck_attention_bf16_avx512_supported(void) { return ck_cpu_avx512f && ck_cpu_a
 
 size_t ck_attention_bf16_scratch_floats(size_t rows, size_t heads, size_t head_width) {
     size_t columns = heads * round_up(rows, PANEL);
-    // Q^T pairs and O^T of every panel, m and l of every column, one tile of scores, of paired probabilities and
-    // of interleaved values.
-    return head_width / 2 * columns + head_width * columns + 2 * columns + KEY_TILE * PANEL + KEY_TILE / 2 * PANEL
+    // Q^T pairs and O^T of every panel, m and l of every column, two tiles of scores and of paired probabilities
+    // (a pair of panels) and one of interleaved values.
+    return head_width / 2 * columns + head_width * columns + 2 * columns + 2 * (KEY_TILE * PANEL + KEY_TILE / 2 * PANEL)
         + KEY_TILE / 2 * head_width;
 }
 
@@ -51,8 +51,8 @@ static void interleave_rows(const uint16_t *a, const uint16_t *b, size_t d, uint
 void ck_attention_bf16_block_with(
     int avx512, const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const uint16_t *keys,
     const uint16_t *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch) {
-    const attention_bf16_tile_step step =
-        avx512 && ck_attention_bf16_avx512_supported() ? attention_tile_bf16_avx512 : attention_tile_bf16_avx2;
+    const int paired = avx512 && ck_attention_bf16_avx512_supported();
+    const attention_bf16_tile_step step = paired ? attention_tile_bf16_avx512 : attention_tile_bf16_avx2;
     const unsigned int csr = _mm_getcsr();
     _mm_setcsr(csr | 0x8040);  // flush subnormals inside, as attention.c
     const size_t d = head_width, pairs = d / 2;
@@ -65,7 +65,9 @@ void ck_attention_bf16_block_with(
     float *l = m + panels * PANEL;
     float *p = l + panels * PANEL;
     uint32_t *pp = (uint32_t *)(p + KEY_TILE * PANEL);
-    uint32_t *vt = pp + KEY_TILE / 2 * PANEL;
+    float *p2 = (float *)(pp + KEY_TILE / 2 * PANEL);
+    uint32_t *pp2 = (uint32_t *)(p2 + KEY_TILE * PANEL);
+    uint32_t *vt = pp2 + KEY_TILE / 2 * PANEL;
 
     // Q^T in pairs, scaled by scale * log2(e) before rounding; the padding columns are zero queries.
     for (size_t panel = 0; panel < panels; panel++) {
@@ -88,11 +90,35 @@ void ck_attention_bf16_block_with(
         for (size_t j = 0; j < count; j += 2)
             interleave_rows(
                 values + (key0 + j) * d, j + 1 < count ? values + (key0 + j + 1) * d : NULL, d, vt + j / 2 * d);
+        // The panels that see some key of the tile, two at a time where the CPU has the pair step (every panel
+        // reads the same keys: the heads of a call share their KV head).
+        size_t waiting = panels;
         for (size_t panel = 0; panel < panels; panel++) {
             size_t query0 = panel * PANEL % padded;
             if (key0 >= visible0 + query0 + PANEL - 1) continue;
+            if (paired && waiting == panels) {
+                waiting = panel;
+                continue;
+            }
+            if (paired) {
+                size_t query0a = waiting * PANEL % padded;
+                attention_bf16_panel a = {
+                    query0a, qt + waiting * pairs * PANEL, ot + waiting * d * PANEL, m + waiting * PANEL,
+                    l + waiting * PANEL, p, pp};
+                attention_bf16_panel b = {
+                    query0, qt + panel * pairs * PANEL, ot + panel * d * PANEL, m + panel * PANEL, l + panel * PANEL,
+                    p2, pp2};
+                attention_tile_pair_bf16_avx512((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, &a, &b);
+                waiting = panels;
+                continue;
+            }
             step((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, query0, qt + panel * pairs * PANEL,
                 ot + panel * d * PANEL, m + panel * PANEL, l + panel * PANEL, p, pp);
+        }
+        if (waiting != panels) {
+            size_t query0 = waiting * PANEL % padded;
+            step((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, query0, qt + waiting * pairs * PANEL,
+                ot + waiting * d * PANEL, m + waiting * PANEL, l + waiting * PANEL, p, pp);
         }
     }
 

@@ -48,4 +48,19 @@ void attention_tile_bf16_avx512(
     const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
     size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp);
 
+// One panel of a bf16 tile step: its first query, Q^T pairs, O^T, m and l, and its own scratch for the tile's scores
+// (p) and paired probabilities (pp).
+typedef struct {
+    size_t query0;
+    const uint32_t *qt;
+    float *ot, *m, *l, *p;
+    uint32_t *pp;
+} attention_bf16_panel;
+
+// The bf16 step for two panels at once (the same bits as two single steps; fewer loads per product). Needs what
+// attention_tile_bf16_avx512 needs.
+void attention_tile_pair_bf16_avx512(
+    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
+    const attention_bf16_panel *a, const attention_bf16_panel *b);
+
 #endif
