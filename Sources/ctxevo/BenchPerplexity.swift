@@ -14,12 +14,15 @@ import Workbench
 struct BenchPerplexity: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perplexity",
-        abstract: "Tokens per second of one perplexity evaluation, as a fraction of this machine's sgemm rate.",
+        abstract:
+            "Tokens per second of one perplexity evaluation, as a fraction of the cores' own peak for its arithmetic.",
         discussion: """
             Measures, in this order: the attention kernel alone at each --attention-lengths (the last 2,048 queries \
             of that many keys, one layer), one document of each --contexts (every token scored) with the share of \
             time per stage, and with --llama-perplexity, llama.cpp's tool against ctxevo on the same windows. The \
-            sgemm rate is measured before and after each of them; fractions are against the median.
+            cores' peaks (fp32 FMA at 256 and 512 bits, bf16 and int8 dot products) and the sgemm rate are measured \
+            before and after each of them; fractions are against the medians, of the peak of the arithmetic each \
+            numerics uses and of sgemm.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -27,7 +30,10 @@ struct BenchPerplexity: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Context lengths to measure.") var contexts: [Int] = [2048, 16384]
     @Option(parsing: .upToNextOption, help: "Key counts at which to time the attention kernel alone.")
     var attentionLengths: [Int] = [2048, 16384, 32768]
-    @Option(help: "Engine numerics of the contexts: float32 (what searches use), bf16, llamacpp or llamacpp-fa-off.")
+    @Option(
+        help:
+            "Engine numerics of the contexts: float32, float32-openblas, bf16 (what LongRoPE searches use), llamacpp or llamacpp-fa-off."
+    )
     var numerics: EngineNumerics = .float32
     @Option(help: "llama.cpp's llama-perplexity, to run on the same windows as ctxevo (see --llama-windows).")
     var llamaPerplexity: String?
