@@ -253,19 +253,28 @@ ALWAYS_INLINE void tile_step_bf16(
 // issues 16 and 1: on Zen 4 the single panel's loop runs at about 74 % of the vdpbf16ps rate and this one at the
 // rate (results/bench-perplexity.txt). Every column's chains are those of the single-panel step: the same bits.
 
+// The register block both products share: a[r] += sum_i word(r, i) va[i], b[r] likewise with vb, where word (r, i)
+// is words[r * r_stride + i * i_stride] (a key's pair of dimensions, or a value's pair of keys) and va[i], vb[i] are
+// the i-th vectors (stride PANEL) of the two panels.
+ALWAYS_INLINE void pair_block_bf16(
+    int R, const uint32_t *words, size_t r_stride, size_t i_stride, size_t n, const uint32_t *va, const uint32_t *vb,
+    __m512 *a, __m512 *b) {
+    for (size_t i = 0; i < n; i++) {
+        __m512bh x = (__m512bh)_mm512_load_si512(va + i * PANEL), y = (__m512bh)_mm512_load_si512(vb + i * PANEL);
+        for (int r = 0; r < R; r++) {
+            __m512bh w = (__m512bh)_mm512_set1_epi32((int)words[r * r_stride + i * i_stride]);
+            a[r] = _mm512_dpbf16_ps(a[r], w, x);
+            b[r] = _mm512_dpbf16_ps(b[r], w, y);
+        }
+    }
+}
+
 ALWAYS_INLINE void scores_block2_bf16(
     int R, const uint32_t *keys, size_t pairs, const uint32_t *qa, const uint32_t *qb, float *sa, float *sb,
     __m512 *topa, __m512 *topb) {
     __m512 a[8], b[8];
     for (int r = 0; r < R; r++) a[r] = b[r] = _mm512_setzero_ps();
-    for (size_t i = 0; i < pairs; i++) {
-        __m512bh va = (__m512bh)_mm512_load_si512(qa + i * PANEL), vb = (__m512bh)_mm512_load_si512(qb + i * PANEL);
-        for (int r = 0; r < R; r++) {
-            __m512bh k = (__m512bh)_mm512_set1_epi32((int)keys[r * pairs + i]);
-            a[r] = _mm512_dpbf16_ps(a[r], k, va);
-            b[r] = _mm512_dpbf16_ps(b[r], k, vb);
-        }
-    }
+    pair_block_bf16(R, keys, pairs, 1, pairs, qa, qb, a, b);
     for (int r = 0; r < R; r++) {
         _mm512_store_ps(sa + r * PANEL, a[r]);
         _mm512_store_ps(sb + r * PANEL, b[r]);
@@ -295,14 +304,7 @@ ALWAYS_INLINE void output_block2_bf16(
         a[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(ota + r * PANEL), alphaa);
         b[r] = first ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_load_ps(otb + r * PANEL), alphab);
     }
-    for (size_t j = 0; j < pairs; j++) {
-        __m512bh va = (__m512bh)_mm512_load_si512(ppa + j * PANEL), vb = (__m512bh)_mm512_load_si512(ppb + j * PANEL);
-        for (int r = 0; r < R; r++) {
-            __m512bh v = (__m512bh)_mm512_set1_epi32((int)values[j * d + r]);
-            a[r] = _mm512_dpbf16_ps(a[r], v, va);
-            b[r] = _mm512_dpbf16_ps(b[r], v, vb);
-        }
-    }
+    pair_block_bf16(R, values, 1, d, pairs, ppa, ppb, a, b);
     for (int r = 0; r < R; r++) {
         _mm512_store_ps(ota + r * PANEL, a[r]);
         _mm512_store_ps(otb + r * PANEL, b[r]);
