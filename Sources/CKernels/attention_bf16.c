@@ -48,6 +48,24 @@ static void interleave_rows(const uint16_t *a, const uint16_t *b, size_t d, uint
     for (; e < d; e++) target[e] = (uint32_t)a[e] | (b ? (uint32_t)b[e] << 16 : 0);
 }
 
+// Where panel `panel` keeps its state in the scratch (panels of `padded` columns per head), with p and pp for its
+// tile's scores and probabilities.
+static attention_bf16_panel panel_state(
+    size_t panel, size_t padded, size_t pairs, const uint32_t *qt, float *ot, float *m, float *l, float *p,
+    uint32_t *pp) {
+    size_t d = 2 * pairs;
+    attention_bf16_panel state = {
+        panel * PANEL % padded, qt + panel * pairs * PANEL, ot + panel * d * PANEL, m + panel * PANEL,
+        l + panel * PANEL, p, pp};
+    return state;
+}
+
+static void single_step(
+    attention_bf16_tile_step step, const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0,
+    size_t visible0, attention_bf16_panel x) {
+    step(keys, values, count, d, key0, visible0, x.query0, x.qt, x.ot, x.m, x.l, x.p, x.pp);
+}
+
 void ck_attention_bf16_block_with(
     int avx512, const float *q, size_t q_stride, size_t rows, size_t heads, size_t head_width, const uint16_t *keys,
     const uint16_t *values, size_t visible0, float scale, float *out, size_t out_stride, float *scratch) {
@@ -91,35 +109,24 @@ void ck_attention_bf16_block_with(
             interleave_rows(
                 values + (key0 + j) * d, j + 1 < count ? values + (key0 + j + 1) * d : NULL, d, vt + j / 2 * d);
         // The panels that see some key of the tile, two at a time where the CPU has the pair step (every panel
-        // reads the same keys: the heads of a call share their KV head).
-        size_t waiting = panels;
+        // reads the same keys: the heads of a call share their KV head), an odd one left alone.
+        const uint32_t *tile = (const uint32_t *)(keys + key0 * d);
+        size_t waiting = panels;  // an active panel not paired yet (`panels`: none)
         for (size_t panel = 0; panel < panels; panel++) {
-            size_t query0 = panel * PANEL % padded;
-            if (key0 >= visible0 + query0 + PANEL - 1) continue;
+            if (key0 >= visible0 + panel * PANEL % padded + PANEL - 1) continue;
             if (paired && waiting == panels) {
                 waiting = panel;
-                continue;
-            }
-            if (paired) {
-                size_t query0a = waiting * PANEL % padded;
-                attention_bf16_panel a = {
-                    query0a, qt + waiting * pairs * PANEL, ot + waiting * d * PANEL, m + waiting * PANEL,
-                    l + waiting * PANEL, p, pp};
-                attention_bf16_panel b = {
-                    query0, qt + panel * pairs * PANEL, ot + panel * d * PANEL, m + panel * PANEL, l + panel * PANEL,
-                    p2, pp2};
-                attention_tile_pair_bf16_avx512((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, &a, &b);
+            } else if (paired) {
+                attention_bf16_panel a = panel_state(waiting, padded, pairs, qt, ot, m, l, p, pp);
+                attention_bf16_panel b = panel_state(panel, padded, pairs, qt, ot, m, l, p2, pp2);
+                attention_tile_pair_bf16_avx512(tile, vt, count, d, key0, visible0, &a, &b);
                 waiting = panels;
-                continue;
+            } else {
+                single_step(step, tile, vt, count, d, key0, visible0, panel_state(panel, padded, pairs, qt, ot, m, l, p, pp));
             }
-            step((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, query0, qt + panel * pairs * PANEL,
-                ot + panel * d * PANEL, m + panel * PANEL, l + panel * PANEL, p, pp);
         }
-        if (waiting != panels) {
-            size_t query0 = waiting * PANEL % padded;
-            step((const uint32_t *)(keys + key0 * d), vt, count, d, key0, visible0, query0, qt + waiting * pairs * PANEL,
-                ot + waiting * d * PANEL, m + waiting * PANEL, l + waiting * PANEL, p, pp);
-        }
+        if (waiting != panels)
+            single_step(step, tile, vt, count, d, key0, visible0, panel_state(waiting, padded, pairs, qt, ot, m, l, p, pp));
     }
 
     attention_write_output(ot, l, panels, padded, rows, d, out, out_stride);
