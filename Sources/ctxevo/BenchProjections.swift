@@ -6,13 +6,15 @@ import Workbench
 struct BenchProjections: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
-        abstract: "The projections: ctxevo's own float32 kernels against OpenBLAS, and the Q4_1 integer products.",
+        abstract:
+            "The projections: ctxevo's own float32 kernels against OpenBLAS, the bf16 products and the Q4_1 integer ones.",
         discussion: """
             Times y = x W^T on the matrix shapes of one chunk of a Llama model (SmolLM2-135M's by default) with the \
             own AVX-512F and AVX2 kernels and with OpenBLAS as the float32 path called it before them (one \
             single-threaded sgemm per worker), all cores; each rate against the peak of its arithmetic (fp32 FMA \
             at 512 bits for the AVX-512F kernel, at 256 bits for the others: OpenBLAS runs its AVX2 kernels under \
-            OPENBLAS_CORETYPE=Haswell), the peaks measured between the rounds. The llamacpp numerics' integer \
+            OPENBLAS_CORETYPE=Haswell), the peaks measured between the rounds. The bf16 numerics' products \
+            (vdpbf16ps, bf16 weights and activations rounded beforehand) against the bf16 peak. The llamacpp numerics' integer \
             products of Q4_1 weights and Q8_1 activations (AVX-512 VNNI and AVX2; the activations quantised \
             beforehand, not timed) against the int8 peak, in GOP/s (two per multiply-add). The last lines add up one \
             chunk's products (--layers layers and the output layer) at the measured rates.
@@ -55,11 +57,12 @@ struct BenchProjections: ParsableCommand {
         }
         func peak(_ kernel: ProjectionRates.Kernel) -> Double {
             if kernel.isInteger { return peaks.median(.int8) ?? .nan }
+            if kernel == .bf16 { return peaks.median(.bf16) ?? .nan }
             return (kernel == .ownAVX512 ? peaks.median(.fp32x512) : peaks.median(.fp32x256)) ?? .nan
         }
         var rows: [[String: Any]] = []
         var chunkSeconds: [ProjectionRates.Kernel: Double] = [:]
-        var lines = peaks.lines.filter { $0.contains("fp32") || $0.contains("int8") }
+        var lines = peaks.lines
         lines.append("OpenBLAS kernels: \(BLAS.coreName)")
         for (shape, count) in zip(shapes, perChunk) {
             let flops = 2 * Double(tokens) * Double(shape.inFeatures) * Double(shape.outFeatures)

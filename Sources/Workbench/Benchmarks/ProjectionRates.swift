@@ -3,8 +3,8 @@ import Foundation
 
 /// The projections of a forward pass timed one by one, on the matrix shapes of one chunk: `float32`'s own kernels
 /// (AVX-512F and AVX2) against OpenBLAS as the `float32` path called it before them (one single-threaded sgemm per
-/// worker over its slice of the output features), and the `llamacpp` numerics' integer products of Q4_1 weights and
-/// Q8_1 activations (AVX-512 VNNI and AVX2).
+/// worker over its slice of the output features), the `bf16` numerics' products (`vdpbf16ps`), and the `llamacpp`
+/// numerics' integer products of Q4_1 weights and Q8_1 activations (AVX-512 VNNI and AVX2).
 public enum ProjectionRates {
     /// One product y (tokens x outFeatures) = x (tokens x inFeatures) W^T.
     public struct Shape: Sendable {
@@ -34,6 +34,7 @@ public enum ProjectionRates {
         case ownAVX512 = "own AVX-512F"
         case ownAVX2 = "own AVX2"
         case openBLAS = "OpenBLAS"
+        case bf16 = "bf16 AVX512"
         case q4VNNI = "Q4_1 VNNI"
         case q4AVX2 = "Q4_1 AVX2"
 
@@ -42,6 +43,7 @@ public enum ProjectionRates {
             case .ownAVX512: "own_avx512"
             case .ownAVX2: "own_avx2"
             case .openBLAS: "openblas"
+            case .bf16: "bf16_avx512"
             case .q4VNNI: "q4_1_vnni"
             case .q4AVX2: "q4_1_avx2"
             }
@@ -56,6 +58,7 @@ public enum ProjectionRates {
     public static func measure(_ kernel: Kernel, _ shape: Shape, tokens: Int, repeats: Int = 3) -> Double? {
         if kernel == .ownAVX512 && !Float32Products.avx512 { return nil }
         if kernel == .q4VNNI && !PackedQ4_1.avx512VNNI { return nil }
+        if kernel == .bf16 && !PackedBFloat16.avx512BF16 { return nil }
         if kernel.isInteger && (shape.outFeatures % 8 != 0 || shape.inFeatures % 32 != 0) { return nil }
         let x = FloatBuffer(count: tokens * shape.inFeatures, zeroed: false)
         let w = FloatBuffer(count: shape.outFeatures * shape.inFeatures, zeroed: false)
@@ -63,8 +66,16 @@ public enum ProjectionRates {
         for i in 0..<x.count { x[i] = Float(i % 13) * 0.01 - 0.06 }
         for i in 0..<w.count { w[i] = Float(i % 11) * 0.02 - 0.1 }
         let integer = kernel.isInteger ? integerOperands(shape, tokens: tokens, x: x) : nil
+        // bf16 weights packed and activations rounded beforehand, as a pass does once per matrix and per input.
+        let packed =
+            kernel == .bf16 ? PackedBFloat16(w.pointer, rows: shape.outFeatures, columns: shape.inFeatures) : nil
+        let pairs = kernel == .bf16 ? BFloat16Activations(capacity: tokens * ((shape.inFeatures + 1) / 2)) : nil
+        pairs?.convert(x.pointer, rows: tokens, width: shape.inFeatures)
         func once() {
             switch kernel {
+            case .bf16:
+                guard let packed, let pairs else { return }
+                packed.multiply(pairs, tokens: tokens, into: y.pointer)
             case .q4VNNI, .q4AVX2:
                 guard let (weights, activations) = integer else { return }
                 weights.multiply(activations, tokens: tokens, into: y.pointer, avx512VNNI: kernel == .q4VNNI)
