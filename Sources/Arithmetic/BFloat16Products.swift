@@ -65,7 +65,7 @@ public final class BFloat16Activations {
     public private(set) var convertedRows = 0
     let pairs: UnsafeMutablePointer<UInt32>
 
-    /// Room for `capacity` values (rows x width; an odd width takes one more value a row).
+    /// Room for `capacity` words of two values (rows x (width + 1) / 2: an odd width's last word has a zero partner).
     public init(capacity: Int) {
         self.capacity = capacity
         pairs = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64).bindMemory(

@@ -21,8 +21,9 @@ import Testing
         Case(rows: 37, heads: 3, headWidth: 64, visible0: 91),  // neither rows nor keys a multiple of a tile
         Case(rows: 17, heads: 2, headWidth: 16, visible0: 200),  // the tiny model's head width
         Case(rows: 5, heads: 1, headWidth: 24, visible0: 70),  // a width that is not a multiple of 16
-        // Panels in pairs and one left over, a width of 8 + 8 + 4 + 2 dimensions, a last tile of 8 + 4 + 1 keys.
-        Case(rows: 33, heads: 2, headWidth: 22, visible0: 45),
+        // Nine panels: four pairs and one left over on the first tile, three pairs (a masked panel with an unmasked
+        // one among them) on the last, of 8 + 4 + 1 keys; a width of 8 + 8 + 4 + 2 dimensions.
+        Case(rows: 33, heads: 3, headWidth: 22, visible0: 45),
         Case(rows: 64, heads: 3, headWidth: 64, visible0: 32_768 - 63),  // the last block at 32k keys
     ]
 
