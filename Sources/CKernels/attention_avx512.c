@@ -64,7 +64,7 @@ ALWAYS_INLINE void scores_block(int R, const float *keys, size_t d, const float 
 }
 
 // Blocks of 16 keys, then 8, 4, 2, 1 for the rest of a tile.
-ALWAYS_INLINE void scores_tile(const float *keys, size_t count, size_t d, const float *qt, float *scores, __m512 *top) {
+static void scores_tile(const float *keys, size_t count, size_t d, const float *qt, float *scores, __m512 *top) {
     size_t j = 0;
     for (; j + 16 <= count; j += 16) scores_block(16, keys + j * d, d, qt, scores + j * PANEL, top);
     if (count - j >= 8) { scores_block(8, keys + j * d, d, qt, scores + j * PANEL, top); j += 8; }
@@ -85,7 +85,7 @@ ALWAYS_INLINE void output_block(int R, const float *values, size_t d, size_t cou
     for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
 }
 
-ALWAYS_INLINE void output_tile(const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
+static void output_tile(const float *values, size_t d, size_t count, const float *p, __m512 alpha, int first, float *ot) {
     size_t e = 0;
     for (; e + 16 <= d; e += 16) output_block(16, values + e, d, count, p, alpha, first, ot + e * PANEL);
     if (d - e >= 8) { output_block(8, values + e, d, count, p, alpha, first, ot + e * PANEL); e += 8; }
@@ -147,22 +147,13 @@ ALWAYS_INLINE __m512 softmax_tile(
     return alpha;
 }
 
-ALWAYS_INLINE void tile_step(
+void attention_tile_avx512(
     const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
     const float *qt, float *ot, float *m, float *l, float *p) {
     __m512 top = _mm512_set1_ps(-INFINITY);
     scores_tile(keys, count, d, qt, p, &top);
     __m512 alpha = softmax_tile(p, count, key0, visible0, query0, top, m, l);
     output_tile(values, d, count, p, alpha, key0 == 0, ot);
-}
-
-// A head width of 64 (SmolLM2's, Llama's) as a constant: the rows of a register block are then fixed offsets from one
-// pointer, where a width known only at run time needs a register per row and spills them (the same operations).
-void attention_tile_avx512(
-    const float *keys, const float *values, size_t count, size_t d, size_t key0, size_t visible0, size_t query0,
-    const float *qt, float *ot, float *m, float *l, float *p) {
-    if (d == 64) tile_step(keys, values, count, 64, key0, visible0, query0, qt, ot, m, l, p);
-    else tile_step(keys, values, count, d, key0, visible0, query0, qt, ot, m, l, p);
 }
 
 #pragma clang attribute pop
@@ -190,7 +181,7 @@ ALWAYS_INLINE void scores_block_bf16(
     }
 }
 
-ALWAYS_INLINE void scores_tile_bf16(
+static void scores_tile_bf16(
     const uint32_t *keys, size_t count, size_t pairs, const uint32_t *qt, float *scores, __m512 *top) {
     size_t j = 0;
     for (; j + 16 <= count; j += 16) scores_block_bf16(16, keys + j * pairs, pairs, qt, scores + j * PANEL, top);
@@ -228,7 +219,7 @@ ALWAYS_INLINE void output_block_bf16(
     for (int r = 0; r < R; r++) _mm512_store_ps(ot + r * PANEL, a[r]);
 }
 
-ALWAYS_INLINE void output_tile_bf16(
+static void output_tile_bf16(
     const uint32_t *values, size_t d, size_t pairs, const uint32_t *pp, __m512 alpha, int first, float *ot) {
     size_t e = 0;
     for (; e + 16 <= d; e += 16) output_block_bf16(16, values + e, d, pairs, pp, alpha, first, ot + e * PANEL);
@@ -238,7 +229,7 @@ ALWAYS_INLINE void output_tile_bf16(
     if (d - e >= 1) { output_block_bf16(1, values + e, d, pairs, pp, alpha, first, ot + e * PANEL); e += 1; }
 }
 
-ALWAYS_INLINE void tile_step_bf16(
+void attention_tile_bf16_avx512(
     const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
     size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
     __m512 top = _mm512_set1_ps(-INFINITY);
@@ -251,7 +242,7 @@ ALWAYS_INLINE void tile_step_bf16(
 // ---- Two panels at a time: each broadcast word of a key or value meets the Q^T (or P^T) vectors of two panels, so a
 // block of 8 keys (or output dimensions) x 2 panels issues 8 broadcasts and 2 loads for 16 vdpbf16ps, where one panel
 // issues 16 and 1: on Zen 4 the single panel's loop runs at about 74 % of the vdpbf16ps rate and this one at the
-// rate (results/bench-perplexity.txt). Every column's chains are those of the single-panel step: the same bits.
+// rate (results/bf16-attention-pairs.txt). Every column's chains are those of the single-panel step: the same bits.
 
 // The register block both products share: a[r] += sum_i word(r, i) va[i], b[r] likewise with vb, where word (r, i)
 // is words[r * r_stride + i * i_stride] (a key's pair of dimensions, or a value's pair of keys) and va[i], vb[i] are
@@ -336,6 +327,8 @@ ALWAYS_INLINE void tile_pair_bf16(
     output_tile2_bf16(values, d, (count + 1) / 2, a, b, alphaa, alphab, key0 == 0);
 }
 
+// A head width of 64 (SmolLM2's, Llama's) as a constant: the 8 key rows of a register block are then fixed offsets
+// from one pointer (2-4 % faster here, results/bf16-attention-pairs.txt; the same operations).
 void attention_tile_pair_bf16_avx512(
     const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
     const attention_bf16_panel *a, const attention_bf16_panel *b) {
@@ -343,11 +336,5 @@ void attention_tile_pair_bf16_avx512(
     else tile_pair_bf16(keys, values, count, d, key0, visible0, a, b);
 }
 
-// As attention_tile_avx512: a head width of 64 as a constant.
-void attention_tile_bf16_avx512(
-    const uint32_t *keys, const uint32_t *values, size_t count, size_t d, size_t key0, size_t visible0,
-    size_t query0, const uint32_t *qt, float *ot, float *m, float *l, float *p, uint32_t *pp) {
-    if (d == 64) tile_step_bf16(keys, values, count, 64, key0, visible0, query0, qt, ot, m, l, p, pp);
-    else tile_step_bf16(keys, values, count, d, key0, visible0, query0, qt, ot, m, l, p, pp);
-}
+
 #pragma clang attribute pop
