@@ -55,11 +55,7 @@ struct BenchProjections: ParsableCommand {
                 }
             }
         }
-        func peak(_ kernel: ProjectionRates.Kernel) -> Double {
-            if kernel.isInteger { return peaks.median(.int8) ?? .nan }
-            if kernel == .bf16 { return peaks.median(.bf16) ?? .nan }
-            return (kernel == .ownAVX512 ? peaks.median(.fp32x512) : peaks.median(.fp32x256)) ?? .nan
-        }
+        func peak(_ kernel: ProjectionRates.Kernel) -> Double { peaks.median(kernel.arithmetic) ?? .nan }
         var rows: [[String: Any]] = []
         var chunkSeconds: [ProjectionRates.Kernel: Double] = [:]
         var lines = peaks.lines

@@ -51,6 +51,17 @@ public enum ProjectionRates {
 
         /// The integer products (GOP/s, against the int8 peak) rather than float ones.
         public var isInteger: Bool { self == .q4VNNI || self == .q4AVX2 }
+
+        /// The arithmetic whose peak the kernel's rate is a fraction of (OpenBLAS runs its AVX2 kernels under
+        /// OPENBLAS_CORETYPE=Haswell).
+        public var arithmetic: PeakRate.Arithmetic {
+            switch self {
+            case .ownAVX512: .fp32x512
+            case .ownAVX2, .openBLAS: .fp32x256
+            case .bf16: .bf16
+            case .q4VNNI, .q4AVX2: .int8
+            }
+        }
     }
 
     /// GFLOP/s of `kernel` on `shape` for `tokens` rows, all workers: the best of `repeats` runs after a warm-up,
