@@ -61,9 +61,8 @@ public final class LongRoPEObjective: Objective {
         let (genome, distanceSquared) = space.repair(x, unit: unitCoordinates)
         let table = space.table(genome)
         let read = Array(sequences.prefix(max(1, level)))
-        let result = try evaluator.score(read, rotary: table) { done, total in
-            progress(Double(done) / Double(max(1, total)))
-        }
+        let work = PassWork(configuration: evaluator.model.configuration, lengths: read.map(\.tokens.count))
+        let result = try evaluator.score(read, rotary: table) { done, _ in progress(work.fraction(tokens: done)) }
         let penaltyFactor = exp(penaltyWeight * distanceSquared)
         var metrics = Metrics()
         metrics.perplexity = result.perplexity

@@ -113,8 +113,9 @@ public final class NAMMObjective: Objective {
             chunkSize: updateInterval)
         evaluator.memory = manager
         defer { evaluator.memory = nil }
-        let total = Double((sequences.count + passkeys.count) * length)
-        let result = try evaluator.score(sequences, rotary: nil) { done, _ in progress(Double(done) / total) }
+        let work = PassWork(
+            configuration: model.configuration, lengths: (sequences + passkeys).map(\.tokens.count))
+        let result = try evaluator.score(sequences, rotary: nil) { done, _ in progress(work.fraction(tokens: done)) }
         let kept = manager.kept
         let keptPerLayer = manager.keptPerLayer
         var metrics = Metrics()
@@ -125,9 +126,9 @@ public final class NAMMObjective: Objective {
         metrics.cacheKept = kept
         metrics.cacheKeptPerLayer = keptPerLayer
         if !passkeys.isEmpty {
-            let base = Double(sequences.count * length)
+            let base = sequences.reduce(0) { $0 + $1.tokens.count }
             let probe = try evaluator.score(passkeys, rotary: nil) { done, _ in
-                progress((base + Double(done)) / total)
+                progress(work.fraction(tokens: base + done))
             }
             metrics.passkeyPerplexity = probe.perplexity
             metrics.passkeyRetrieved = probe.perSequenceTopChoiceAccuracy.filter { $0 == 1 }.count

@@ -18,8 +18,8 @@ public final class PauseScorer {
         _ problems: [TokenizedProblem], filler: PauseFiller, pauses: Int, progress: (Double) -> Void = { _ in }
     ) throws -> PauseScores {
         let sequences = problems.map { $0.sequence(filler: filler, count: pauses) }
-        let total = Double(max(1, sequences.reduce(0) { $0 + $1.tokens.count }))
-        let result = try evaluator.score(sequences, rotary: nil) { done, _ in progress(Double(done) / total) }
+        let work = PassWork(configuration: model.configuration, lengths: sequences.map(\.tokens.count))
+        let result = try evaluator.score(sequences, rotary: nil) { done, _ in progress(work.fraction(tokens: done)) }
         return PauseScores(
             families: problems.map(\.problem.family), meanNLL: result.perSequence.map { log($0) },
             exact: result.perSequenceTopChoiceAccuracy.map { $0 == 1 }, seconds: result.seconds,

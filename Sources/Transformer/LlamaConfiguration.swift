@@ -92,6 +92,15 @@ public struct LlamaConfiguration: Sendable, Codable, Equatable {
     public var blockMultiplyAddsPerToken: Int {
         layers * (modelWidth * modelWidth * 2 + modelWidth * kvWidth * 2 + 3 * modelWidth * feedForwardWidth)
     }
+
+    /// Floating-point operations of a causal forward pass over n tokens, scoring every one: 2 per multiply-add of
+    /// the projections and the output layer, plus QK^T and PV over the causal triangle (n (n+1) / 2 pairs per head).
+    public func forwardFLOPs(tokens n: Int) -> Double {
+        let weights = Double(blockMultiplyAddsPerToken + vocabularySize * modelWidth) * 2 * Double(n)
+        let pairs = Double(n) * Double(n + 1) / 2
+        let attention = Double(layers * attentionHeads) * pairs * Double(headWidth) * 2 * 2
+        return weights + attention
+    }
 }
 
 public enum ModelError: Error, CustomStringConvertible {

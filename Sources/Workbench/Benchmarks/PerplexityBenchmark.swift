@@ -16,20 +16,16 @@ public struct PerplexityBenchmark: Sendable {
     public let perplexity: Double
     public let stageSeconds: [StageClock.Stage: Double]
 
-    /// Floating-point operations of a causal forward pass over n tokens, scoring every one: 2 per multiply-add of
-    /// the projections and the output layer, plus QK^T and PV over the causal triangle (n (n+1) / 2 pairs per head).
+    /// Floating-point operations of a causal forward pass over n tokens, scoring every one.
     public static func flops(configuration c: LlamaConfiguration, tokens n: Int) -> Double {
-        let weights = Double(c.blockMultiplyAddsPerToken + c.vocabularySize * c.modelWidth) * 2 * Double(n)
-        let pairs = Double(n) * Double(n + 1) / 2
-        let attention = Double(c.layers * c.attentionHeads) * pairs * Double(c.headWidth) * 2 * 2
-        return weights + attention
+        c.forwardFLOPs(tokens: n)
     }
 
     /// Fraction of the work of windows of `context` tokens done after `done` of `total` tokens (for time left).
     public static func workFraction(configuration c: LlamaConfiguration, context: Int) -> (Int, Int) -> Double {
-        let window = flops(configuration: c, tokens: context)
+        let window = c.forwardFLOPs(tokens: context)
         return { done, total in
-            let work = Double(done / context) * window + flops(configuration: c, tokens: done % context)
+            let work = Double(done / context) * window + c.forwardFLOPs(tokens: done % context)
             return work / max(1, Double(total / context) * window)
         }
     }
