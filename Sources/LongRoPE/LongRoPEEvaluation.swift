@@ -102,9 +102,11 @@ public enum LongRoPEEvaluation {
     }
 
     /// Runs the plan on `text` (the held-out book); `progress(tokens done, tokens total)`, `cellDone` per result.
+    /// `planned` receives, before the first pass, the work of the passes to come (a 64k pass costs 30 of an 8k
+    /// one, so the time left is reckoned in work, not tokens).
     public static func run(
-        _ plan: Plan, model: LlamaModel, text: String, progress: @escaping (Int, Int) -> Void = { _, _ in },
-        cellDone: (Cell) -> Void = { _ in }
+        _ plan: Plan, model: LlamaModel, text: String, planned: (PassWork) -> Void = { _ in },
+        progress: @escaping (Int, Int) -> Void = { _, _ in }, cellDone: (Cell) -> Void = { _ in }
     ) throws -> [Cell] {
         let c = model.configuration
         let vocabulary = model.tokenizer.vocabulary
@@ -129,6 +131,14 @@ public enum LongRoPEEvaluation {
         }
         var done = 0
         let total = inputs.reduce(0) { $0 + plan.tokens(length: $1.length, sharesPass: $1.sharesPass) }
+        planned(
+            PassWork(
+                configuration: c,
+                lengths: inputs.flatMap { input in
+                    Array(
+                        repeating: input.length,
+                        count: plan.tokens(length: input.length, sharesPass: input.sharesPass) / input.length)
+                }))
         for input in inputs {
             let length = input.length
             let documents = input.documents

@@ -41,7 +41,8 @@ struct LongRoPEEvaluate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Passkey needle depths (0 to 1); --no-passkey to skip.")
     var passkeyDepths: [Double] = [0.1, 0.5, 0.9]
     @Flag(help: "Skip the passkey probe.") var noPasskey = false
-    @Option(help: "float32 (what searches use), bf16, llamacpp or llamacpp-fa-off.") var numerics: EngineNumerics =
+    @Option(help: "float32, bf16 (what the LongRoPE experiments search with), llamacpp or llamacpp-fa-off.")
+    var numerics: EngineNumerics =
         .float32
     @Option(name: .shortAndLong, help: "Also write the table (Markdown) to this file.") var output: String?
     @Flag(help: "Print a JSON array of cells instead of tables.") var json = false
@@ -78,7 +79,10 @@ struct LongRoPEEvaluate: ParsableCommand {
             candidates: candidates, lengths: lengths.sorted(), protocols: protocols, documents: documents,
             passkeyDepths: noPasskey ? [] : passkeyDepths, numerics: numerics)
         let bar = ProgressBar(label: "evaluate", unit: "tok")
-        let cells = try LongRoPEEvaluation.run(plan, model: model, text: text.contents, progress: bar.update) { cell in
+        let cells = try LongRoPEEvaluation.run(
+            plan, model: model, text: text.contents,
+            planned: { work in bar.workFraction = { done, _ in work.fraction(tokens: done) } }, progress: bar.update
+        ) { cell in
             logger.info(
                 "\(cell.candidate) at \(cell.length), \(cell.measure): \(String(format: "%.4f", cell.perplexity))")
         }

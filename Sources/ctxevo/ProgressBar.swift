@@ -10,8 +10,9 @@ public final class ProgressBar: @unchecked Sendable {
     let interactive: Bool
     let enabled: Bool
     /// The fraction of the work done at (done, total), when units are not equally costly (attention makes later
-    /// tokens of a window dearer); the time left is estimated from it. Default: done / total.
-    let workFraction: ((Int, Int) -> Double)?
+    /// tokens of a window dearer); the time left is estimated from it. Default: done / total. Set it before the
+    /// first update.
+    var workFraction: ((Int, Int) -> Double)?
     /// Units done before this process started (a resumed run's recorded evaluations): rates and the time left
     /// count only what this process does.
     let alreadyDone: Int

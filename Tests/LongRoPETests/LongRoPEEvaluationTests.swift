@@ -27,11 +27,19 @@ import Transformer
             candidates: [.baseline(.none), .baseline(.ntk)], lengths: [128, 256], protocols: [.llamacpp, .document],
             documents: documents, passkeyDepths: [], numerics: .float32)
         var calls: [(done: Int, total: Int)] = []
-        let cells = try LongRoPEEvaluation.run(plan, model: model, text: Self.text) { calls.append(($0, $1)) }
+        var work: PassWork?
+        let cells = try LongRoPEEvaluation.run(
+            plan, model: model, text: Self.text, planned: { work = $0 }, progress: { calls.append(($0, $1)) })
         #expect(cells.count == 2 * 2 * 2)
         let total = try #require(calls.last?.total)
         #expect(calls.allSatisfy { $0.total == total && $0.done <= total })
         #expect(calls.last?.done == total)
+        // The planned work is the passes that ran: it rises with every call and is whole at the total.
+        let planned = try #require(work)
+        let fractions = calls.map { planned.fraction(tokens: $0.done) }
+        #expect(zip(fractions, fractions.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(fractions.last == 1)
+        #expect(planned.fraction(tokens: total - 1) < 1)
         // At least every token of one pass per (candidate, length), at most one per protocol and window.
         let shared = documents == 1 && addBOS
         #expect(total == 2 * (shared ? 1 : 2 * documents) * (128 + 256))
