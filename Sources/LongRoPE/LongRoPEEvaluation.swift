@@ -102,7 +102,7 @@ public enum LongRoPEEvaluation {
     }
 
     /// Runs the plan on `text` (the held-out book); `progress(tokens done, tokens total)`, `cellDone` per result.
-    /// `planned` receives, before the first pass, the work of the passes to come (a 64k pass costs 30 of an 8k
+    /// `planned` receives, before the first pass, the work of the passes to come (a 64k pass costs 37 of an 8k
     /// one, so the time left is reckoned in work, not tokens).
     public static func run(
         _ plan: Plan, model: LlamaModel, text: String, planned: (PassWork) -> Void = { _ in },
