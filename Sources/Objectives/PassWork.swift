@@ -7,17 +7,18 @@ public struct PassWork: Sendable {
     /// Each sequence's token count and forward-pass FLOPs, in the order they are run.
     let lengths: [Int]
     let flops: [Double]
+    let total: Double
     let configuration: LlamaConfiguration
 
     public init(configuration: LlamaConfiguration, lengths: [Int]) {
         self.configuration = configuration
         self.lengths = lengths
         flops = lengths.map { configuration.forwardFLOPs(tokens: $0) }
+        total = flops.reduce(0, +)
     }
 
     /// The fraction done after `tokens` tokens of the pass (sequences in order, each from its first token).
     public func fraction(tokens: Int) -> Double {
-        let total = flops.reduce(0, +)
         guard total > 0 else { return 1 }
         var left = tokens
         var work = 0.0

@@ -42,8 +42,7 @@ struct LongRoPEEvaluate: ParsableCommand {
     var passkeyDepths: [Double] = [0.1, 0.5, 0.9]
     @Flag(help: "Skip the passkey probe.") var noPasskey = false
     @Option(help: "float32, bf16 (what the LongRoPE experiments search with), llamacpp or llamacpp-fa-off.")
-    var numerics: EngineNumerics =
-        .float32
+    var numerics: EngineNumerics = .float32
     @Option(name: .shortAndLong, help: "Also write the table (Markdown) to this file.") var output: String?
     @Flag(help: "Print a JSON array of cells instead of tables.") var json = false
 
