@@ -336,5 +336,4 @@ void attention_tile_pair_bf16_avx512(
     else tile_pair_bf16(keys, values, count, d, key0, visible0, a, b);
 }
 
-
 #pragma clang attribute pop

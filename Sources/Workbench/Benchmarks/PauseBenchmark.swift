@@ -35,9 +35,7 @@ public struct PauseBenchmark: Sendable {
     ) -> Double {
         sequences.reduce(0.0) { total, s in
             let (n, k) = (s.tokens.count, skipping(s))
-            var one =
-                PerplexityBenchmark.flops(configuration: c, tokens: n)
-                - PerplexityBenchmark.flops(configuration: c, tokens: k)
+            var one = c.forwardFLOPs(tokens: n) - c.forwardFLOPs(tokens: k)
             one -= Double(c.vocabularySize * c.modelWidth * 2 * (n - k - s.scoredRows.count))
             return total + one
         }

@@ -16,17 +16,11 @@ public struct PerplexityBenchmark: Sendable {
     public let perplexity: Double
     public let stageSeconds: [StageClock.Stage: Double]
 
-    /// Floating-point operations of a causal forward pass over n tokens, scoring every one.
-    public static func flops(configuration c: LlamaConfiguration, tokens n: Int) -> Double {
-        c.forwardFLOPs(tokens: n)
-    }
-
     /// Fraction of the work of windows of `context` tokens done after `done` of `total` tokens (for time left).
     public static func workFraction(configuration c: LlamaConfiguration, context: Int) -> (Int, Int) -> Double {
-        let window = c.forwardFLOPs(tokens: context)
-        return { done, total in
-            let work = Double(done / context) * window + c.forwardFLOPs(tokens: done % context)
-            return work / max(1, Double(total / context) * window)
+        { done, total in
+            PassWork(configuration: c, lengths: Array(repeating: context, count: max(1, total / context)))
+                .fraction(tokens: done)
         }
     }
 
@@ -44,7 +38,7 @@ public struct PerplexityBenchmark: Sendable {
         while document.count < context { document += tokens }
         ProcessMemory.resetPeak()
         let result = try evaluator.document(documents: [Array(document.prefix(context))], rotary: nil)
-        let flops = flops(configuration: model.configuration, tokens: context)
+        let flops = model.configuration.forwardFLOPs(tokens: context)
         return PerplexityBenchmark(
             context: context, numerics: numerics, seconds: result.seconds,
             tokensPerSecond: Double(context) / result.seconds, effectiveGFLOPS: flops / result.seconds / 1e9,
