@@ -110,6 +110,9 @@ public enum ExperimentRunner {
         do {
             while strategy.termination == nil {
                 let started = Date()
+                // A generation resumed in a later sitting counts the evaluation time its recorded candidates took
+                // before it, so that a generation's seconds do not shrink with every stop.
+                let earlier = try store.candidates(run: id, generation: generation).reduce(0) { $0 + $1.seconds }
                 let population = strategy.ask()
                 guard
                     let stages = try collectLevels(
@@ -152,7 +155,7 @@ public enum ExperimentRunner {
                         bestFitness: sorted.first,
                         medianFitness: sorted.isEmpty ? nil : sorted[sorted.count / 2], worstFitness: sorted.last,
                         bestSoFar: strategy.best?.fitness, stepSize: strategy.stepSize,
-                        seconds: Date().timeIntervalSince(started)))
+                        seconds: earlier + Date().timeIntervalSince(started)))
                 generation += 1
             }
         } catch {

@@ -82,6 +82,36 @@ import Workbench
         #expect(try table(store, id) == table(reference, referenceID))
     }
 
+    /// A generation stopped halfway and finished in a later sitting is timed with both halves: its seconds are at
+    /// least its candidates' evaluation seconds (one process evaluates one at a time), as in an uninterrupted run.
+    @Test func aResumedGenerationKeepsTheTimeOfItsFirstSitting() throws {
+        let (store, path) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let id = try ExperimentRunner.create(experiment(strategy: "cma-es", delay: 0.02, budget: 30), in: store)
+        var asked = 0
+        let first = try ExperimentRunner.run(
+            id: id, in: store, objectives: .standard,
+            shouldStop: {
+                asked += 1
+                return asked > 5
+            })
+        #expect((1..<9).contains(first.evaluated), "stopped inside generation 0 (9 candidates)")
+        let second = try ExperimentRunner.run(id: id, in: store, objectives: .standard)
+        guard case .finished = second.outcome else {
+            Issue.record("the resumed run did not finish: \(second.outcome)")
+            return
+        }
+        let generations = try store.generations(run: id)
+        #expect(generations.count >= 3)
+        for generation in generations {
+            let evaluation = try store.candidates(run: id, generation: generation.index).reduce(0) { $0 + $1.seconds }
+            #expect(evaluation >= 0.02 * 5, "generation \(generation.index): \(evaluation) s of evaluation")
+            #expect(
+                generation.seconds >= evaluation,
+                "generation \(generation.index): \(generation.seconds) s recorded, \(evaluation) s of evaluation")
+        }
+    }
+
     /// The command-line run killed with SIGKILL at random moments, then resumed: same final table.
     @Test func sigkillAtRandomMomentsThenResume() throws {
         let binary = try ctxevoBinary()
